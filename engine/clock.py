@@ -1,0 +1,40 @@
+"""The engine's clock, so tests and the demo can fix 'now' (PEERMAP_NOW=ISO datetime)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
+
+_fixed: ContextVar[datetime | None] = ContextVar("peermap_fixed_now", default=None)
+
+
+def now() -> datetime:
+    """Current time, timezone-aware UTC (as stored), honouring a fixed clock."""
+    fixed = _fixed.get()
+    if fixed is not None:
+        return fixed
+    env = os.environ.get("PEERMAP_NOW")
+    if env:
+        return _aware(datetime.fromisoformat(env))
+    return datetime.now(UTC)
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
+
+
+def today() -> date:
+    return now().date()
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Fix the clock at `at` inside the block."""
+    token = _fixed.set(_aware(at))
+    try:
+        yield
+    finally:
+        _fixed.reset(token)

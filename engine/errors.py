@@ -1,0 +1,55 @@
+"""Exceptions the engine raises; the CLI and TUI turn them into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PeermapError(Exception):
+    """Base class: a problem the user can act on, with a message that says what and where."""
+
+
+class SchemaVersionError(PeermapError):
+    """The database was written by another schema version of peermap."""
+
+
+class PermissionDenied(PeermapError):
+    """The actor's role may not do this."""
+
+
+class NotFound(PeermapError):
+    """An id that does not exist (or that the caller may not see)."""
+
+
+class PolicyError(PeermapError):
+    """A policy file or a proposed policy is invalid."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One bad thing in an input: where (file, row as line number, field) and why."""
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f":{self.row}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{where}: {self.reason}"
+
+
+class ImportRejected(PeermapError):
+    """An import found problems; nothing was written."""
+
+    def __init__(self, problems: list[InputProblem], truncated: int = 0) -> None:
+        self.problems = problems
+        self.truncated = truncated
+        lines = [str(p) for p in problems]
+        if truncated:
+            lines.append(f"... and {truncated} more problems")
+        super().__init__(f"import rejected, nothing written ({len(problems) + truncated} problems):\n" + "\n".join(lines))

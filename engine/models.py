@@ -1,0 +1,204 @@
+"""SQLModel tables: the stored domain. Rows are appended, never edited in place (except meta)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself (schema version, demo flag)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class ImportBatch(SQLModel, table=True):
+    """One import: who, when, what file (by digest) and how many rows of each table."""
+
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    role: str
+    imported_at: datetime = Field(index=True)
+    source: str
+    digest: str = Field(index=True)
+    counts: str  # JSON object {table: rows}
+
+
+class Agency(SQLModel, table=True):
+    agency_id: str = Field(primary_key=True)
+    name: str
+    kind: str = "unknown"  # police | social_care | school | youth_work | health | voluntary | unknown
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class SharingAgreement(SQLModel, table=True):
+    __tablename__ = "sharing_agreement"
+    agreement_id: str = Field(primary_key=True)
+    agencies: str  # ';'-separated agency ids
+    purpose: str
+    lawful_basis: str
+    valid_from: date
+    valid_to: date | None = None
+    retention_days: int | None = None
+    dpia_ref: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class YoungPerson(SQLModel, table=True):
+    """One agency's record of a young person; identity links may join several records into one."""
+
+    __tablename__ = "young_person"
+    person_id: str = Field(primary_key=True)
+    name: str
+    date_of_birth: date | None = None
+    birth_year: int | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
+    area: str | None = None
+    school: str | None = None
+    review_by: date | None = None
+    agency: str | None = None  # the agency whose record this is, when known
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Location(SQLModel, table=True):
+    location_id: str = Field(primary_key=True)
+    name: str
+    kind: str | None = None
+    of_concern: bool = False
+    area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Incident(SQLModel, table=True):
+    incident_id: str = Field(primary_key=True)
+    date: date
+    kind: str
+    location_id: str | None = None
+    summary: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Evidence(SQLModel, table=True):
+    """One claim from one source about one link. Corrections/retractions are new rows (`supersedes`)."""
+
+    evidence_id: str = Field(primary_key=True)
+    subject_id: str = Field(index=True)
+    object_id: str = Field(index=True)
+    object_kind: str  # person | location | incident
+    relation: str
+    polarity: str = "supports"  # supports | refutes
+    agency: str
+    grading_scheme: str = "admiralty"  # admiralty | 5x5x5 | 3x5x2 | record
+    grading: str
+    observed_on: date
+    recorded_on: date
+    agreement_id: str
+    source_ref: str | None = None
+    recorder: str | None = None
+    note: str | None = None
+    supersedes: str | None = None  # evidence_id this row corrects or retracts
+    retraction: bool = False  # True: this row only withdraws `supersedes`
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Strength(SQLModel, table=True):
+    strength_id: str = Field(primary_key=True)
+    person_id: str = Field(index=True)
+    kind: str
+    agency: str
+    grading_scheme: str = "admiralty"
+    grading: str | None = None
+    recorded_on: date
+    agreement_id: str
+    note: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Concern(SQLModel, table=True):
+    concern_id: str = Field(primary_key=True)
+    person_id: str = Field(index=True)
+    kind: str
+    agency: str
+    grading_scheme: str = "admiralty"
+    grading: str | None = None
+    recorded_on: date
+    agreement_id: str
+    note: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class PolicyVersion(SQLModel, table=True):
+    """One inclusion-policy version; the one with the latest created_at <= t is in force at t."""
+
+    __tablename__ = "policy_version"
+    version: int = Field(primary_key=True)
+    created_at: datetime = Field(index=True)
+    actor: str
+    role: str
+    reason: str
+    replaces: int | None = None
+    body: str  # JSON of engine.policy.InclusionPolicy
+
+
+class Decision(SQLModel, table=True):
+    """A practitioner's decision on an intervention suggestion (append-only; latest wins)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    suggestion_id: str = Field(index=True)
+    intervention_id: str
+    target_kind: str
+    target_id: str
+    decision: str  # accept | reject | defer
+    reason: str
+    actor: str
+    role: str
+    decided_at: datetime
+
+
+class IdentityDecision(SQLModel, table=True):
+    """A reviewed identity match between two agency records (append-only; latest per pair wins)."""
+
+    __tablename__ = "identity_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    record_a: str = Field(index=True)
+    record_b: str = Field(index=True)
+    status: str  # confirmed | rejected | unsure | unlinked
+    score: float | None = None
+    reason: str
+    actor: str
+    role: str
+    decided_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, SHA-256 hash-chained record of every import, change, view, report and export."""
+
+    __tablename__ = "audit_event"
+    seq: int = Field(primary_key=True)
+    at: str  # ISO-8601 UTC timestamp, as hashed
+    actor: str
+    role: str
+    action: str = Field(index=True)
+    payload: str  # canonical JSON
+    prev_hash: str
+    hash: str
+
+
+DATA_TABLES: tuple[type[SQLModel], ...] = (
+    Agency,
+    SharingAgreement,
+    YoungPerson,
+    Location,
+    Incident,
+    Evidence,
+    Strength,
+    Concern,
+)

@@ -1,0 +1,1 @@
+"""The peermap command line (a thin layer over `engine`)."""

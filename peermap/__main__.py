@@ -1,0 +1,3 @@
+from peermap.cli import main
+
+main()

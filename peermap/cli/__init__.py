@@ -1,0 +1,100 @@
+"""`peermap` console script: global options, error handling, and the command modules."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+
+import typer
+
+from engine.access import Actor
+from engine.errors import PeermapError
+from engine.store import Store, resolve_url
+
+app = typer.Typer(
+    name="peermap",
+    help="Ethics-aware peer-group mapping for safeguarding partnerships.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class CliState:
+    """What the global options decided; commands get the store and actor from here."""
+
+    db: str | None = None
+    actor_name: str = "unknown"
+    role: str = "practitioner"
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return resolve_url(self.db)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.parse(self.actor_name, self.role)
+
+    def store(self, *, create: bool = True) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db, create=create)
+        return self._store
+
+
+state = CliState()
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+@app.callback()
+def _global(
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: PEERMAP_DB or ./peermap.db)."),
+    actor: str | None = typer.Option(None, "--actor", help="Who is acting (default: PEERMAP_ACTOR or your login)."),
+    role: str | None = typer.Option(None, "--role", help="practitioner | panel | auditor (default: PEERMAP_ROLE or practitioner)."),
+) -> None:
+    state.db = db
+    state.actor_name = actor or os.environ.get("PEERMAP_ACTOR") or _default_actor()
+    state.role = role or os.environ.get("PEERMAP_ROLE") or "practitioner"
+    state._store = None
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print an error to stderr and return the Exit to raise."""
+    typer.echo(f"peermap: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _register_commands() -> None:
+    from . import (
+        audit_cmd,
+        data_cmd,
+        explain_cmd,
+        identity_cmd,
+        interventions_cmd,
+        map_cmd,
+        report_cmd,
+        tui_cmd,
+    )
+
+    for module in (data_cmd, explain_cmd, map_cmd, interventions_cmd, report_cmd, audit_cmd, identity_cmd, tui_cmd):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except PeermapError as exc:
+        typer.echo(f"peermap: {exc}", err=True)
+        sys.exit(2)
