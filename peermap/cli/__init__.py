@@ -77,6 +77,7 @@ def _register_commands() -> None:
     from . import (
         audit_cmd,
         data_cmd,
+        demo_cmd,
         explain_cmd,
         identity_cmd,
         interventions_cmd,
@@ -85,7 +86,7 @@ def _register_commands() -> None:
         tui_cmd,
     )
 
-    for module in (data_cmd, explain_cmd, map_cmd, interventions_cmd, report_cmd, audit_cmd, identity_cmd, tui_cmd):
+    for module in (data_cmd, demo_cmd, explain_cmd, map_cmd, interventions_cmd, report_cmd, audit_cmd, identity_cmd, tui_cmd):
         module.register(app)
 
 

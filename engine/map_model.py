@@ -1,0 +1,113 @@
+"""The computed map: statuses, shown links and groups. Produced by engine.mapping, read by CLI, TUI, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from .rules.links import LinkTable
+from .snapshot import Snapshot
+
+Status = Literal["included", "greyed", "left_out"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A machine-readable reason code, a sentence a practitioner can read, and the ids it refers to."""
+
+    code: str
+    text: str
+    refs: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "text": self.text, "refs": list(self.refs)}
+
+
+@dataclass
+class PersonStatus:
+    person_id: str
+    status: Status
+    confidence: float  # the confidence of the link that decided the status (0 when none)
+    reasons: list[Reason]
+    roles: dict[str, list[str]] = field(default_factory=dict)  # incident id -> roles (harmed/harming/...)
+
+    @property
+    def shown(self) -> bool:
+        return self.status != "left_out"
+
+
+@dataclass(frozen=True)
+class PolicyRecord:
+    """One inclusion-policy version as stored (body is engine.policy.InclusionPolicy)."""
+
+    version: int
+    created_at: datetime
+    actor: str
+    role: str
+    reason: str
+    replaces: int | None
+    body: Any
+
+
+@dataclass(frozen=True)
+class ShownLink:
+    """A link drawn on the map between two shown nodes."""
+
+    source: str
+    target: str
+    relation: str
+    confidence: float
+    uncertainty: float
+    band: Literal["solid", "dashed"]  # solid: at or above the inclusion threshold; dashed: grey band
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "target": self.target, "relation": self.relation,
+                "confidence": round(self.confidence, 4), "uncertainty": round(self.uncertainty, 4), "band": self.band}
+
+
+@dataclass
+class Group:
+    """A peer group found by community detection, with its profile."""
+
+    id: str
+    members: list[str]  # shown person ids (included first, then greyed)
+    greyed_members: list[str]
+    edge_members: list[str]  # members that also sit on the edge of another group
+    locations: list[str]
+    incidents: list[str]
+    concerns: dict[str, float]  # concern kind -> confidence
+    strengths: dict[str, int]  # strength kind -> members with it
+    guardianship: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "members": self.members, "greyed_members": self.greyed_members,
+                "edge_members": self.edge_members, "locations": self.locations, "incidents": self.incidents,
+                "concerns": self.concerns, "strengths": self.strengths, "guardianship": self.guardianship}
+
+
+@dataclass
+class MapResult:
+    as_at: date
+    snapshot: Snapshot
+    links: LinkTable
+    policy: PolicyRecord
+    rule_pack_version: str
+    statuses: dict[str, PersonStatus]  # every canonical person, left-out included: never output those directly
+    shown_links: list[ShownLink]
+    groups: list[Group] = field(default_factory=list)
+
+    def shown_people(self) -> list[PersonStatus]:
+        """Included then greyed, each sorted by id: the only people any practitioner output may name."""
+        inc = [s for s in self.statuses.values() if s.status == "included"]
+        grey = [s for s in self.statuses.values() if s.status == "greyed"]
+        return sorted(inc, key=lambda s: s.person_id) + sorted(grey, key=lambda s: s.person_id)
+
+    @property
+    def left_out_ids(self) -> list[str]:
+        """Internal ids of left-out people: for the auditor role only."""
+        return sorted(p for p, s in self.statuses.items() if s.status == "left_out")
+
+    @property
+    def left_out_count(self) -> int:
+        return sum(1 for s in self.statuses.values() if s.status == "left_out")
