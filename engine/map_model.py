@@ -78,12 +78,24 @@ class Group:
     incidents: list[str]
     concerns: dict[str, float]  # concern kind -> confidence
     strengths: dict[str, int]  # strength kind -> members with it
-    guardianship: list[str]
+    guardianship: list[str]  # strength kinds meaning a caring adult or engaged service (engine.groups)
+    key: str = ""  # stable target key from the group's core members (engine.groups.group_key)
+    concern_members: dict[str, int] = field(default_factory=dict)  # concern kind -> members with it
+    places_of_concern: list[str] = field(default_factory=list)  # flagged / incident places tied to members
+    schools: dict[str, int] = field(default_factory=dict)  # school -> members recorded there
+
+    @property
+    def included_members(self) -> list[str]:
+        """The members an intervention may be suggested for (greyed members never are)."""
+        grey = set(self.greyed_members)
+        return [m for m in self.members if m not in grey]
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "members": self.members, "greyed_members": self.greyed_members,
-                "edge_members": self.edge_members, "locations": self.locations, "incidents": self.incidents,
-                "concerns": self.concerns, "strengths": self.strengths, "guardianship": self.guardianship}
+        return {"id": self.id, "key": self.key, "members": self.members,
+                "greyed_members": self.greyed_members, "edge_members": self.edge_members,
+                "locations": self.locations, "places_of_concern": self.places_of_concern,
+                "incidents": self.incidents, "concerns": self.concerns,
+                "concern_members": self.concern_members, "strengths": self.strengths, "guardianship": self.guardianship, "schools": self.schools}
 
 
 @dataclass

@@ -1,9 +1,100 @@
-"""Commands: (filled in by the owning issue)."""
+"""Commands: `peermap interventions` (list suggestions) and `peermap decide` (accept / reject / defer one)."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import typer
+
+from engine import audit
+from engine.errors import PeermapError
+
+from . import fail, state
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def interventions_command(
+    as_at: str | None = typer.Option(
+        None, "--as-at", help="Suggestions for the map as it stood at the end of this day."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
+) -> None:
+    """Suggested group, place and school responses, ranked, each with its reason; held-back ones say why."""
+    from engine.interventions import suggest
+    from engine.mapping import compute_map
+
+    day = _parse_date(as_at)
+    try:
+        actor = state.actor
+        store = state.store()
+        result = compute_map(store, day)
+        suggestions = suggest(result, store=store)
+        audit.log_event(
+            store,
+            actor,
+            "view_interventions",
+            {
+                "as_at": result.as_at.isoformat(),
+                "suggestions": len(suggestions),
+                "held_back": sum(1 for s in suggestions if s.held_back),
+                "targets": sorted({f"{s.target_kind}:{s.target_id}" for s in suggestions}),
+            },
+        )
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([s.to_json() for s in suggestions], indent=2, ensure_ascii=False))
+        return
+    if not suggestions:
+        typer.echo(f"No suggestions for the map as at {result.as_at.isoformat()}.")
+        return
+    typer.echo(f"Suggestions for the map as at {result.as_at.isoformat()} (the engine suggests; you decide):")
+    for s in suggestions:
+        state_txt = "HELD BACK" if s.held_back else (s.decision.decision.upper() if s.decision else "open")
+        typer.echo("")
+        typer.echo(f"{s.score:5.2f}  [{state_txt}]  {s.title}")
+        typer.echo(f"       id: {s.id}")
+        target = f"{s.target_kind} {s.target_label}"
+        if s.members:
+            target += f" — for {', '.join(s.members)}"
+        typer.echo(f"       target: {target}")
+        typer.echo(f"       {s.because}")
+        if s.held_back:
+            typer.echo(f"       {s.held_back}")
+        if s.decision:
+            d = s.decision
+            typer.echo(
+                f"       decision: {d.decision} by {d.actor} ({d.role}) on "
+                f"{d.decided_at.date().isoformat()}: {d.reason}"
+            )
+        typer.echo(f"       partners: {', '.join(s.partners)}")
+
+
+def decide_command(
+    suggestion_id: str = typer.Argument(..., help="The suggestion id, as listed by `peermap interventions`."),
+    decision: str = typer.Argument(..., help="accept | reject | defer"),
+    reason: str = typer.Option(..., "--reason", help="Why (required; recorded in the audit trail)."),
+) -> None:
+    """Accept, reject or defer a suggestion, with a reason (practitioner or panel role)."""
+    from engine.interventions import decide
+
+    try:
+        row = decide(state.store(), state.actor, suggestion_id, decision, reason)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"Recorded: {row.decision} {row.suggestion_id} by {row.actor} ({row.role}): {row.reason}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("interventions")(interventions_command)
+    app.command("decide")(decide_command)

@@ -1,9 +1,198 @@
-"""Commands: (filled in by the owning issue)."""
+"""Commands: `peermap map` and `peermap policy show|history|set`."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from typing import Any
+
 import typer
+
+from engine import audit
+from engine.access import Role, require
+from engine.errors import PeermapError
+from engine.mapping import compute_map, map_json
+from engine.policy import (
+    FIELDS,
+    policy_history,
+    policy_in_force,
+    preview_policy,
+    record_json,
+    set_policy,
+    with_changes,
+)
+
+from . import fail, state
+
+policy_app = typer.Typer(help="Show, review and change the panel's inclusion policy.", no_args_is_help=True)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def map_command(
+    as_at: str | None = typer.Option(
+        None, "--as-at", help="Replay the map as it stood at the end of this day."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the map as JSON."),
+) -> None:
+    """The map: who is included or greyed, and why (left-out young people are only counted)."""
+    day = _parse_date(as_at)
+    try:
+        actor = state.actor
+        store = state.store()
+        result = compute_map(store, day)
+        shown = result.shown_people()
+        audit.log_event(
+            store,
+            actor,
+            "view_map",
+            {
+                "as_at": result.as_at.isoformat(),
+                "policy_version": result.policy.version,
+                "included": sum(1 for s in shown if s.status == "included"),
+                "greyed": sum(1 for s in shown if s.status == "greyed"),
+                "left_out_count": result.left_out_count,
+                "shown": [s.person_id for s in shown],
+            },
+        )
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        _echo_json(map_json(result))
+        return
+    pol = result.policy
+    inc = sum(1 for s in shown if s.status == "included")
+    typer.echo(
+        f"map as at {result.as_at.isoformat()} - policy version {pol.version} "
+        f"(include >= {pol.body.include_threshold:.2f}, grey >= {pol.body.grey_threshold:.2f}, "
+        f"{pol.body.min_agencies}+ agencies, evidence within {pol.body.max_age_days} days)"
+    )
+    typer.echo(
+        f"included {inc}, greyed {len(shown) - inc}, left out {result.left_out_count} (not named), "
+        f"links drawn {len(result.shown_links)}"
+    )
+    if not shown:
+        return
+    typer.echo("")
+    typer.echo(f"{'id':<14} {'name':<24} {'status':<9} {'conf':>5}  why")
+    for st in shown:
+        name = result.snapshot.person_name(st.person_id)
+        why = st.reasons[0].text if st.reasons else ""
+        typer.echo(f"{st.person_id:<14} {name[:24]:<24} {st.status:<9} {st.confidence:>5.2f}  {why}")
+
+
+@policy_app.command("show")
+def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """The inclusion policy in force now."""
+    try:
+        rec = policy_in_force(state.store())
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        _echo_json({**record_json(rec), "in_force": True})
+        return
+    typer.echo(
+        f"inclusion policy version {rec.version}, set {rec.created_at.isoformat()} by {rec.actor} "
+        f"({rec.role}): {rec.reason}"
+    )
+    body = rec.body.to_json()
+    for key in FIELDS:
+        value = body[key]
+        shown = ", ".join(value) if isinstance(value, list) else value
+        typer.echo(f"  {key:<24} {shown}")
+
+
+@policy_app.command("history")
+def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Every inclusion-policy version, oldest first, marking the one in force now."""
+    try:
+        store = state.store()
+        records = policy_history(store)
+        current = policy_in_force(store).version
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        _echo_json([{**record_json(r), "in_force": r.version == current} for r in records])
+        return
+    for r in records:
+        mark = "*" if r.version == current else " "
+        b = r.body
+        replaces = f" replaces v{r.replaces}" if r.replaces else ""
+        typer.echo(
+            f"{mark} v{r.version}{replaces}  {r.created_at.isoformat()}  {r.actor} ({r.role})  "
+            f"include {b.include_threshold:.2f} grey {b.grey_threshold:.2f} agencies {b.min_agencies} "
+            f"age {b.max_age_days}d association {b.association_only}  - {r.reason}"
+        )
+
+
+@policy_app.command("set")
+def policy_set(
+    include: float | None = typer.Option(None, "--include", help="Inclusion threshold (0..1)."),
+    grey: float | None = typer.Option(None, "--grey", help="Grey threshold (0..include)."),
+    min_agencies: int | None = typer.Option(
+        None, "--min-agencies", help="Independent agencies needed to include."
+    ),
+    max_age_days: int | None = typer.Option(
+        None, "--max-age-days", help="Newest evidence must be this recent."
+    ),
+    association_only: str | None = typer.Option(None, "--association-only", help="greyed | included."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why the panel is making this change (required)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show who would move; change nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Change the inclusion policy (panel role, with a reason); --dry-run previews who would move."""
+    try:
+        actor = state.actor
+        if not dry_run:
+            require(actor, Role.PANEL, to="change the inclusion policy")
+            if not (reason or "").strip():
+                raise fail("--reason is required: say why the panel is changing the policy")
+        store = state.store()
+        current = policy_in_force(store)
+        new = with_changes(
+            current.body,
+            include_threshold=include,
+            grey_threshold=grey,
+            min_agencies=min_agencies,
+            max_age_days=max_age_days,
+            association_only=association_only,
+        )
+        if dry_run:
+            preview = preview_policy(store, actor, new)
+            _echo_json(
+                {
+                    "changes": preview.changes,
+                    "counts": preview.counts,
+                    "from_version": current.version,
+                    "proposed": new.to_json(),
+                }
+            )
+            return
+        rec = set_policy(store, actor, new, reason or "")
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        _echo_json(record_json(rec))
+    else:
+        typer.echo(
+            f"inclusion policy version {rec.version} in force (replaces v{rec.replaces}): {rec.reason}"
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("map")(map_command)
+    app.add_typer(policy_app, name="policy")

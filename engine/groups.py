@@ -1,0 +1,452 @@
+"""Peer groups (community detection), and the profiles of groups, places and schools.
+
+Method (docs/interventions.md explains it for practitioners):
+
+* the association graph (engine.graph) joins shown young people by peer links (association, co-offending,
+  school peer, online contact; never sibling), weighted by confidence, plus co-presence at the same
+  incidents and places (bipartite projection, c_a * c_b / (k - 1), summed);
+* communities: Louvain modularity (networkx `louvain_communities`) with a fixed seed, on a copy of the graph
+  whose nodes are relabelled 0..n-1 in sorted order and whose edges are added in sorted order, so the result
+  does not depend on input order or on Python's string hashing;
+* a community of fewer than MIN_GROUP_SIZE (2) young people is not a group;
+* a member with at least EDGE_SHARE (1/3) of their association weight going into another group is on the
+  edge of both: listed in `edge_members` of their own group and of the other group (not forced into one);
+* group ids G-01, G-02, ... are ordered by each group's smallest member id; `Group.key` is derived from the
+  sorted ids of the group's core (included members not on the edge of another group), so it is stable while
+  the same young people make up the group, whatever the numbering and wherever its edge members fall.
+
+Only shown (included or greyed) young people ever appear in a group or a profile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from .graph import INCIDENT, LOCATION, PERSON, PRESENCE, association_graph, map_graph
+from .map_model import Group
+from .rules.grading import GradingError, Scheme, parse_grading
+from .vocab import Relation
+
+if TYPE_CHECKING:
+    from .map_model import MapResult
+
+MIN_GROUP_SIZE = 2
+EDGE_SHARE = 1 / 3
+RESOLUTION = 1.0  # standard modularity; bench/groups_agreement.py reports the sensitivity
+
+# Strength kinds (normalised) that mean a caring adult or an engaged service is around the young person.
+# Clubs count: a coach or club leader is one of the "non-traditional" guardians (DOMAIN.md §2).
+GUARDIANSHIP_WORDS = (
+    "trusted_adult",
+    "adult",
+    "mentor",
+    "youth_work",
+    "youth_worker",
+    "club",
+    "coach",
+    "engaged",
+    "carer",
+    "parent",
+    "family",
+    "faith",
+    "teacher",
+    "key_worker",
+    "social_worker",
+    "employment",
+    "employer",
+)
+
+# How much a Concern row's grading supports the concern: reliability x credibility (0.5 when not graded or
+# "cannot be judged"). Incident concerns use the scored link confidences instead.
+_RELIABILITY_WEIGHT: dict[Scheme, tuple[float, ...]] = {
+    Scheme.ADMIRALTY: (0.95, 0.8, 0.65, 0.45, 0.3, 0.5),
+    Scheme.FIVE_BY_FIVE: (0.95, 0.8, 0.6, 0.35, 0.5),
+    Scheme.THREE_FIVE_TWO: (0.85, 0.5, 0.3),
+    Scheme.RECORD: (0.8, 0.75, 0.55, 0.35),
+}
+_CREDIBILITY_WEIGHT: dict[Scheme, tuple[float, ...]] = {
+    Scheme.ADMIRALTY: (0.95, 0.8, 0.6, 0.4, 0.2, 0.5),
+    Scheme.FIVE_BY_FIVE: (0.95, 0.8, 0.65, 0.5, 0.15),
+    Scheme.THREE_FIVE_TWO: (0.95, 0.75, 0.6, 0.5, 0.15),
+    Scheme.RECORD: (1.0,),
+}
+
+
+def kind_key(text: str | None) -> str:
+    """A concern or strength kind as a vocabulary key: 'Peer-on-peer abuse' -> 'peer_on_peer_abuse'."""
+    return re.sub(r"[^a-z0-9]+", "_", (text or "").lower()).strip("_") or "unspecified"
+
+
+def grading_confidence(code: str | None, scheme: str | None = None) -> float:
+    """Confidence in a concern from its grading (0.5 when ungraded or unparseable)."""
+    if not code:
+        return 0.5
+    try:
+        g = parse_grading(code, scheme)
+    except GradingError:
+        return 0.5
+    return round(
+        _RELIABILITY_WEIGHT[g.scheme][g.reliability] * _CREDIBILITY_WEIGHT[g.scheme][g.credibility], 4
+    )
+
+
+def is_guardianship(kind: str) -> bool:
+    k = kind_key(kind)
+    return any(w in k for w in GUARDIANSHIP_WORDS)
+
+
+def detect_communities(
+    graph: nx.Graph, seed: int = 0, *, weight: str = "weight", resolution: float = 1.0
+) -> list[set[Any]]:
+    """Louvain communities of any weighted graph, deterministic and independent of insertion order.
+
+    Nodes are sorted (by str) and relabelled 0..n-1, edges added in sorted order, weights <= 0 and self-loops
+    dropped; the communities come back as sets of the original nodes, ordered by their smallest node.
+    """
+    nodes = sorted(graph.nodes, key=str)
+    index = {n: i for i, n in enumerate(nodes)}
+    h = nx.Graph()
+    h.add_nodes_from(range(len(nodes)))
+    edges = sorted(
+        (min(index[u], index[v]), max(index[u], index[v]), float(d.get(weight, 1.0)))
+        for u, v, d in graph.edges(data=True)
+        if u != v
+    )
+    h.add_weighted_edges_from((u, v, w) for u, v, w in edges if w > 0)
+    if h.number_of_edges() == 0:
+        return [{n} for n in nodes]
+    parts = nx.community.louvain_communities(h, weight="weight", resolution=resolution, seed=seed)
+    ordered = sorted((sorted(p) for p in parts), key=lambda p: p[0])
+    return [{nodes[i] for i in p} for p in ordered]
+
+
+def modularity(graph: nx.Graph, communities: list[set[Any]], weight: str = "weight") -> float:
+    return float(nx.community.modularity(graph, communities, weight=weight))
+
+
+def group_key(included: list[str], edge: list[str] | tuple[str, ...] = ()) -> str:
+    """A stable key for a group as a target, from its core: the included members not on the edge of another
+    group (all included members when every one is on an edge). Not the ordinal id, which renumbers; and a
+    young person on the edge of two groups moving between them does not change it."""
+    core = sorted(set(included) - set(edge)) or sorted(included)
+    digest = hashlib.sha256("\n".join(core).encode("utf-8")).hexdigest()
+    return "g" + digest[:10]
+
+
+@dataclass
+class PlaceProfile:
+    """A place on the map: what ties shown young people, groups and incidents to it."""
+
+    location_id: str
+    name: str
+    kind: str
+    area: str
+    flagged: bool  # recorded as a location of concern
+    of_concern: bool  # flagged, or an incident involving a shown young person happened here
+    groups: list[str]
+    incidents: list[str]
+    concerns: dict[
+        str, float
+    ]  # incident kind -> strongest link confidence (and place_of_concern when flagged)
+    people: list[str]  # included young people tied to the place
+    greyed_count: int
+    harmed_here: list[str]  # included young people harmed in an incident here
+    strengths: dict[str, int]  # among the shown young people tied to the place
+    guardianship: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "location_id": self.location_id,
+            "name": self.name,
+            "kind": self.kind,
+            "area": self.area,
+            "flagged": self.flagged,
+            "of_concern": self.of_concern,
+            "groups": self.groups,
+            "incidents": self.incidents,
+            "concerns": self.concerns,
+            "people": self.people,
+            "greyed_count": self.greyed_count,
+            "harmed_here": self.harmed_here,
+            "strengths": self.strengths,
+            "guardianship": self.guardianship,
+        }
+
+
+@dataclass
+class SchoolProfile:
+    """A school shared by several members of a peer group."""
+
+    school: str
+    groups: list[str]
+    people: list[str]  # included young people recorded at the school
+    greyed_count: int
+    concerns: dict[str, float]
+    concern_members: dict[str, int]
+    strengths: dict[str, int]
+    guardianship: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "school": self.school,
+            "groups": self.groups,
+            "people": self.people,
+            "greyed_count": self.greyed_count,
+            "concerns": self.concerns,
+            "concern_members": self.concern_members,
+            "strengths": self.strengths,
+            "guardianship": self.guardianship,
+        }
+
+
+@dataclass
+class _PersonFacts:
+    status: str
+    concerns: dict[str, float] = field(default_factory=dict)  # kind -> confidence
+    strengths: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)  # location ids: present_at, or an incident there
+    incidents: set[str] = field(default_factory=set)
+    roles: dict[str, set[str]] = field(default_factory=dict)  # incident -> roles
+    school: str | None = None
+
+
+class MapFacts:
+    """Per-person facts from the map graph and the snapshot, shared by the group/place/school profiles."""
+
+    def __init__(self, result: MapResult) -> None:
+        self.result = result
+        self.graph = map_graph(result)
+        snap = result.snapshot
+        self.people: dict[str, _PersonFacts] = {}
+        for pid in sorted(n for n, d in self.graph.nodes(data=True) if d["kind"] == PERSON):
+            rec = snap.people.get(pid)
+            self.people[pid] = _PersonFacts(
+                status=self.graph.nodes[pid]["status"],
+                school=(rec.school.strip() or None) if rec and rec.school else None,
+            )
+        for pid, facts in self.people.items():
+            for other in sorted(self.graph.neighbors(pid)):
+                data = self.graph.nodes[other]
+                rels = self.graph.edges[pid, other]["relations"]
+                if data["kind"] == LOCATION and Relation.PRESENT_AT.value in rels:
+                    facts.places.add(other)
+                elif data["kind"] == INCIDENT:
+                    roles = {r for r in rels if r in PRESENCE}
+                    if not roles:
+                        continue
+                    facts.incidents.add(other)
+                    facts.roles[other] = roles
+                    inc = snap.incidents[other]
+                    if inc.location_id and inc.location_id in snap.locations:
+                        facts.places.add(inc.location_id)
+                    k = kind_key(inc.kind)
+                    conf = max(rels[r] for r in roles)
+                    facts.concerns[k] = max(facts.concerns.get(k, 0.0), conf)
+        for c in snap.concerns:
+            f = self.people.get(c.person_id)
+            if f is not None:
+                k = kind_key(c.kind)
+                f.concerns[k] = max(f.concerns.get(k, 0.0), grading_confidence(c.grading, c.grading_scheme))
+        for s in snap.strengths:
+            f = self.people.get(s.person_id)
+            if f is not None:
+                f.strengths.add(kind_key(s.kind))
+
+    def included(self, ids: list[str]) -> list[str]:
+        return sorted(p for p in ids if self.people[p].status == "included")
+
+    def concerns_of(self, ids: list[str]) -> tuple[dict[str, float], dict[str, int]]:
+        conf: dict[str, float] = {}
+        count: dict[str, int] = defaultdict(int)
+        for p in ids:
+            for k, c in self.people[p].concerns.items():
+                conf[k] = max(conf.get(k, 0.0), c)
+                count[k] += 1
+        return ({k: round(conf[k], 4) for k in sorted(conf)}, {k: count[k] for k in sorted(count)})
+
+    def strengths_of(self, ids: list[str]) -> tuple[dict[str, int], list[str]]:
+        count: dict[str, int] = defaultdict(int)
+        for p in ids:
+            for k in self.people[p].strengths:
+                count[k] += 1
+        strengths = {k: count[k] for k in sorted(count)}
+        return strengths, [k for k in strengths if is_guardianship(k)]
+
+
+def find_groups(result: MapResult, seed: int = 0, *, min_size: int = MIN_GROUP_SIZE,
+                resolution: float = RESOLUTION) -> list[Group]:
+    """Peer groups among the shown young people, with their profiles (see the module docstring)."""
+    return _groups(MapFacts(result), seed, min_size, resolution)
+
+
+def _groups(facts: MapFacts, seed: int, min_size: int, resolution: float = RESOLUTION) -> list[Group]:
+    assoc = association_graph(facts.graph)
+    comms = [sorted(c) for c in detect_communities(assoc, seed, resolution=resolution) if len(c) >= min_size]
+    comms.sort(key=lambda c: c[0])
+    gid = {p: i for i, c in enumerate(comms) for p in c}
+    edge: list[set[str]] = [set() for _ in comms]
+    for i, members in enumerate(comms):
+        for p in members:
+            total = assoc.degree(p, weight="weight")
+            if total <= 0:
+                continue
+            into: dict[int, float] = defaultdict(float)
+            for q in assoc.neighbors(p):
+                j = gid.get(q)
+                if j is not None and j != i:
+                    into[j] += assoc.edges[p, q]["weight"]
+            for j, w in sorted(into.items()):
+                if w / total >= EDGE_SHARE - 1e-12:
+                    edge[i].add(p)
+                    edge[j].add(p)
+    snap = facts.result.snapshot
+    groups: list[Group] = []
+    for i, members in enumerate(comms):
+        included = facts.included(members)
+        greyed = sorted(p for p in members if p not in included)
+        concerns, concern_members = facts.concerns_of(members)
+        strengths, guardianship = facts.strengths_of(members)
+        tied: dict[str, int] = defaultdict(int)
+        incidents: set[str] = set()
+        schools: dict[str, int] = defaultdict(int)
+        for p in members:
+            for loc in facts.people[p].places:
+                tied[loc] += 1
+            incidents |= facts.people[p].incidents
+            if facts.people[p].school:
+                schools[facts.people[p].school or ""] += 1
+        shared = sorted(loc for loc, n in tied.items() if n >= 2 or snap.locations[loc].of_concern)
+        places_of_concern = sorted(
+            loc
+            for loc in tied
+            if snap.locations[loc].of_concern or any(snap.incidents[x].location_id == loc for x in incidents)
+        )
+        groups.append(
+            Group(
+                id=f"G-{i + 1:02d}",
+                members=included + greyed,
+                greyed_members=greyed,
+                edge_members=sorted(edge[i]),
+                locations=shared,
+                incidents=sorted(incidents),
+                concerns=concerns,
+                strengths=strengths,
+                guardianship=guardianship,
+                key=group_key(included, sorted(edge[i])),
+                concern_members=concern_members,
+                places_of_concern=places_of_concern,
+                schools={k: schools[k] for k in sorted(schools)},
+            )
+        )
+    return groups
+
+
+def place_profiles(
+    result: MapResult, groups: list[Group] | None = None, *, facts: MapFacts | None = None
+) -> list[PlaceProfile]:
+    """Every place tied to a shown young person (present there, or an incident there), sorted by id."""
+    facts = facts or MapFacts(result)
+    groups = groups if groups is not None else (result.groups or _groups(facts, 0, MIN_GROUP_SIZE))
+    snap = result.snapshot
+    tied: dict[str, list[str]] = defaultdict(list)
+    for pid, f in facts.people.items():
+        for place_id in f.places:
+            tied[place_id].append(pid)
+    out: list[PlaceProfile] = []
+    for loc_id in sorted(tied):
+        loc = snap.locations[loc_id]
+        people = sorted(tied[loc_id])
+        incidents = sorted(
+            {x for p in people for x in facts.people[p].incidents if snap.incidents[x].location_id == loc_id}
+        )
+        concerns: dict[str, float] = {}
+        harmed: set[str] = set()
+        for x in incidents:
+            k = kind_key(snap.incidents[x].kind)
+            for p in people:
+                if x in facts.people[p].roles:
+                    rels = facts.graph.edges[p, x]["relations"]
+                    conf = max(rels[r] for r in facts.people[p].roles[x])
+                    concerns[k] = max(concerns.get(k, 0.0), conf)
+                    if (
+                        Relation.HARMED.value in facts.people[p].roles[x]
+                        and facts.people[p].status == "included"
+                    ):
+                        harmed.add(p)
+        if loc.of_concern:
+            presence = [
+                facts.graph.edges[p, loc_id]["relations"].get(Relation.PRESENT_AT.value, 0.0)
+                for p in people
+                if facts.graph.has_edge(p, loc_id)
+            ]
+            concerns["place_of_concern"] = max(presence) if presence else 0.5
+        strengths, guardianship = facts.strengths_of(people)
+        included = facts.included(people)
+        group_ids = sorted(g.id for g in groups if loc_id in g.locations or loc_id in g.places_of_concern)
+        out.append(
+            PlaceProfile(
+                location_id=loc_id,
+                name=loc.name,
+                kind=kind_key(loc.kind) if loc.kind else "",
+                area=loc.area or "",
+                flagged=bool(loc.of_concern),
+                of_concern=bool(loc.of_concern) or bool(incidents),
+                groups=group_ids,
+                incidents=incidents,
+                concerns={k: round(concerns[k], 4) for k in sorted(concerns)},
+                people=included,
+                greyed_count=len(people) - len(included),
+                harmed_here=sorted(harmed),
+                strengths=strengths,
+                guardianship=guardianship,
+            )
+        )
+    return out
+
+
+def school_profiles(
+    result: MapResult,
+    groups: list[Group] | None = None,
+    *,
+    min_members: int = 2,
+    facts: MapFacts | None = None,
+) -> list[SchoolProfile]:
+    """Schools shared by at least `min_members` shown members of one group (with at least one included)."""
+    facts = facts or MapFacts(result)
+    groups = groups if groups is not None else (result.groups or _groups(facts, 0, MIN_GROUP_SIZE))
+    by_school: dict[str, set[str]] = defaultdict(set)
+    group_ids: dict[str, set[str]] = defaultdict(set)
+    for g in groups:
+        at: dict[str, list[str]] = defaultdict(list)
+        for p in g.members:
+            if p in facts.people and facts.people[p].school:
+                at[facts.people[p].school or ""].append(p)
+        for school, ps in at.items():
+            if len(ps) >= min_members and facts.included(ps):
+                by_school[school].update(ps)
+                group_ids[school].add(g.id)
+    out: list[SchoolProfile] = []
+    for school in sorted(by_school):
+        people = sorted(by_school[school])
+        included = facts.included(people)
+        concerns, concern_members = facts.concerns_of(people)
+        strengths, guardianship = facts.strengths_of(people)
+        out.append(
+            SchoolProfile(
+                school=school,
+                groups=sorted(group_ids[school]),
+                people=included,
+                greyed_count=len(people) - len(included),
+                concerns=concerns,
+                concern_members=concern_members,
+                strengths=strengths,
+                guardianship=guardianship,
+            )
+        )
+    return out

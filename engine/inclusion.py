@@ -1,0 +1,474 @@
+"""Who appears on the map: included, greyed or left out, per canonical young person, with the reasons.
+
+The decision core (`status_codes`) is numpy over the LinkTable: boolean scatters per person, no Python loop
+over links, so a what-if preview on a city runs in milliseconds. `decide` adds the reason codes and roles
+(still vectorised) and only then builds sentences, for shown people; left-out people get a code and a
+fixed sentence that names nobody.
+
+Semantics (docs/decisions/0002-inclusion-semantics.md):
+
+* a **concern link** is a person–incident link in one of the policy's incident roles, or a present_at link
+  to a location marked of concern (when the policy counts those);
+* **included**: a concern link with confidence >= include_threshold, at least min_agencies agencies and newest
+  used evidence observed within max_age_days of the as-at date (a *qualifying* link); optionally a qualifying
+  co-offending link to a directly included person; optionally association only (flagged);
+* **greyed**: a concern link with confidence >= grey_threshold that does not qualify, or a peer link in the
+  policy's association relations with confidence >= grey_threshold to a *directly* included person
+  (association is never transitive; sibling links never count);
+* **left out**: everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .map_model import PersonStatus, Reason, Status
+from .policy import InclusionPolicy
+from .rules.links import LinkTable
+from .snapshot import Snapshot, day_number, from_day_number
+from .vocab import NODE_KIND_CODE, RELATION_CODE, RELATIONS, ObjectKind, Relation
+
+LEFT_OUT, GREYED, INCLUDED = 0, 1, 2
+STATUS_NAMES: tuple[Status, Status, Status] = ("left_out", "greyed", "included")
+
+_PERSON = NODE_KIND_CODE[ObjectKind.PERSON]
+_LOCATION = NODE_KIND_CODE[ObjectKind.LOCATION]
+_INCIDENT = NODE_KIND_CODE[ObjectKind.INCIDENT]
+_PRESENT_AT = RELATION_CODE[Relation.PRESENT_AT.value]
+_CO_OFFENDING = RELATION_CODE[Relation.CO_OFFENDING.value]
+_SIBLING = RELATION_CODE[Relation.SIBLING.value]
+
+# Reason codes (machine-readable, stable). The first reason of every person decides the status.
+ROLE_CODE: dict[str, str] = {
+    Relation.HARMED.value: "harmed_in_incident",
+    Relation.HARMING.value: "harming_in_incident",
+    Relation.WITNESS.value: "witness_to_incident",
+    Relation.PRESENT.value: "present_at_incident",
+    Relation.PRESENT_AT.value: "present_at_location_of_concern",
+}
+INCLUDED_CODES = (*ROLE_CODE.values(), "co_offending_with_included", "association_included")
+GREYED_CODES = ("grey_band", "too_few_agencies", "evidence_too_old", "association_only")
+LEFT_OUT_CODES = ("below_grey_threshold", "sibling_only", "no_concern_link")
+EXTRA_CODES = ("associated_with_included", "single_agency", "harmed_and_harming", "review_overdue")
+
+LEFT_OUT_TEXT = {
+    "below_grey_threshold": "left out: every link to an incident or place of concern is below the grey "
+    "threshold",
+    "sibling_only": "left out: linked to an included young person only as a sibling, which never counts as "
+    "association",
+    "no_concern_link": "left out: no link to an incident or place of concern",
+}
+
+
+@dataclass
+class InclusionInputs:
+    """The LinkTable columns inclusion reads, plus per-link object facts; built once, reused per policy."""
+
+    n_people: int
+    as_at_day: int
+    subject: np.ndarray  # int64 person position
+    object: np.ndarray  # int64 node position
+    relation: np.ndarray  # int8
+    confidence: np.ndarray  # float64
+    n_agencies: np.ndarray  # int32
+    newest: np.ndarray  # int32 day number, -1 none
+    object_kind: np.ndarray  # int8 node kind of the object
+    of_concern: np.ndarray  # bool: the object is a location marked of concern
+
+
+def prepare_arrays(links: LinkTable, location_of_concern: np.ndarray, as_at: date) -> InclusionInputs:
+    """Inputs from a LinkTable and a per-node 'location of concern' flag (length = number of nodes)."""
+    obj = links.object.astype(np.int64, copy=False)
+    subj = links.subject.astype(np.int64, copy=False)
+    if subj.size and int(subj.max()) >= links.nodes.n_people:
+        raise ValueError("LinkTable subjects must be people")
+    return InclusionInputs(
+        n_people=links.nodes.n_people,
+        as_at_day=day_number(as_at),
+        subject=subj,
+        object=obj,
+        relation=links.relation,
+        confidence=links.confidence.astype(np.float64, copy=False),
+        n_agencies=links.n_agencies,
+        newest=links.newest,
+        object_kind=links.nodes.kinds[obj],
+        of_concern=location_of_concern[obj],
+    )
+
+
+def location_flags(snapshot: Snapshot) -> np.ndarray:
+    """Per node: True for locations marked of concern."""
+    flags = np.zeros(len(snapshot.nodes.ids), dtype=bool)
+    pos = [
+        snapshot.nodes.position[i]
+        for i, loc in snapshot.locations.items()
+        if loc.of_concern and i in snapshot.nodes.position
+    ]
+    flags[np.asarray(pos, dtype=np.int64)] = True
+    return flags
+
+
+def prepare(snapshot: Snapshot, links: LinkTable) -> InclusionInputs:
+    return prepare_arrays(links, location_flags(snapshot), snapshot.as_at)
+
+
+def _lut(names: tuple[str, ...]) -> np.ndarray:
+    lut = np.zeros(len(RELATIONS), dtype=bool)
+    lut[[RELATION_CODE[n] for n in names]] = True
+    return lut
+
+
+@dataclass
+class _Masks:
+    concern: np.ndarray  # per link
+    grey_ok: np.ndarray
+    conditions: np.ndarray  # agencies and age met
+    qualifies: np.ndarray
+    peer: np.ndarray  # association relation between two people
+    direct: np.ndarray  # per person: directly included
+    co_included: np.ndarray
+    assoc: np.ndarray  # per person: peer link >= grey to a directly included person
+    status: np.ndarray  # int8 per person
+
+
+def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
+    n = x.n_people
+    conf = x.confidence
+    concern = (x.object_kind == _INCIDENT) & _lut(p.incident_roles)[x.relation]
+    if p.locations_of_concern:
+        concern |= (x.object_kind == _LOCATION) & (x.relation == _PRESENT_AT) & x.of_concern
+    grey_ok = conf >= p.grey_threshold
+    strong = conf >= p.include_threshold
+    conditions = (
+        (x.n_agencies >= p.min_agencies) & (x.newest >= 0) & (x.as_at_day - x.newest <= p.max_age_days)
+    )
+    qualifies = concern & strong & conditions
+
+    direct = np.zeros(n, dtype=bool)
+    direct[x.subject[qualifies]] = True
+    shown_direct = np.zeros(n, dtype=bool)
+    shown_direct[x.subject[concern & grey_ok]] = True
+
+    is_pp = x.object_kind == _PERSON
+    peer = is_pp & _lut(p.association_relations)[x.relation]
+    pa = peer & grey_ok
+    a, b = x.subject[pa], x.object[pa]
+    assoc = np.zeros(n, dtype=bool)
+    assoc[a[direct[b]]] = True
+    assoc[b[direct[a]]] = True
+
+    co_included = np.zeros(n, dtype=bool)
+    if p.co_offending_direct:
+        co = is_pp & (x.relation == _CO_OFFENDING) & strong & conditions
+        ca, cb = x.subject[co], x.object[co]
+        co_included[ca[direct[cb]]] = True
+        co_included[cb[direct[ca]]] = True
+        co_included &= ~direct
+
+    included = direct | co_included
+    assoc &= ~included
+    if p.association_only == "included":
+        included = included | assoc
+    greyed = ~included & (shown_direct | assoc)
+    status = np.where(included, INCLUDED, np.where(greyed, GREYED, LEFT_OUT)).astype(np.int8)
+    return _Masks(
+        concern=concern,
+        grey_ok=grey_ok,
+        conditions=conditions,
+        qualifies=qualifies,
+        peer=peer,
+        direct=direct,
+        co_included=co_included,
+        assoc=assoc,
+        status=status,
+    )
+
+
+def status_codes(x: InclusionInputs, policy: InclusionPolicy) -> np.ndarray:
+    """Per person position: 0 left out, 1 greyed, 2 included (the what-if core; numpy only)."""
+    return _masks(x, policy).status
+
+
+def _best_per_person(person: np.ndarray, conf: np.ndarray, link: np.ndarray, n: int) -> np.ndarray:
+    """Per person, the index into `link` of the highest-confidence entry (ties: lowest link); -1 when none."""
+    best = np.full(n, -1, dtype=np.int64)
+    if person.size == 0:
+        return best
+    order = np.lexsort((link, -conf, person))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = person[order][1:] != person[order][:-1]
+    best[person[order][first]] = order[first]
+    return best
+
+
+@dataclass
+class Decision:
+    """Vectorised per-person decision: status, first-reason code and the deciding link (-1 none)."""
+
+    status: np.ndarray  # int8
+    code: np.ndarray  # object (str)
+    link: np.ndarray  # int64 LinkTable row that decided, -1 none
+    other: np.ndarray  # int64 other person position for association/co-offending decisions, -1 none
+    confidence: np.ndarray  # float64
+    masks: _Masks
+
+
+def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> Decision:
+    m = _masks(x, p)
+    n = x.n_people
+    idx = np.arange(x.subject.size, dtype=np.int64)
+    conf = x.confidence
+    code = np.full(n, "no_concern_link", dtype=object)
+    link = np.full(n, -1, dtype=np.int64)
+    other = np.full(n, -1, dtype=np.int64)
+
+    def best_of(mask: np.ndarray) -> np.ndarray:
+        sel = idx[mask]
+        pos = _best_per_person(x.subject[sel], conf[sel], sel, n)
+        return np.where(pos >= 0, sel[np.maximum(pos, 0)] if sel.size else -1, -1)
+
+    # peer links to directly included people, seen from each end
+    def best_peer(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sel = idx[mask]
+        a, b = x.subject[sel], x.object[sel]
+        fwd, bwd = m.direct[b], m.direct[a]
+        person = np.concatenate([a[fwd], b[bwd]])
+        oth = np.concatenate([b[fwd], a[bwd]])
+        lk = np.concatenate([sel[fwd], sel[bwd]])
+        pos = _best_per_person(person, conf[lk], lk, n)
+        has = pos >= 0
+        safe = np.maximum(pos, 0)
+        return (
+            np.where(has, lk[safe] if lk.size else -1, -1),
+            np.where(has, oth[safe] if oth.size else -1, -1),
+        )
+
+    any_concern = best_of(m.concern)
+    best_shown = best_of(m.concern & m.grey_ok)
+    best_qual = best_of(m.qualifies)
+    assoc_link, assoc_other = best_peer(m.peer & m.grey_ok)
+    is_pp = x.object_kind == _PERSON
+    sib_link, _sib_other = best_peer(is_pp & (x.relation == _SIBLING) & m.grey_ok)
+
+    st = m.status
+    # left out
+    lo = st == LEFT_OUT
+    sel = lo & (any_concern >= 0)
+    code[sel], link[sel] = "below_grey_threshold", any_concern[sel]
+    sel = lo & (any_concern < 0) & (sib_link >= 0)
+    code[sel], link[sel] = "sibling_only", sib_link[sel]
+    # greyed
+    gr = st == GREYED
+    via_direct = gr & (best_shown >= 0)
+    bl = np.maximum(best_shown, 0)
+    strong = conf[bl] >= p.include_threshold if conf.size else np.zeros(n, dtype=bool)
+    few = x.n_agencies[bl] < p.min_agencies if conf.size else np.zeros(n, dtype=bool)
+    code[via_direct] = "grey_band"
+    code[via_direct & strong & few] = "too_few_agencies"
+    code[via_direct & strong & ~few] = "evidence_too_old"
+    link[via_direct] = best_shown[via_direct]
+    via_assoc = gr & ~via_direct
+    code[via_assoc], link[via_assoc], other[via_assoc] = (
+        "association_only",
+        assoc_link[via_assoc],
+        assoc_other[via_assoc],
+    )
+    # included
+    inc = st == INCLUDED
+    direct = inc & m.direct
+    link[direct] = best_qual[direct]
+    rel_names = np.array([ROLE_CODE.get(r.value, "") for r in RELATIONS], dtype=object)
+    if direct.any():
+        code[direct] = rel_names[x.relation[best_qual[direct]]]
+    co = inc & m.co_included
+    if co.any():
+        sel_co = idx[is_pp & (x.relation == _CO_OFFENDING) & (conf >= p.include_threshold) & m.conditions]
+        a, b = x.subject[sel_co], x.object[sel_co]
+        fwd, bwd = m.direct[b], m.direct[a]
+        person = np.concatenate([a[fwd], b[bwd]])
+        oth = np.concatenate([b[fwd], a[bwd]])
+        lk = np.concatenate([sel_co[fwd], sel_co[bwd]])
+        pos = _best_per_person(person, conf[lk], lk, n)
+        code[co], link[co], other[co] = "co_offending_with_included", lk[pos[co]], oth[pos[co]]
+    by_assoc = inc & ~m.direct & ~m.co_included
+    code[by_assoc], link[by_assoc], other[by_assoc] = (
+        "association_included",
+        assoc_link[by_assoc],
+        assoc_other[by_assoc],
+    )
+    confidence = np.where(link >= 0, conf[np.maximum(link, 0)] if conf.size else 0.0, 0.0)
+    return Decision(status=st, code=code, link=link, other=other, confidence=confidence, masks=m)
+
+
+# --------------------------------------------------------------------------------------------- sentences
+
+
+def _fmt_kind(kind: str | None) -> str:
+    text = (kind or "unspecified").replace("_", " ")
+    return text.replace("peer on peer", "peer-on-peer")
+
+
+def _agencies(n: int) -> str:
+    return f"{n} independent agencies" if n != 1 else "1 agency"
+
+
+class _Texts:
+    def __init__(self, snapshot: Snapshot, links: LinkTable, x: InclusionInputs, p: InclusionPolicy) -> None:
+        self.s, self.links, self.x, self.p = snapshot, links, x, p
+        self.ids = snapshot.nodes.ids
+
+    def target(self, i: int) -> str:
+        return self.ids[int(self.x.object[i])]
+
+    def phrase(self, i: int) -> str:
+        rel = RELATIONS[int(self.x.relation[i])]
+        oid = self.target(i)
+        if rel is Relation.PRESENT_AT:
+            loc = self.s.locations.get(oid)
+            return f"present at a location of concern ({oid}, {loc.name if loc else 'unnamed'})"
+        inc = self.s.incidents.get(oid)
+        kind = _fmt_kind(inc.kind if inc else None)
+        return {
+            Relation.HARMED: f"harmed in an incident of concern ({oid}, {kind})",
+            Relation.HARMING: f"alleged to have harmed others in an incident of concern ({oid}, {kind})",
+            Relation.WITNESS: f"witnessed an incident of concern ({oid}, {kind})",
+            Relation.PRESENT: f"present at an incident of concern ({oid}, {kind})",
+        }.get(rel, f"{rel.value} link to {oid}")
+
+    def evidence(self, i: int) -> str:
+        return f"confidence {self.x.confidence[i]:.2f} from {_agencies(int(self.x.n_agencies[i]))}"
+
+    def role_reason(self, i: int, prefix: str) -> Reason:
+        code = ROLE_CODE[RELATIONS[int(self.x.relation[i])].value]
+        return Reason(code, f"{prefix}: {self.phrase(i)}, {self.evidence(i)}", (self.target(i),))
+
+    def first(self, code: str, i: int, other: int) -> Reason:
+        p, x = self.p, self.x
+        if code in ROLE_CODE.values():
+            return self.role_reason(i, "included")
+        if code == "grey_band":
+            return Reason(
+                code,
+                f"greyed: {self.phrase(i)}, {self.evidence(i)}, below the inclusion threshold of "
+                f"{p.include_threshold:.2f}",
+                (self.target(i),),
+            )
+        if code == "too_few_agencies":
+            n = int(x.n_agencies[i])
+            return Reason(
+                code,
+                f"greyed: {self.phrase(i)}, confidence {x.confidence[i]:.2f} but from only "
+                f"{_agencies(n)}; inclusion needs {p.min_agencies} independent agencies",
+                (self.target(i),),
+            )
+        if code == "evidence_too_old":
+            newest = int(x.newest[i])
+            when = from_day_number(newest).isoformat() if newest >= 0 else "an unknown date"
+            return Reason(
+                code,
+                f"greyed: {self.phrase(i)}, confidence {x.confidence[i]:.2f} but the newest "
+                f"evidence was observed on {when}, more than {p.max_age_days} days before "
+                f"{self.s.as_at.isoformat()}",
+                (self.target(i),),
+            )
+        oid = self.ids[other]
+        rel = RELATIONS[int(x.relation[i])].value.replace("_", " ")
+        if code == "association_only":
+            return Reason(
+                code,
+                f"greyed: linked only by association ({rel}, confidence {x.confidence[i]:.2f}) to "
+                f"{oid}, who is included; no direct link to an incident or place of concern",
+                (oid,),
+            )
+        if code == "association_included":
+            return Reason(
+                code,
+                f"included by association only ({rel}, confidence {x.confidence[i]:.2f}) with "
+                f"{oid}, who is included; flagged: no direct link to an incident or place of "
+                f"concern",
+                (oid,),
+            )
+        return Reason(
+            code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}", (oid,)
+        )
+
+
+def decide(
+    snapshot: Snapshot, links: LinkTable, policy: InclusionPolicy, inputs: InclusionInputs | None = None
+) -> dict[str, PersonStatus]:
+    """Status, confidence, reasons and incident roles for every canonical person in the snapshot."""
+    x = inputs or prepare(snapshot, links)
+    d = decide_arrays(x, policy)
+    m = d.masks
+    ids = snapshot.nodes.ids
+    texts = _Texts(snapshot, links, x, policy)
+    n = x.n_people
+
+    # links of shown people, grouped by person: concern links (for reasons) and incident links (for roles)
+    shown_person = d.status != LEFT_OUT
+    idx = np.arange(x.subject.size, dtype=np.int64)
+    rel_sel = idx[shown_person[x.subject] & m.grey_ok & ((x.object_kind == _INCIDENT) | m.concern)]
+    rel_sel = rel_sel[np.lexsort((rel_sel, -x.confidence[rel_sel], x.subject[rel_sel]))]
+    starts = np.searchsorted(x.subject[rel_sel], np.arange(n + 1), side="left")
+    harmed, harming = RELATION_CODE[Relation.HARMED.value], RELATION_CODE[Relation.HARMING.value]
+    review_limit = snapshot.as_at
+
+    out: dict[str, PersonStatus] = {}
+    for pos in range(n):
+        pid = ids[pos]
+        st = int(d.status[pos])
+        code = str(d.code[pos])
+        if st == LEFT_OUT:
+            out[pid] = PersonStatus(
+                pid, "left_out", float(d.confidence[pos]), [Reason(code, LEFT_OUT_TEXT[code])]
+            )
+            continue
+        mine = rel_sel[starts[pos] : starts[pos + 1]]
+        first = texts.first(code, int(d.link[pos]), int(d.other[pos]))
+        reasons = [first]
+        roles: dict[str, list[str]] = {}
+        for i in mine.tolist():
+            if x.object_kind[i] == _INCIDENT:
+                roles.setdefault(texts.target(i), []).append(RELATIONS[int(x.relation[i])].value)
+            if st == INCLUDED and m.qualifies[i] and i != d.link[pos]:
+                reasons.append(texts.role_reason(i, "also"))
+        for k in roles:
+            roles[k] = [r.value for r in RELATIONS if r.value in set(roles[k])]
+        if code not in ("association_only", "association_included") and m.assoc[pos]:
+            reasons.append(
+                Reason("associated_with_included", "also linked by association to an included young person")
+            )
+        if st == INCLUDED and d.link[pos] >= 0 and int(x.n_agencies[d.link[pos]]) == 1:
+            reasons.append(Reason("single_agency", "flag: the deciding link rests on one agency's evidence"))
+        rel_of = {int(x.relation[i]) for i in mine.tolist() if x.object_kind[i] == _INCIDENT}
+        if harmed in rel_of and harming in rel_of:
+            h = sorted(k for k, v in roles.items() if "harmed" in v)
+            a = sorted(k for k, v in roles.items() if "harming" in v)
+            reasons.append(
+                Reason(
+                    "harmed_and_harming",
+                    f"recorded as harmed ({', '.join(h)}) and as alleged to have harmed others "
+                    f"({', '.join(a)}): the roles are separate and must not be merged",
+                    tuple(sorted({*h, *a})),
+                )
+            )
+        person = snapshot.people[pid]
+        if policy.flag_overdue_review and person.review_by is not None and person.review_by < review_limit:
+            reasons.append(
+                Reason("review_overdue", f"review was due by {person.review_by.isoformat()} and is overdue")
+            )
+        out[pid] = PersonStatus(pid, STATUS_NAMES[st], float(d.confidence[pos]), reasons, roles)
+    return out
+
+
+def shown_link_rows(x: InclusionInputs, status: np.ndarray, policy: InclusionPolicy) -> np.ndarray:
+    """LinkTable rows drawn on the map: confidence >= grey, subject shown, and a person object shown too."""
+    shown = status != LEFT_OUT
+    keep = (x.confidence >= policy.grey_threshold) & shown[x.subject]
+    is_pp = x.object_kind == _PERSON
+    obj_shown = np.ones(x.object.size, dtype=bool)
+    obj_shown[is_pp] = shown[x.object[is_pp]]
+    return np.flatnonzero(keep & obj_shown)

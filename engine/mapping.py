@@ -1,0 +1,128 @@
+"""The map as at a date: snapshot → scored links → inclusion under the policy in force → shown links.
+
+`compute_map(store, D)` reads only what was known at the end of D (engine.snapshot) and the policy version in
+force at the end of D (engine.policy), so a map computed on day D is reproduced exactly by any later replay
+as at D. `map_json` is the `peermap map --json` contract; it never mentions a left-out young person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from . import clock
+from .inclusion import decide, prepare, shown_link_rows, status_codes
+from .map_model import MapResult, ShownLink
+from .policy import end_of_day, policy_in_force
+from .rules.links import LinkTable
+from .snapshot import Snapshot, load_snapshot
+from .store import Store
+from .vocab import RELATIONS
+
+
+def score_snapshot(store: Store, as_at: date) -> tuple[Snapshot, LinkTable, str]:
+    """The snapshot as at `as_at` and its links scored with the shipped evidence rule pack."""
+    from .rules.pack import load_rule_pack
+    from .rules.scoring import score_links
+
+    snapshot = load_snapshot(store, as_at)
+    pack = load_rule_pack()
+    links = score_links(snapshot.evidence, snapshot.nodes, pack, as_at)
+    return snapshot, links, str(pack.version)
+
+
+def compute_map(store: Store, as_at: date | None = None) -> MapResult:
+    """Statuses for every canonical young person and the links drawn between shown nodes, as at `as_at`."""
+    as_at = as_at or clock.today()
+    policy = policy_in_force(store, end_of_day(as_at))
+    snapshot, links, pack_version = score_snapshot(store, as_at)
+    return build_map(snapshot, links, policy, pack_version)
+
+
+def build_map(
+    snapshot: Snapshot, links: LinkTable, policy: Any, rule_pack_version: str | None = None
+) -> MapResult:
+    """The map from an already scored snapshot under one PolicyRecord (no database access)."""
+    body = policy.body
+    inputs = prepare(snapshot, links)
+    statuses = decide(snapshot, links, body, inputs)
+    status = status_codes(inputs, body)
+    rows = shown_link_rows(inputs, status, body)
+    ids = snapshot.nodes.ids
+    shown: list[ShownLink] = []
+    for i in rows.tolist():
+        c = float(links.confidence[i])
+        shown.append(
+            ShownLink(
+                source=ids[int(links.subject[i])],
+                target=ids[int(links.object[i])],
+                relation=RELATIONS[int(links.relation[i])].value,
+                confidence=c,
+                uncertainty=float(links.uncertainty[i]),
+                band="solid" if c >= body.include_threshold else "dashed",
+            )
+        )
+    shown.sort(key=lambda s: (s.source, s.target, s.relation))
+    result = MapResult(
+        as_at=snapshot.as_at,
+        snapshot=snapshot,
+        links=links,
+        policy=policy,
+        rule_pack_version=rule_pack_version or links.rule_pack_version,
+        statuses=statuses,
+        shown_links=shown,
+        groups=[],
+    )
+    from .groups import find_groups
+
+    result.groups = find_groups(result)
+    return result
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+def map_json(result: MapResult) -> dict[str, Any]:
+    """The `peermap map --json` contract. Left-out ids appear nowhere: only the count."""
+    pol = result.policy
+    body = pol.body
+    people = []
+    for st in result.shown_people():
+        people.append(
+            {
+                "id": st.person_id,
+                "name": result.snapshot.person_name(st.person_id),
+                "status": st.status,
+                "confidence": _r(st.confidence),
+                "reasons": [r.to_json() for r in st.reasons],
+                "roles": {k: list(v) for k, v in sorted(st.roles.items())},
+            }
+        )
+    shown_ids = {st.person_id for st in result.shown_people()}
+    people_ids = set(result.statuses)
+    links = [
+        sl.to_json()
+        for sl in result.shown_links
+        if (sl.source not in people_ids or sl.source in shown_ids)
+        and (sl.target not in people_ids or sl.target in shown_ids)
+    ]
+    return {
+        "as_at": result.as_at.isoformat(),
+        "policy": {
+            "version": pol.version,
+            "include_threshold": body.include_threshold,
+            "grey_threshold": body.grey_threshold,
+            "min_agencies": body.min_agencies,
+            "max_age_days": body.max_age_days,
+            "association_only": body.association_only,
+            "rule_pack_version": result.rule_pack_version,
+            "set_by": pol.actor,
+            "set_at": pol.created_at.isoformat(),
+            "reason": pol.reason,
+        },
+        "people": people,
+        "left_out_count": result.left_out_count,
+        "links": links,
+        "groups": [g.to_json() for g in result.groups],
+    }

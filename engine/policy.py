@@ -1,0 +1,372 @@
+"""The panel's inclusion policy: thresholds and options, versioned in the database, previewed first.
+
+Exactly one version is in force at any instant: the one with the latest `created_at` at or before that instant
+(ties broken by the higher version number). Before the first version, version 1 is deemed in force, so every
+replay has a policy. When the database holds no version yet, the shipped default (`policies/inclusion.yaml`)
+is written as version 1 by actor "system", dated at the earliest import (or now, for an empty database): the
+same database always yields the same version 1, however late it is first asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+
+from . import audit, clock
+from .access import Actor, Role, require
+from .errors import PolicyError
+from .map_model import PolicyRecord
+from .models import ImportBatch, PolicyVersion
+from .store import Store
+from .vocab import OBJECT_KIND_OF_RELATION, PEER_RELATIONS, RELATIONS, ObjectKind, Relation
+
+INCIDENT_ROLES: tuple[str, ...] = tuple(
+    r.value for r in RELATIONS if OBJECT_KIND_OF_RELATION[r] is ObjectKind.INCIDENT
+)
+PEER_RELATION_NAMES: tuple[str, ...] = tuple(r.value for r in RELATIONS if r in PEER_RELATIONS)
+SYSTEM_ACTOR = Actor("system", Role.PANEL)
+"""Who installs the shipped default; its policy row records role "system"."""
+
+
+def _in_vocab_order(
+    values: list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str
+) -> tuple[str, ...]:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} not allowed as {what}; use some of: {', '.join(allowed)}")
+    return tuple(v for v in allowed if v in set(values))
+
+
+class InclusionPolicy(BaseModel):
+    """Who appears on the map. Confidences refer to the evidence that a link exists, never to a child."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    include_threshold: float = Field(0.7, ge=0.0, le=1.0)
+    grey_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    min_agencies: int = Field(2, ge=1, le=50)
+    max_age_days: int = Field(365, ge=1, le=36500)
+    association_only: Literal["greyed", "included"] = "greyed"
+    incident_roles: tuple[str, ...] = INCIDENT_ROLES
+    locations_of_concern: bool = True
+    association_relations: tuple[str, ...] = (
+        Relation.ASSOCIATION.value,
+        Relation.CO_OFFENDING.value,
+        Relation.ONLINE_CONTACT.value,
+    )
+    co_offending_direct: bool = False
+    flag_overdue_review: bool = True
+
+    @field_validator("incident_roles", mode="before")
+    @classmethod
+    def _roles(cls, v: Any) -> tuple[str, ...]:
+        if isinstance(v, str):
+            v = [x.strip() for x in v.split(",") if x.strip()]
+        return _in_vocab_order(list(v), INCIDENT_ROLES, "incident roles")
+
+    @field_validator("association_relations", mode="before")
+    @classmethod
+    def _assoc(cls, v: Any) -> tuple[str, ...]:
+        if isinstance(v, str):
+            v = [x.strip() for x in v.split(",") if x.strip()]
+        if Relation.SIBLING.value in v:
+            raise ValueError("sibling links never count as association")
+        return _in_vocab_order(list(v), PEER_RELATION_NAMES, "association relations")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InclusionPolicy:
+        if self.grey_threshold > self.include_threshold:
+            raise ValueError(
+                f"grey_threshold ({self.grey_threshold}) must not be above include_threshold "
+                f"({self.include_threshold})"
+            )
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+FIELDS: tuple[str, ...] = tuple(InclusionPolicy.model_fields)
+
+
+def _policy_error(exc: ValidationError, where: str) -> PolicyError:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "policy"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    return PolicyError(f"invalid inclusion policy ({where}): " + "; ".join(parts))
+
+
+def validate_policy(
+    data: InclusionPolicy | dict[str, Any], where: str = "proposed policy"
+) -> InclusionPolicy:
+    """A validated policy (re-validating models too, since model_copy(update=...) skips validation)."""
+    raw = data.model_dump() if isinstance(data, InclusionPolicy) else dict(data)
+    try:
+        return InclusionPolicy.model_validate(raw)
+    except ValidationError as exc:
+        raise _policy_error(exc, where) from None
+
+
+def with_changes(base: InclusionPolicy, **changes: Any) -> InclusionPolicy:
+    """`base` with some fields changed (None means unchanged), validated."""
+    update = {k: v for k, v in changes.items() if v is not None}
+    return validate_policy({**base.model_dump(), **update})
+
+
+def default_policy_path() -> Path:
+    return Path(str(resources.files("policies").joinpath("inclusion.yaml")))
+
+
+def _read_default(path: Path | None) -> dict[str, Any]:
+    p = path or default_policy_path()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"cannot read inclusion policy {p}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{p}: expected a mapping of policy fields")
+    return data
+
+
+def load_default_policy(path: Path | None = None) -> InclusionPolicy:
+    """The shipped default (policies/inclusion.yaml): each field is `{value, why}` (or a bare value)."""
+    data = _read_default(path)
+    values: dict[str, Any] = {}
+    for key, entry in data.items():
+        if key == "schema":
+            continue
+        if isinstance(entry, dict):
+            if "value" not in entry:
+                raise PolicyError(f"{path or default_policy_path()}: {key}: missing 'value'")
+            values[key] = entry["value"]
+        else:
+            values[key] = entry
+    return validate_policy(values, where=str(path or default_policy_path()))
+
+
+def default_policy_notes(path: Path | None = None) -> dict[str, str]:
+    """Why each default was chosen, by field."""
+    return {
+        k: " ".join(str(v.get("why", "")).split())
+        for k, v in _read_default(path).items()
+        if isinstance(v, dict)
+    }
+
+
+# --------------------------------------------------------------------------------------------- versions
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def end_of_day(d: date) -> datetime:
+    return datetime.combine(d, time.max, tzinfo=UTC)
+
+
+def _record(row: PolicyVersion) -> PolicyRecord:
+    try:
+        body = InclusionPolicy.model_validate_json(row.body)
+    except ValidationError as exc:
+        raise _policy_error(exc, f"stored version {row.version}") from None
+    return PolicyRecord(
+        version=row.version,
+        created_at=_utc(row.created_at),
+        actor=row.actor,
+        role=row.role,
+        reason=row.reason,
+        replaces=row.replaces,
+        body=body,
+    )
+
+
+def record_json(rec: PolicyRecord) -> dict[str, Any]:
+    return {
+        "version": rec.version,
+        "created_at": rec.created_at.isoformat(),
+        "actor": rec.actor,
+        "role": rec.role,
+        "reason": rec.reason,
+        "replaces": rec.replaces,
+        "policy": rec.body.to_json(),
+    }
+
+
+def ensure_default(store: Store) -> None:
+    """Write the shipped default as version 1 if none exists (dated at the earliest import, else now)."""
+    with store.read() as s:
+        if s.exec(select(PolicyVersion.version).limit(1)).first() is not None:
+            return
+        earliest = s.exec(select(func.min(ImportBatch.imported_at))).one()
+    policy = load_default_policy()
+    created = _utc(earliest) if earliest is not None else clock.now()
+    try:
+        with store.transaction() as s:
+            if s.get(PolicyVersion, 1) is not None:
+                return
+            s.add(
+                PolicyVersion(
+                    version=1,
+                    created_at=_utc(created),
+                    actor=SYSTEM_ACTOR.name,
+                    role="system",
+                    reason="the shipped default inclusion policy (policies/inclusion.yaml)",
+                    replaces=None,
+                    body=audit.canonical_json(policy.to_json()),
+                )
+            )
+            audit.record(
+                s,
+                SYSTEM_ACTOR,
+                "policy_default_installed",
+                {"version": 1, "in_force_from": created.isoformat(), "policy": policy.to_json()},
+            )
+    except IntegrityError:
+        return  # another process installed it first: same content, same date
+
+
+def policy_history(store: Store) -> list[PolicyRecord]:
+    """Every version, oldest first (installing the default first if there is none)."""
+    ensure_default(store)
+    with store.read() as s:
+        rows = list(s.exec(select(PolicyVersion).order_by(col(PolicyVersion.version))))
+    return [_record(r) for r in rows]
+
+
+def _in_force(records: list[PolicyRecord], at: datetime) -> PolicyRecord:
+    candidates = [r for r in records if r.created_at <= at]
+    if not candidates:
+        return records[0]  # before the first version, version 1 (the shipped default) is deemed in force
+    return max(candidates, key=lambda r: (r.created_at, r.version))
+
+
+def policy_in_force(store: Store, at: datetime | None = None) -> PolicyRecord:
+    """The version in force at `at` (default now)."""
+    return _in_force(policy_history(store), _utc(at or clock.now()))
+
+
+def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) -> PolicyRecord:
+    """Commit `new` as the next version (panel role only, with a reason); audited as "policy_set"."""
+    require(actor, Role.PANEL, to="change the inclusion policy")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PolicyError("reason: a policy change needs a reason (who asked for it and why)")
+    new = validate_policy(new)
+    ensure_default(store)
+    now = clock.now()
+    with store.transaction() as s:
+        latest_row = s.exec(select(PolicyVersion).order_by(col(PolicyVersion.version).desc()).limit(1)).one()
+        latest = _record(latest_row)
+        if now < latest.created_at:
+            raise PolicyError(
+                f"time: version {latest.version} is dated {latest.created_at.isoformat()}, after now "
+                f"({now.isoformat()}); a new version cannot take effect before the one it replaces"
+            )
+        before, after = latest.body.to_json(), new.to_json()
+        changes = {k: {"from": before[k], "to": after[k]} for k in FIELDS if before[k] != after[k]}
+        row = PolicyVersion(
+            version=latest.version + 1,
+            created_at=_utc(now),
+            actor=actor.name,
+            role=actor.role.value,
+            reason=reason,
+            replaces=latest.version,
+            body=audit.canonical_json(after),
+        )
+        s.add(row)
+        audit.record(
+            s,
+            actor,
+            "policy_set",
+            {"version": row.version, "replaces": latest.version, "reason": reason, "changes": changes},
+        )
+        s.flush()
+        return _record(row)
+
+
+# --------------------------------------------------------------------------------------------- preview
+
+
+@dataclass
+class PolicyPreview:
+    """Who would move between included, greyed and left out if `proposed` replaced the policy in force."""
+
+    as_at: date
+    current: PolicyRecord
+    proposed: InclusionPolicy
+    changes: list[dict[str, str]]  # {id, from, to} (+ name only when both statuses are shown)
+    counts: dict[str, Any]
+    withheld: int = 0  # changes touching left-out people, withheld from roles that may not see them
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_at": self.as_at.isoformat(),
+            "from_version": self.current.version,
+            "proposed": self.proposed.to_json(),
+            "changes": self.changes,
+            "counts": self.counts,
+        }
+
+
+def preview_policy(
+    store: Store, actor: Actor, new: InclusionPolicy, as_at: date | None = None
+) -> PolicyPreview:
+    """Who would appear, grey out or drop off under `new`, against the policy in force; changes nothing.
+
+    Panel and auditor see every change (left-out people by id only); other roles see only changes between
+    shown statuses, with the rest counted. The preview itself is audited ("preview_policy", counts only).
+    """
+    from .inclusion import STATUS_NAMES, prepare, status_codes
+    from .mapping import score_snapshot
+
+    new = validate_policy(new)
+    as_at = as_at or clock.today()
+    current = policy_in_force(store, end_of_day(as_at))
+    snapshot, links, _pack = score_snapshot(store, as_at)
+    inputs = prepare(snapshot, links)
+    old = status_codes(inputs, current.body)
+    nxt = status_codes(inputs, new)
+    changed = np.flatnonzero(old != nxt)
+    sees_left_out = actor.role in (Role.PANEL, Role.AUDITOR)
+    ids = snapshot.nodes.ids
+    changes: list[dict[str, str]] = []
+    withheld = 0
+    for i in changed.tolist():
+        frm, to = STATUS_NAMES[int(old[i])], STATUS_NAMES[int(nxt[i])]
+        if "left_out" in (frm, to):
+            if not sees_left_out:
+                withheld += 1
+                continue
+            changes.append({"id": ids[i], "from": frm, "to": to})
+        else:
+            changes.append({"id": ids[i], "from": frm, "to": to, "name": snapshot.person_name(ids[i])})
+    before = {name: int(np.count_nonzero(old == code)) for code, name in enumerate(STATUS_NAMES)}
+    after = {name: int(np.count_nonzero(nxt == code)) for code, name in enumerate(STATUS_NAMES)}
+    counts: dict[str, Any] = {"before": before, "after": after, "changed": int(changed.size)}
+    if withheld:
+        counts["withheld"] = withheld
+    audit.log_event(
+        store,
+        actor,
+        "preview_policy",
+        {
+            "as_at": as_at.isoformat(),
+            "from_version": current.version,
+            "proposed": new.to_json(),
+            "counts": counts,
+        },
+    )
+    return PolicyPreview(
+        as_at=as_at, current=current, proposed=new, changes=changes, counts=counts, withheld=withheld
+    )

@@ -1,0 +1,435 @@
+"""Vectorised scoring: evidence items -> per-item opinions (rule pack) -> fused link opinions (LinkTable).
+
+Steps, all as numpy passes over the evidence arrays (no per-item Python):
+
+1. **Rules.** Most conditions (scheme, grading codes, polarity, relation, agency kind, source_ref present)
+   depend only on a small categorical key per item, so every rule is evaluated once over the key space
+   (a few tens of thousands of combinations) and the resolved effect is gathered per item. Rules with
+   conditions on the agency or the item's age are evaluated as boolean masks over the items whose key they
+   can match. See engine.rules.pack for how matching rules combine.
+2. **Item opinions.** base opinion, refutation swap, trust discount, weight, belief cap, uncertainty floor
+   (u >= W/(W + max_item_evidence)), then ageing by 2^(-age/half-life) on belief and disbelief.
+3. **Fusion in evidence space.** Each item's opinion becomes counts r = W·b/u, s = W·d/u (rounded to a
+   fixed grid of 2^-28 so sums are exact and independent of input order). Items of one origin are
+   averaged (mean counts == equal-weight averaging fusion), or the strongest counts taken when the pack
+   says `same_origin_fusion: strongest`; origins are fused cumulatively (sum of counts == iterated
+   cumulative fusion).
+4. **Per link:** b, d, u from the summed counts, confidence = b + a·u, conflict = mean over pairs of origins
+   of b_A·d_B + b_B·d_A, item/agency/origin counts and the observed-date range of the used items.
+
+An origin is: same link, same agency and same source_ref; or, without a source_ref, same link, same agency
+and the same observation window (days since Monday 1969-12-29 // same_origin_window_days; 7 = ISO week).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+import numpy as np
+
+from ..snapshot import EvidenceTable, NodeIndex, day_number
+from ..vocab import AGENCY_KIND_CODE, AGENCY_KINDS, RELATION_CODE, RELATIONS, Polarity
+from . import opinion as op
+from .grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
+from .links import LinkTable
+from .pack import Rule, RulePack
+
+COUNT_SCALE = float(2**28)  # evidence counts are summed on this fixed grid: exact, order-independent
+MONDAY_OFFSET = 3  # day_number(d) + 3 counts days from Monday 1969-12-29
+N_REL_CODES = max(len(v) for v in RELIABILITY.values())
+N_CRED_CODES = max(len(v) for v in CREDIBILITY.values())
+KEY_SHAPE = (len(SCHEMES), N_REL_CODES, N_CRED_CODES, 2, len(AGENCY_KINDS), len(RELATIONS), 2)
+
+
+class Status(IntEnum):
+    """Whether an item was used, and if not why (the first reason that applies, in this order)."""
+
+    USED = 0
+    WITHDRAWN = 1
+    NO_AGREEMENT = 2
+    PAST_RETENTION = 3
+    EXCLUDED_BY_RULE = 4
+    NO_RULE = 5
+
+
+STATUS_TEXT = {
+    Status.USED: "used",
+    Status.WITHDRAWN: "withdrawn: corrected or retracted by a later record",
+    Status.NO_AGREEMENT: "not covered by a valid information-sharing agreement when recorded",
+    Status.PAST_RETENTION: "past the sharing agreement's retention period",
+    Status.EXCLUDED_BY_RULE: "excluded by a rule",
+    Status.NO_RULE: "no rule in the pack gives an opinion for this grading",
+}
+
+
+@dataclass
+class _View:
+    """Arrays a rule condition reads; `agency`/`age` are None in the key space (dynamic conditions)."""
+
+    scheme: np.ndarray
+    reliability: np.ndarray
+    credibility: np.ndarray
+    refutes: np.ndarray
+    agency_kind: np.ndarray
+    relation: np.ndarray
+    has_src: np.ndarray
+    agency: np.ndarray | None = None
+    age: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.scheme.shape[0])
+
+
+class CompiledRule:
+    """A rule's condition as lookup tables and code sets, ready to evaluate as masks."""
+
+    def __init__(self, rule: Rule, agencies: list[str]) -> None:
+        self.rule = rule
+        w = rule.when
+        self.relation = None if w.relation is None else np.array([RELATION_CODE[r.value] for r in w.relation])
+        self.agency_kind = None if w.agency_kind is None else np.array(
+            [AGENCY_KIND_CODE[k.value] for k in w.agency_kind])
+        self.scheme = None if w.scheme is None else np.array([SCHEME_CODE[s.value] for s in w.scheme])
+        self.reliability = self._code_table(w.reliability, RELIABILITY, w.schemes(), N_REL_CODES)
+        self.credibility = self._code_table(w.credibility, CREDIBILITY, w.schemes(), N_CRED_CODES)
+        self.refutes = None if w.polarity is None else (w.polarity is Polarity.REFUTES)
+        self.has_src = None if w.source_ref is None else (w.source_ref == "present")
+        pos = {a: i for i, a in enumerate(agencies)}
+        self.agency = (None if w.agency is None
+                       else np.array([pos[a] for a in w.agency if a in pos], dtype=np.int64))
+        self.age = w.age_days
+        self.dynamic = w.dynamic
+
+    @staticmethod
+    def _code_table(codes: list[str] | None, scale: dict, schemes: tuple, width: int) -> np.ndarray | None:
+        if codes is None:
+            return None
+        table = np.zeros((len(SCHEMES), width), dtype=bool)
+        for s in schemes:
+            for c in codes:
+                if c in scale[s]:
+                    table[SCHEME_CODE[s.value], scale[s].index(c)] = True
+        return table
+
+    def static_mask(self, v: _View) -> np.ndarray:
+        mask = np.ones(len(v), dtype=bool)
+        if self.relation is not None:
+            mask &= np.isin(v.relation, self.relation)
+        if self.agency_kind is not None:
+            mask &= np.isin(v.agency_kind, self.agency_kind)
+        if self.scheme is not None:
+            mask &= np.isin(v.scheme, self.scheme)
+        if self.reliability is not None:
+            mask &= self.reliability[v.scheme, v.reliability]
+        if self.credibility is not None:
+            mask &= self.credibility[v.scheme, v.credibility]
+        if self.refutes is not None:
+            mask &= v.refutes == self.refutes
+        if self.has_src is not None:
+            mask &= v.has_src == self.has_src
+        return mask
+
+    def mask(self, v: _View) -> np.ndarray:
+        """The full condition over items (needs the view's agency and age)."""
+        mask = self.static_mask(v)
+        if self.agency is not None:
+            assert v.agency is not None
+            mask &= np.isin(v.agency, self.agency)
+        if self.age is not None:
+            assert v.age is not None
+            if self.age.min is not None:
+                mask &= v.age >= self.age.min
+            if self.age.max is not None:
+                mask &= v.age <= self.age.max
+        return mask
+
+
+@dataclass
+class _Resolved:
+    """Per element (key or item): the pre-ageing opinion, half-life, status and deciding rules."""
+
+    b: np.ndarray
+    d: np.ndarray
+    half_life: np.ndarray
+    status: np.ndarray  # int8 Status (USED, EXCLUDED_BY_RULE or NO_RULE)
+    base_rule: np.ndarray  # int16 rule index, -1 none
+    exclude_rule: np.ndarray  # int16 rule index, -1 none
+
+
+def _base_tables(pack: RulePack) -> tuple[np.ndarray, np.ndarray]:
+    """Per rule: base belief and disbelief (0 for rules without a base effect)."""
+    w = pack.settings.prior_weight
+    bb = np.zeros(len(pack.rules))
+    dd = np.zeros(len(pack.rules))
+    for k, rule in enumerate(pack.rules):
+        t = rule.then
+        if t.opinion is not None:
+            bb[k], dd[k] = t.opinion.belief, t.opinion.disbelief
+        elif t.evidence is not None:
+            total = t.evidence.r + t.evidence.s + w
+            bb[k], dd[k] = t.evidence.r / total, t.evidence.s / total
+    return bb, dd
+
+
+def _resolve(pack: RulePack, compiled: list[CompiledRule], v: _View, *, static_only: bool) -> _Resolved:
+    """Apply the pack's rules to every element of the view (one boolean-mask pass per rule)."""
+    n = len(v)
+    s = pack.settings
+    exclude = np.full(n, -1, dtype=np.int16)
+    base = np.full(n, -1, dtype=np.int16)
+    trust = np.ones(n)
+    weight = np.ones(n)
+    cap = np.ones(n)
+    half_life = np.full(n, float(s.half_life_days))
+    for k, cr in enumerate(compiled):
+        if static_only and cr.dynamic:
+            continue
+        mask = cr.static_mask(v) if static_only else cr.mask(v)
+        if not mask.any():
+            continue
+        t = cr.rule.then
+        if t.exclude is not None:
+            exclude[mask & (exclude < 0)] = k
+            continue
+        if t.is_base:
+            base[mask & (base < 0)] = k
+        if t.trust is not None:
+            trust[mask] *= t.trust
+        if t.weight is not None:
+            weight[mask] *= t.weight
+        if t.cap_belief is not None:
+            np.minimum(cap, np.where(mask, t.cap_belief, 1.0), out=cap)
+        if t.half_life_days is not None:
+            half_life[mask] = t.half_life_days
+    bb, dd = _base_tables(pack)
+    has_base = base >= 0
+    bi = np.where(has_base, base, 0)
+    b0 = np.where(has_base, bb[bi], 0.0)
+    d0 = np.where(has_base, dd[bi], 0.0)
+    b, d = np.where(v.refutes, d0, b0), np.where(v.refutes, b0, d0)  # refuting: belief becomes disbelief
+    b, d, u = op.discount(b, d, trust)
+    reweigh = weight != 1.0
+    if reweigh.any():
+        r, q = op.opinion_to_evidence(b, d, u, s.prior_weight)
+        b2, d2, _ = op.evidence_to_opinion(r * weight, q * weight, s.prior_weight)
+        b, d = np.where(reweigh, b2, b), np.where(reweigh, d2, d)
+    b = np.minimum(b, cap)
+    u = 1.0 - b - d
+    b, d, u = op.clamp_uncertainty(b, d, u, pack.u_min)
+    status = np.full(n, Status.USED, dtype=np.int8)
+    status[~has_base] = Status.NO_RULE
+    status[exclude >= 0] = Status.EXCLUDED_BY_RULE
+    return _Resolved(b=b, d=d, half_life=half_life, status=status, base_rule=base, exclude_rule=exclude)
+
+
+def _key_view() -> _View:
+    parts = np.unravel_index(np.arange(int(np.prod(KEY_SHAPE))), KEY_SHAPE)
+    return _View(scheme=parts[0], reliability=parts[1], credibility=parts[2], refutes=parts[3].astype(bool),
+                 agency_kind=parts[4], relation=parts[5], has_src=parts[6].astype(bool))
+
+
+_KEY_VIEW = _key_view()
+
+
+def _item_keys(ev: EvidenceTable) -> np.ndarray:
+    k = ev.scheme.astype(np.int32)
+    for arr, width in ((ev.reliability, N_REL_CODES), (ev.credibility, N_CRED_CODES), (ev.refutes, 2),
+                       (ev.agency_kind, len(AGENCY_KINDS)), (ev.relation, len(RELATIONS)),
+                       (ev.source_ref >= 0, 2)):
+        k *= width
+        k += arr
+    return k
+
+
+def _item_view(ev: EvidenceTable, idx: np.ndarray, age: np.ndarray) -> _View:
+    return _View(scheme=ev.scheme[idx], reliability=ev.reliability[idx], credibility=ev.credibility[idx],
+                 refutes=ev.refutes[idx], agency_kind=ev.agency_kind[idx], relation=ev.relation[idx],
+                 has_src=ev.source_ref[idx] >= 0, agency=ev.agency[idx], age=age[idx])
+
+
+@dataclass
+class ItemScores:
+    """Per evidence item: how the pack treated it and its opinion (used by traces and tests)."""
+
+    status: np.ndarray  # int8 Status
+    base_rule: np.ndarray  # int16 rule index giving the base opinion, -1 none
+    exclude_rule: np.ndarray  # int16 rule index that excluded it, -1 none
+    age: np.ndarray  # int32 days between observed and as-at (>= 0)
+    half_life: np.ndarray  # float64 days
+    decay: np.ndarray  # float64 2^(-age/half_life)
+    b0: np.ndarray  # pre-ageing opinion (after swap, trust, weight, cap, uncertainty floor)
+    d0: np.ndarray
+    b: np.ndarray  # aged opinion (u = 1 - b - d)
+    d: np.ndarray
+    r: np.ndarray  # evidence counts on the fixed grid (multiples of 1/COUNT_SCALE)
+    s: np.ndarray
+    origin_local: np.ndarray  # int64 source_ref position, or n_refs + observation window when none
+
+
+_KEY_CACHE: dict[int, tuple[RulePack, _Resolved, np.ndarray]] = {}
+
+
+def _key_space(pack: RulePack, compiled: list[CompiledRule]) -> tuple[_Resolved, np.ndarray]:
+    """The pack resolved over the whole key space, and the keys a dynamic rule may match (cached per pack)."""
+    hit = _KEY_CACHE.get(id(pack))
+    if hit is not None and hit[0] is pack:
+        return hit[1], hit[2]
+    key_res = _resolve(pack, compiled, _KEY_VIEW, static_only=True)
+    touched = np.zeros(len(_KEY_VIEW), dtype=bool)
+    for cr in compiled:
+        if cr.dynamic:
+            touched |= cr.static_mask(_KEY_VIEW)
+    if len(_KEY_CACHE) >= 8:
+        _KEY_CACHE.pop(next(iter(_KEY_CACHE)))
+    _KEY_CACHE[id(pack)] = (pack, key_res, touched)  # holding the pack keeps its id from being reused
+    return key_res, touched
+
+
+def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemScores:
+    """Apply the rule pack to every item (vectorised)."""
+    ev = evidence
+    s = pack.settings
+    compiled = [CompiledRule(r, ev.agencies) for r in pack.rules]
+    age = np.maximum(np.int32(day_number(as_at)) - ev.observed.astype(np.int32), 0).astype(np.int32)
+    keys = _item_keys(ev)
+
+    key_res, touched_keys = _key_space(pack, compiled)
+    b0 = key_res.b[keys]
+    d0 = key_res.d[keys]
+    half_life = key_res.half_life[keys]
+    status = key_res.status[keys]
+    base_rule = key_res.base_rule[keys]
+    exclude_rule = key_res.exclude_rule[keys]
+    if touched_keys.any():
+        idx = np.flatnonzero(touched_keys[keys])
+        if idx.size:
+            res = _resolve(pack, compiled, _item_view(ev, idx, age), static_only=False)
+            b0[idx], d0[idx], half_life[idx] = res.b, res.d, res.half_life
+            status[idx], base_rule[idx], exclude_rule[idx] = res.status, res.base_rule, res.exclude_rule
+    status[~ev.retention_ok] = Status.PAST_RETENTION
+    status[~ev.agreement_ok] = Status.NO_AGREEMENT
+    status[ev.withdrawn] = Status.WITHDRAWN
+
+    decay = np.exp2(-age / half_life)
+    b = decay * b0
+    d = decay * d0
+    u = 1.0 - b - d
+    w = s.prior_weight
+    r = np.rint(w * b / u * COUNT_SCALE) / COUNT_SCALE
+    q = np.rint(w * d / u * COUNT_SCALE) / COUNT_SCALE
+    n_refs = len(ev.source_refs)
+    window = (ev.observed.astype(np.int64) + MONDAY_OFFSET) // s.same_origin_window_days
+    origin_local = np.where(ev.source_ref >= 0, ev.source_ref.astype(np.int64), n_refs + window)
+    return ItemScores(status=status, base_rule=base_rule, exclude_rule=exclude_rule, age=age,
+                      half_life=half_life, decay=decay, b0=b0, d0=d0, b=b, d=d, r=r, s=q,
+                      origin_local=origin_local)
+
+
+def _dense(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique codes and each element's index into them."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    return uniq, inv.reshape(-1)
+
+
+def score_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at: date) -> LinkTable:
+    """Score every (subject, object, relation) link in the evidence under the rule pack, as at a date.
+
+    A link whose items are all unused still gets a row (vacuous opinion, n_items 0) so n_unused is reported.
+    """
+    items = score_items(evidence, pack, as_at)
+    return fuse_links(evidence, nodes, pack, items)
+
+
+def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items: ItemScores) -> LinkTable:
+    """Group scored items by link and origin and fuse them (see module docstring)."""
+    ev = evidence
+    s = pack.settings
+    w, a = s.prior_weight, s.base_rate
+    n_nodes = max(len(nodes.ids), 1)
+    n_rel = len(RELATIONS)
+    link_code = (ev.subject.astype(np.int64) * n_nodes + ev.object.astype(np.int64)) * n_rel + ev.relation
+    used = items.status == Status.USED
+    # One sort groups items by (link, agency, origin); unused items go to an extra agency slot per link.
+    n_ag = int(ev.agency.max()) + 1 if len(ev) else 1
+    slots = n_ag + 1
+    slot = np.where(used, ev.agency, n_ag).astype(np.int64)
+    lowest = int(items.origin_local[used].min()) if used.any() else 0
+    local = np.where(used, items.origin_local - lowest, 0)
+    span = int(local.max()) + 1 if len(ev) else 1
+    top = int(link_code.max()) + 1 if len(ev) else 1
+    if top * slots * span < 2**62:
+        groups, g_inv = _dense((link_code * slots + slot) * span + local)
+        g_link_code = groups // (slots * span)
+        g_slot = (groups // span) % slots
+    else:  # too many combinations for one int64 key: number links and (agency, origin) pairs first
+        lk, lk_inv = _dense(link_code)
+        pairs_, pair_inv = _dense(slot * span + local)
+        n_pairs = int(pairs_.shape[0])
+        groups, g_inv = _dense(lk_inv.astype(np.int64) * n_pairs + pair_inv)
+        g_link_code = lk[groups // n_pairs]
+        g_slot = pairs_[groups % n_pairs] // span
+    n_groups = int(groups.shape[0])
+    new_link = np.ones(n_groups, dtype=bool)
+    new_link[1:] = g_link_code[1:] != g_link_code[:-1]
+    g_link = np.cumsum(new_link) - 1
+    links = g_link_code[new_link]
+    n_links = int(links.shape[0])
+    g_count = np.bincount(g_inv, minlength=n_groups)
+    g_used = g_slot < n_ag
+    n_unused = np.bincount(g_link[~g_used], weights=g_count[~g_used], minlength=n_links).astype(np.int32)
+
+    origin_link = g_link[g_used]
+    origin_agency = g_slot[g_used]
+    n_or = int(origin_link.shape[0])
+    item_group = g_inv[used]
+    ul = g_link[item_group]
+    r_items, s_items = items.r[used], items.s[used]
+    if s.same_origin_fusion == "average":
+        count = g_count[g_used]
+        r_sum = np.bincount(item_group, weights=r_items * COUNT_SCALE, minlength=n_groups)[g_used]
+        s_sum = np.bincount(item_group, weights=s_items * COUNT_SCALE, minlength=n_groups)[g_used]
+        r_o = r_sum / COUNT_SCALE / count
+        s_o = s_sum / COUNT_SCALE / count
+    else:
+        r_g = np.zeros(n_groups)
+        s_g = np.zeros(n_groups)
+        np.maximum.at(r_g, item_group, r_items)
+        np.maximum.at(s_g, item_group, s_items)
+        r_o, s_o = r_g[g_used], s_g[g_used]
+    b_o, d_o, _ = op.evidence_to_opinion(r_o, s_o, w)
+
+    big_r = np.bincount(origin_link, weights=r_o, minlength=n_links)
+    big_s = np.bincount(origin_link, weights=s_o, minlength=n_links)
+    belief, disbelief, uncertainty = op.evidence_to_opinion(big_r, big_s, w)
+    n_origins = np.bincount(origin_link, minlength=n_links)
+    sb = np.bincount(origin_link, weights=b_o, minlength=n_links)
+    sd = np.bincount(origin_link, weights=d_o, minlength=n_links)
+    sbd = np.bincount(origin_link, weights=b_o * d_o, minlength=n_links)
+    pairs = n_origins * (n_origins - 1) / 2.0
+    conflict = np.where(n_origins >= 2, (sb * sd - sbd) / np.maximum(pairs, 1.0), 0.0)
+    conflict = np.clip(conflict, 0.0, 1.0)
+
+    new_agency = np.ones(n_or, dtype=bool)
+    if n_or > 1:
+        new_agency[1:] = (origin_link[1:] != origin_link[:-1]) | (origin_agency[1:] != origin_agency[:-1])
+    n_agencies = np.bincount(origin_link[new_agency], minlength=n_links)
+    n_items = np.bincount(ul, minlength=n_links)
+    observed = ev.observed[used].astype(np.int32)
+    newest = np.full(n_links, -1, dtype=np.int32)
+    np.maximum.at(newest, ul, observed)
+    oldest = np.full(n_links, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(oldest, ul, observed)
+    oldest[n_items == 0] = -1
+
+    subj_obj, relation = np.divmod(links, n_rel)
+    subject, obj = np.divmod(subj_obj, n_nodes)
+    return LinkTable(
+        subject=subject.astype(np.int32), object=obj.astype(np.int32), relation=relation.astype(np.int8),
+        belief=belief, disbelief=disbelief, uncertainty=uncertainty, base_rate=np.full(n_links, a),
+        confidence=op.projected(belief, uncertainty, a), conflict=conflict,
+        n_items=n_items.astype(np.int32), n_unused=n_unused, n_agencies=n_agencies.astype(np.int32),
+        n_origins=n_origins.astype(np.int32), newest=newest, oldest=oldest, nodes=nodes,
+        rule_pack_version=pack.version,
+    )

@@ -1,0 +1,136 @@
+"""peermap reports: audit, labelling-risk, subject-access and the map, as HTML, Markdown or JSON.
+
+`produce()` is the one entry point the CLI and TUI use: it checks the actor's role, computes the map as at
+a date, builds the report's data (reports.context), renders it (reports.render, reports.svg), writes the
+file atomically and records the report in the audit trail with its recipient and the people it includes.
+Nothing here imports textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from engine import audit
+from engine.access import Actor, Role, require
+from engine.errors import PeermapError
+from engine.labelling import Baseline, load_baseline
+from engine.map_model import MapResult
+
+from .context import audit_context, labelling_context, map_context, shown_person_ids, subject_context
+from .render import render_html, render_json, render_md
+from .svg import compute_layout, render_svg
+
+KINDS = ("audit", "labelling", "subject", "map")
+FORMATS = ("html", "md", "json")
+EXTENSIONS = {"html": ".html", "md": ".md", "json": ".json"}
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "Report",
+    "build_context",
+    "produce",
+    "render",
+    "write_atomic",
+]
+
+
+@dataclass
+class Report:
+    kind: str
+    format: str
+    text: str
+    context: dict[str, Any]
+    person_ids: list[str]
+    path: Path | None = None
+    digest: str | None = None
+
+
+def check_role(actor: Actor, kind: str) -> None:
+    """Practitioners may produce map, labelling and audit reports; subject access needs auditor or panel."""
+    if kind not in KINDS:
+        raise PeermapError(f"unknown report {kind!r}; use one of: {', '.join(KINDS)}")
+    if kind == "subject":
+        require(actor, Role.AUDITOR, Role.PANEL, to="produce a subject-access report")
+    else:
+        require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to=f"produce the {kind} report")
+
+
+def build_context(kind: str, result: MapResult, store: Any, actor: Actor, *, recipient: str | None = None,
+                  person: str | None = None, baseline: Baseline | None = None) -> dict[str, Any]:
+    """The report's data (what the JSON format is), after the role check."""
+    check_role(actor, kind)
+    if kind == "audit":
+        return audit_context(result, store, actor, recipient=recipient)
+    if kind == "labelling":
+        return labelling_context(result, store, actor, recipient=recipient, baseline=baseline)
+    if kind == "subject":
+        if not person:
+            raise PeermapError("the subject-access report needs --person ID")
+        return subject_context(result, store, actor, person, recipient=recipient)
+    return map_context(result, actor, recipient=recipient)
+
+
+def render(kind: str, fmt: str, context: dict[str, Any], result: MapResult | None = None) -> str:
+    """Render a context. HTML audit, labelling and map reports carry the map picture (needs `result`)."""
+    if fmt not in FORMATS:
+        raise PeermapError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if fmt == "json":
+        return render_json(context)
+    if fmt == "md":
+        return render_md(kind, context)
+    svg = render_svg(compute_layout(result)) if result is not None and kind in ("audit", "labelling", "map") else None
+    return render_html(kind, context, svg)
+
+
+def write_atomic(path: Path, text: str) -> str:
+    """Write via a temporary file in the same folder and rename, so a reader never sees half a report."""
+    path = Path(path)
+    data = text.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def produce(store: Any, actor: Actor, kind: str, fmt: str, *, out: Path | str | None = None,
+            recipient: str | None = None, as_at: date | None = None, person: str | None = None,
+            baseline: Baseline | Path | str | None = None, result: MapResult | None = None) -> Report:
+    """Check the role, compute the map, build, render, write (atomically, when `out`) and audit one report."""
+    check_role(actor, kind)
+    if baseline is not None and not isinstance(baseline, Baseline):
+        baseline = load_baseline(baseline)
+    if result is None:
+        from engine.mapping import compute_map
+
+        result = compute_map(store, as_at)
+    context = build_context(kind, result, store, actor, recipient=recipient, person=person, baseline=baseline)
+    text = render(kind, fmt, context, result)
+    report = Report(kind, fmt, text, context, shown_person_ids(context))
+    report.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if out is not None:
+        report.path = Path(out)
+        write_atomic(report.path, text)
+    audit.log_event(store, actor, "report", {
+        "kind": kind, "format": fmt, "recipient": (recipient or "").strip() or None,
+        "out": str(report.path) if report.path else None, "digest": report.digest,
+        "as_at": result.as_at.isoformat(), "policy_version": result.policy.version,
+        "person_ids": report.person_ids,
+    })
+    return report

@@ -1,0 +1,67 @@
+"""`peermap import`, `summary` and `schema` through the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from engine.ingest import json_schema
+from peermap.cli import app
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+
+def _run(db: Path, *args: str):  # noqa: ANN202 - typer's Result
+    return runner.invoke(app, ["--db", f"sqlite:///{db}", "--actor", "sam", *args])
+
+
+def test_import_then_summary(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    result = _run(db, "import", str(DATA / "good"))
+    assert result.exit_code == 0, result.output
+    assert "import 1 wrote" in result.stdout and "14 evidence" in result.stdout
+    again = _run(db, "import", str(DATA / "good"), "--json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["unchanged"] is True
+    summary = _run(db, "summary", "--json")
+    info = json.loads(summary.stdout)
+    assert info["tables"]["evidence"] == 14 and info["imports"][0]["actor"] == "sam"
+    text = _run(db, "summary")
+    assert "pol: Metropolitan Police (police), 4 evidence" in text.stdout
+
+
+def test_rejected_import_exits_1_with_problems_on_stderr(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    assert _run(db, "import", str(DATA / "good")).exit_code == 0
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    result = _run(db, "import", str(DATA / "bad" / "malformed_grading"))
+    assert result.exit_code == 1
+    assert "evidence.csv:2 [grading]" in result.stderr and "nothing written" in result.stderr
+    assert result.stdout == ""
+    as_json = _run(db, "import", str(DATA / "bad" / "unknown_subject"), "--json")
+    assert as_json.exit_code == 1
+    problems = json.loads(as_json.stderr)["problems"]
+    assert problems[0]["field"] == "subject_id" and problems[0]["row"] == 2
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_quarantine_flag(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    assert _run(db, "import", str(DATA / "good")).exit_code == 0
+    case = DATA / "bad" / "outside_agreement_dates"
+    assert _run(db, "import", str(case)).exit_code == 1
+    result = _run(db, "import", str(case), "--quarantine-outside-agreement")
+    assert result.exit_code == 0, result.output
+    assert "1 warnings" in result.stdout and "quarantine" in result.stdout
+
+
+def test_schema_to_stdout_and_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == json_schema()
+    out = tmp_path / "s.json"
+    result = runner.invoke(app, ["schema", "--out", str(out)])
+    assert result.exit_code == 0 and json.loads(out.read_text()) == json_schema()

@@ -1,0 +1,123 @@
+"""The peermap terminal UI: the app shell, its screens (as modes) and `run_app(store, actor)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import get_current_worker
+
+from engine.access import Actor
+from engine.errors import PeermapError
+from engine.store import Store
+
+from .commands import ScreensProvider
+from .screens.help import HelpScreen
+from .screens.interventions import InterventionsScreen
+from .screens.map import MapScreen
+from .screens.overview import OverviewScreen
+from .screens.panel import PanelScreen
+from .screens.reports import ReportsScreen
+from .workspace import Loaded, Workspace
+
+SCREENS_IN_ORDER: tuple[tuple[str, str, str], ...] = (
+    ("overview", "o", "Overview"),
+    ("map", "m", "Map"),
+    ("panel", "p", "Panel thresholds"),
+    ("interventions", "i", "Interventions"),
+    ("reports", "r", "Reports & audit"),
+)
+
+
+class PeermapApp(App[None]):
+    """Map review, panel thresholds, interventions, reports and audit over one peermap database."""
+
+    CSS_PATH = Path(__file__).with_name("peermap.tcss")
+    TITLE = "peermap"
+    COMMANDS = App.COMMANDS | {ScreensProvider}
+    MODES: ClassVar = {
+        "overview": OverviewScreen,
+        "map": MapScreen,
+        "panel": PanelScreen,
+        "interventions": InterventionsScreen,
+        "reports": ReportsScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "go('overview')", "Overview"),
+        Binding("m", "go('map')", "Map"),
+        Binding("p", "go('panel')", "Panel"),
+        Binding("i", "go('interventions')", "Interventions"),
+        Binding("r", "go('reports')", "Reports"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f5", "reload", "Reload", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    loaded: reactive[Loaded | None] = reactive(None, always_update=True)
+    load_error: reactive[str] = reactive("")
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        super().__init__()
+        self.workspace = Workspace(store, actor)
+        self.actor = actor
+        self.sub_title = f"{actor.name} · {actor.role.value}"
+
+    def on_mount(self) -> None:
+        self.switch_mode("overview")
+        self.reload_map()
+
+    @work(thread=True, exclusive=True, group="load", name="computing the map")
+    def reload_map(self) -> None:
+        """Score, include, group and suggest off the UI thread; screens watch `loaded`."""
+        worker = get_current_worker()
+        try:
+            loaded = self.workspace.load()
+        except PeermapError as exc:
+            self.call_from_thread(setattr, self, "load_error", str(exc))
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self._set_loaded, loaded)
+
+    @work(thread=True, exclusive=True, group="suggestions", name="reading suggestions")
+    def refresh_suggestions(self) -> None:
+        """Re-read suggestions and decisions on the map already computed (after a decision)."""
+        loaded = self.loaded
+        if loaded is not None:
+            fresh = self.workspace.with_fresh_suggestions(loaded)
+            self.call_from_thread(self._set_loaded, fresh)
+
+    def _set_loaded(self, loaded: Loaded) -> None:
+        self.load_error = ""
+        self.loaded = loaded
+
+    def action_go(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        else:
+            # Pressing the key of the screen you are on returns to its top (e.g. from a person's record).
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_reload(self) -> None:
+        self.notify("Recomputing the map…", markup=False, timeout=2)
+        self.reload_map()
+
+    def refused(self, exc: Exception) -> None:
+        """Show an engine refusal or error; the text is the engine's, shown literally."""
+        from .widgets.notice import NoticeModal
+
+        title = "Not permitted" if type(exc).__name__ == "PermissionDenied" else "Could not do that"
+        self.push_screen(NoticeModal(title, str(exc)))
+
+
+def run_app(store: Store, actor: Actor) -> None:
+    """Open the terminal UI on `store` acting as `actor` (blocks until the user quits)."""
+    PeermapApp(store, actor).run()

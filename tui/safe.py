@@ -1,0 +1,25 @@
+"""Record text is data, never markup: every name, note or reason reaches the screen through these helpers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+
+def plain(value: object, style: str = "") -> Text:
+    """A Text that shows `value` literally, whatever brackets it holds."""
+    return Text("" if value is None else str(value), style=style, no_wrap=False)
+
+
+def join(*parts: Text | str | tuple[str, str]) -> Text:
+    """Assemble Text from literal parts; tuples are (text, style). Strings are literal, never markup."""
+    out = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            out.append(part[0], style=part[1])
+        else:
+            out.append(part)
+    return out
+
+
+def percent(value: float) -> str:
+    return f"{value:.2f}"

@@ -1,0 +1,1 @@
+"""One screen per job: overview, map, person, group, place, panel, interventions, reports, help."""

@@ -1,0 +1,104 @@
+"""Overview: the counts a meeting starts from, the policy in force, and who is acting."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Footer, Header, LoadingIndicator, Static
+
+from ..safe import join
+from ..widgets.stat import Stat
+from ..workspace import Loaded
+from .base import PeermapScreen
+
+STATS = (
+    ("included", "Included", "drawn on the map"),
+    ("greyed", "Greyed", "drawn faded"),
+    ("left_out", "Left out", "not shown: count only"),
+    ("groups", "Peer groups", "press m for the map"),
+    ("places_of_concern", "Places of concern", "on the map"),
+    ("awaiting_decision", "Awaiting decision", "press i to review"),
+    ("overdue_reviews", "Overdue reviews", "review-by date passed"),
+)
+
+ROLE_CAN = {
+    "practitioner": "review the map, read why each link is there, and decide on suggested interventions",
+    "panel": "try and set inclusion thresholds (p), review the map and decisions, and read the audit log",
+    "auditor": "generate audit, labelling-risk and subject-access reports (r) and verify the audit trail",
+}
+
+
+class OverviewScreen(PeermapScreen):
+    """Counts, the policy in force and the acting user; the first screen after start-up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "app.go('map')", "Open map", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="overview"):
+            yield Static(id="acting", classes="banner")
+            yield LoadingIndicator(id="overview-loading")
+            with Grid(id="stats"):
+                for key, label, _note in STATS:
+                    yield Stat(label, id=f"stat-{key}", classes=f"stat-{key.replace('_', '-')}")
+            yield Static(id="policy", classes="panel-box")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        actor = self.workspace.actor
+        self.query_one("#acting", Static).update(
+            join(
+                "Acting as ",
+                (actor.name, "bold"),
+                " in the ",
+                (actor.role.value, "bold reverse"),
+                " role: you can ",
+                ROLE_CAN.get(actor.role.value, ""),
+                ".",
+            )
+        )
+        self.query_one("#policy", Static).border_title = "Policy in force"
+        for key, _label, note in STATS:
+            self.query_one(f"#stat-{key}", Stat).show_value(None, note)
+        self.watch(self.app, "load_error", self._on_error, init=False)
+        super().on_mount()
+
+    def _on_error(self, message: str) -> None:
+        if message:
+            self.query_one("#overview-loading").display = False
+            self.query_one("#policy", Static).update(
+                join(("Could not compute the map: ", "bold red"), message)
+            )
+
+    def show_loaded(self, loaded: Loaded) -> None:
+        self.query_one("#overview-loading").display = False
+        counts = self.workspace.counts(loaded)
+        for key, _label, note in STATS:
+            self.query_one(f"#stat-{key}", Stat).show_value(getattr(counts, key), note)
+        pol = loaded.policy
+        body: dict[str, object] = pol.body.model_dump()
+        settings = "  ".join(f"{k} = {v}" for k, v in body.items() if not isinstance(v, (dict, list)))
+        self.query_one("#policy", Static).update(
+            join(
+                ("Version ", "dim"),
+                (str(pol.version), "bold"),
+                ("  set by ", "dim"),
+                pol.actor,
+                f" ({pol.role})",
+                ("  on ", "dim"),
+                pol.created_at.strftime("%Y-%m-%d %H:%M"),
+                ("\nReason: ", "dim"),
+                pol.reason,
+                ("\n", ""),
+                (settings, ""),
+                ("\nMap as at ", "dim"),
+                loaded.as_at.isoformat(),
+                ("  ·  rule pack ", "dim"),
+                loaded.result.rule_pack_version,
+            )
+        )

@@ -1,0 +1,254 @@
+"""Reports and audit: generate any report to a file (with progress), read the audit log, verify the chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from engine import clock
+from engine.audit import VerifyResult
+from engine.errors import PeermapError
+
+from ..safe import join, plain
+from ..workspace import Loaded
+from .base import PeermapScreen
+
+KINDS = (
+    ("Audit: who was mapped and why", "audit"),
+    ("Labelling risk", "labelling"),
+    ("Subject access (one young person)", "subject"),
+    ("Map", "map"),
+)
+FORMATS = (("HTML (printable)", "html"), ("Markdown", "md"), ("JSON", "json"))
+LOG_LIMIT = 1000
+
+
+class ReportsScreen(PeermapScreen):
+    """Two tabs: generating reports, and the audit log with its verification."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "generate", "Generate"),
+        Binding("v", "verify", "Verify chain"),
+        Binding("l", "show_log", "Audit log"),
+        Binding("n", "show_reports", "Reports"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._path_edited = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="reports-tabs", initial="tab-reports"):
+            with TabPane("Reports", id="tab-reports"), Vertical(id="report-form"):
+                yield Label("Report", classes="field-label")
+                yield Select(KINDS, value="audit", allow_blank=False, id="report-kind")
+                yield Label("Format", classes="field-label")
+                yield Select(FORMATS, value="html", allow_blank=False, id="report-format")
+                yield Label(
+                    "Young person (id) for a subject-access report", classes="field-label", id="subject-label"
+                )
+                yield Input(placeholder="person id", id="report-subject")
+                yield Label("Recipient (optional; kept in the audit trail)", classes="field-label")
+                yield Input(placeholder="e.g. MACE panel, 12 December", id="report-recipient")
+                yield Label("Write to", classes="field-label")
+                yield Input(id="report-path")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Generate (g)", variant="primary", id="generate")
+                yield ProgressBar(id="report-progress", show_eta=False)
+                yield Static(id="report-result")
+            with TabPane("Audit log", id="tab-log"), Vertical(id="audit-pane"):
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Verify chain (v)", variant="primary", id="verify")
+                    yield Button("Refresh", id="refresh-log")
+                yield Static(id="verify-result", classes="banner")
+                yield DataTable(id="audit-log", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report-progress").display = False
+        self._kind_changed()
+        table = self.query_one("#audit-log", DataTable)
+        for label in ("Seq", "At (UTC)", "Actor", "Role", "Action", "Details"):
+            table.add_column(label)
+        super().on_mount()
+        self.load_log()
+
+    def show_loaded(self, loaded: Loaded) -> None:
+        ids = [s.person_id for s in loaded.shown]
+        self.query_one("#report-subject", Input).suggester = SuggestFromList(ids, case_sensitive=False)
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def _default_path(self) -> Path:
+        kind = self.query_one("#report-kind", Select).value
+        fmt = self.query_one("#report-format", Select).value
+        subject = self.query_one("#report-subject", Input).value.strip()
+        stem = f"peermap-{kind}-{subject}" if kind == "subject" and subject else f"peermap-{kind}"
+        return Path.cwd() / f"{stem}-{clock.today().isoformat()}.{fmt}"
+
+    @on(Select.Changed, "#report-kind")
+    @on(Select.Changed, "#report-format")
+    @on(Input.Changed, "#report-subject")
+    def _kind_changed(self) -> None:
+        subject = self.query_one("#report-kind", Select).value == "subject"
+        self.query_one("#report-subject").display = subject
+        self.query_one("#subject-label").display = subject
+        if not self._path_edited:
+            with self.prevent(Input.Changed):
+                self.query_one("#report-path", Input).value = str(self._default_path())
+
+    @on(Input.Changed, "#report-path")
+    def _path_changed(self) -> None:
+        self._path_edited = True
+
+    @on(Button.Pressed, "#generate")
+    def _generate_pressed(self) -> None:
+        self.action_generate()
+
+    def action_generate(self) -> None:
+        self.action_show_reports()
+        kind = str(self.query_one("#report-kind", Select).value)
+        fmt = str(self.query_one("#report-format", Select).value)
+        subject = self.query_one("#report-subject", Input).value.strip() or None
+        raw_path = self.query_one("#report-path", Input).value.strip()
+        if kind == "subject" and not subject:
+            self.query_one("#report-result", Static).update(
+                plain("A subject-access report needs the young person's id.", "bold red")
+            )
+            return
+        if not raw_path:
+            self.query_one("#report-result", Static).update(
+                plain("Say where to write the report.", "bold red")
+            )
+            return
+        bar = self.query_one("#report-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#generate", Button).disabled = True
+        self.query_one("#report-result", Static).update(plain(f"Generating the {kind} report…", "italic"))
+        recipient = self.query_one("#report-recipient", Input).value.strip() or None
+        self._generate(kind, fmt, Path(raw_path).expanduser(), subject, recipient)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _generate(self, kind: str, fmt: str, out: Path, subject: str | None, recipient: str | None) -> None:
+        try:
+            written = self.workspace.report(self.loaded, kind, fmt, out, person=subject, recipient=recipient)
+        except (PeermapError, OSError) as exc:
+            self.app.call_from_thread(self._report_done, None, str(exc))
+            return
+        self.app.call_from_thread(self._report_done, written, "")
+
+    def _report_done(self, written: Path | None, error: str) -> None:
+        self.query_one("#generate", Button).disabled = False
+        bar = self.query_one("#report-progress", ProgressBar)
+        result = self.query_one("#report-result", Static)
+        if written is None:
+            bar.display = False
+            result.update(join(("Report not written: ", "bold red"), error))
+            return
+        bar.update(total=1.0, progress=1.0)
+        result.update(join(("Written: ", "bold green"), str(written)))
+        self.notify(f"Report written to {written}", markup=False)
+        self.load_log()
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    def action_show_log(self) -> None:
+        self.query_one("#reports-tabs", TabbedContent).active = "tab-log"
+
+    def action_show_reports(self) -> None:
+        self.query_one("#reports-tabs", TabbedContent).active = "tab-reports"
+
+    @on(Button.Pressed, "#refresh-log")
+    def _refresh_pressed(self) -> None:
+        self.load_log()
+
+    @on(Button.Pressed, "#verify")
+    def _verify_pressed(self) -> None:
+        self.action_verify()
+
+    @work(thread=True, exclusive=True, group="audit-log")
+    def load_log(self) -> None:
+        try:
+            rows = self.workspace.audit_events(limit=LOG_LIMIT)
+        except PeermapError as exc:
+            self.app.call_from_thread(self._log_refused, str(exc))
+            return
+        self.app.call_from_thread(self._fill_log, rows)
+
+    def _log_refused(self, message: str) -> None:
+        table = self.query_one("#audit-log", DataTable)
+        table.clear()
+        table.display = False
+        self.query_one("#verify-result", Static).update(
+            join(
+                ("The audit log is not open to your role. ", "bold"),
+                message,
+                ("\nYou can still verify that the chain is intact (v).", "dim"),
+            )
+        )
+
+    def _fill_log(self, rows: list) -> None:
+        table = self.query_one("#audit-log", DataTable)
+        table.display = True
+        table.clear()
+        for ev in reversed(rows):
+            table.add_row(
+                plain(str(ev.seq)),
+                plain(ev.at[:19].replace("T", " ")),
+                plain(ev.actor),
+                plain(ev.role),
+                plain(ev.action),
+                plain(ev.payload[:200]),
+                key=str(ev.seq),
+            )
+        table.border_title = f"Audit log: newest first ({len(rows)} shown)"
+
+    def action_verify(self) -> None:
+        self.action_show_log()
+        self.query_one("#verify-result", Static).update(plain("Verifying the audit chain…", "italic"))
+        self._verify()
+
+    @work(thread=True, exclusive=True, group="verify")
+    def _verify(self) -> None:
+        result = self.workspace.verify()
+        self.app.call_from_thread(self._verified, result)
+
+    def _verified(self, result: VerifyResult) -> None:
+        box = self.query_one("#verify-result", Static)
+        ok = result.ok
+        if ok:
+            box.update(join(("✔ Audit chain intact: ", "bold green"), f"{result.checked} events checked."))
+        else:
+            box.update(
+                join(
+                    ("✘ Audit chain broken at event ", "bold red"),
+                    (str(result.first_bad_seq), "bold red"),
+                    ": ",
+                    result.problem or "",
+                    ("\n", ""),
+                    f"{result.checked} events before it verified.",
+                )
+            )
+        box.add_class("-ok" if ok else "-bad")
+        box.remove_class("-bad" if ok else "-ok")

@@ -1,0 +1,210 @@
+"""The TUI's one door into the engine: calls the public API and shapes its answers for display.
+
+Nothing here decides anything about a young person; it only reads what the engine computed. Keeping
+every engine call in this file means an engine API change touches one place, and the screens stay
+free of domain logic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from engine import audit
+from engine.access import Actor
+from engine.groups import PlaceProfile, find_groups, place_profiles
+from engine.interventions import Suggestion, decide, suggest
+from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
+from engine.mapping import compute_map
+from engine.models import Decision
+from engine.policy import InclusionPolicy, PolicyPreview, policy_in_force, preview_policy, set_policy
+from engine.store import Store
+from reports import produce
+
+
+@dataclass(frozen=True)
+class Counts:
+    included: int
+    greyed: int
+    left_out: int
+    groups: int
+    places_of_concern: int
+    awaiting_decision: int
+    overdue_reviews: int
+
+
+@dataclass
+class Loaded:
+    """One computed map and everything the screens read from it, built off the UI thread."""
+
+    result: MapResult
+    suggestions: list[Suggestion]
+    policy: PolicyRecord
+    shown: list[PersonStatus]
+    places: dict[str, PlaceProfile] = field(default_factory=dict)  # every place tied to a shown young person
+    group_of: dict[str, str] = field(default_factory=dict)  # person or place id -> group id
+
+    @property
+    def as_at(self) -> date:
+        return self.result.as_at
+
+
+class Workspace:
+    """The open database and the acting user; every engine call the TUI makes goes through here."""
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store = store
+        self.actor = actor
+
+    # -- the map -------------------------------------------------------------------------------
+
+    def load(self, as_at: date | None = None) -> Loaded:
+        """The map, its groups, places and suggestions (slow on a large partnership: call from a worker)."""
+        result = compute_map(self.store, as_at=as_at)
+        if not result.groups:
+            result.groups = find_groups(result)
+        places = {p.location_id: p for p in place_profiles(result, result.groups)}
+        loaded = Loaded(
+            result=result,
+            suggestions=list(suggest(result, store=self.store)),
+            policy=result.policy,
+            shown=result.shown_people(),
+            places=places,
+        )
+        for group in result.groups:
+            for member in (*group.members, *group.locations):
+                loaded.group_of.setdefault(member, group.id)
+        return loaded
+
+    @staticmethod
+    def counts(loaded: Loaded) -> Counts:
+        result = loaded.result
+        people = result.snapshot.people
+        overdue = sum(
+            1 for s in loaded.shown if (rb := people[s.person_id].review_by) is not None and rb < result.as_at
+        )
+        return Counts(
+            included=sum(1 for s in loaded.shown if s.status == "included"),
+            greyed=sum(1 for s in loaded.shown if s.status == "greyed"),
+            left_out=result.left_out_count,
+            groups=len(result.groups),
+            places_of_concern=sum(1 for p in loaded.places.values() if p.of_concern),
+            awaiting_decision=sum(1 for s in loaded.suggestions if not s.held_back and s.decision is None),
+            overdue_reviews=overdue,
+        )
+
+    @staticmethod
+    def places(loaded: Loaded) -> list[str]:
+        """Place ids tied to a shown young person, sorted."""
+        return sorted(loaded.places)
+
+    @staticmethod
+    def links_of(loaded: Loaded, node_id: str) -> list[ShownLink]:
+        links = [lk for lk in loaded.result.shown_links if node_id in (lk.source, lk.target)]
+        return sorted(links, key=lambda lk: (-lk.confidence, lk.relation, lk.source, lk.target))
+
+    @staticmethod
+    def group(loaded: Loaded, group_id: str) -> Group | None:
+        return next((g for g in loaded.result.groups if g.id == group_id), None)
+
+    @staticmethod
+    def status(loaded: Loaded, person_id: str) -> PersonStatus | None:
+        """The status of a shown young person; None for anyone left out (never reachable by name)."""
+        st = loaded.result.statuses.get(person_id)
+        return st if st is not None and st.shown else None
+
+    @staticmethod
+    def label(loaded: Loaded, node_id: str) -> str:
+        """A display name for a shown node (person, place, incident); left-out people only by id."""
+        snap = loaded.result.snapshot
+        st = loaded.result.statuses.get(node_id)
+        if st is not None:
+            return snap.people[node_id].name if st.shown else node_id
+        if node_id in snap.locations:
+            return snap.locations[node_id].name
+        if node_id in snap.incidents:
+            inc = snap.incidents[node_id]
+            return f"{inc.kind.replace('_', ' ')} {inc.date.isoformat()} ({node_id})"
+        return node_id
+
+    def explain(self, loaded: Loaded, a: str, b: str, relation: str | None) -> str:
+        """The trace of one link, as the engine words it ("why?")."""
+        from engine.rules.pack import load_rule_pack
+        from engine.rules.trace import explain_link
+        from engine.vocab import Relation
+
+        rel = Relation(relation) if relation else None
+        return str(explain_link(loaded.result.snapshot, load_rule_pack(), a, b, rel).text())
+
+    def log_view(self, person_id: str) -> None:
+        """Opening a young person's record is itself recorded."""
+        audit.log_event(self.store, self.actor, "view_person", {"person_id": person_id, "via": "tui"})
+
+    # -- policy --------------------------------------------------------------------------------
+
+    def policy_in_force(self) -> PolicyRecord:
+        return policy_in_force(self.store)
+
+    def preview(self, new_policy: InclusionPolicy) -> PolicyPreview:
+        """Who would move between included, greyed and left out under `new_policy` (audited by the engine)."""
+        return preview_policy(self.store, self.actor, new_policy)
+
+    def commit_policy(self, new_policy: InclusionPolicy, reason: str) -> PolicyRecord:
+        return set_policy(self.store, self.actor, new_policy, reason)
+
+    # -- interventions -------------------------------------------------------------------------
+
+    def decide(self, loaded: Loaded, suggestion_id: str, decision: str, reason: str) -> Decision:
+        return decide(self.store, self.actor, suggestion_id, decision, reason, result=loaded.result)
+
+    def with_fresh_suggestions(self, loaded: Loaded) -> Loaded:
+        """The same map with suggestions (and the decisions on them) read again: cheap, no re-scoring."""
+        return replace(loaded, suggestions=list(suggest(loaded.result, store=self.store)))
+
+    @staticmethod
+    def target_of(loaded: Loaded, suggestion: Suggestion) -> tuple[str, str]:
+        """(screen kind, id) of what a suggestion is for: a group's id (not its key), a place, a school."""
+        if suggestion.target_kind == "group":
+            group = next((g for g in loaded.result.groups if g.key == suggestion.target_id), None)
+            return ("group", group.id if group else suggestion.target_id)
+        if suggestion.target_kind == "location":
+            return ("place", suggestion.target_id)
+        return (suggestion.target_kind, suggestion.target_id)
+
+    # -- reports and audit ---------------------------------------------------------------------
+
+    def report(
+        self,
+        loaded: Loaded | None,
+        kind: str,
+        fmt: str,
+        out: Path,
+        *,
+        person: str | None = None,
+        recipient: str | None = None,
+    ) -> Path:
+        """Write one report (the engine checks the role and records it in the audit trail)."""
+        report = produce(
+            self.store,
+            self.actor,
+            kind,
+            fmt,
+            out=out,
+            person=person,
+            recipient=recipient,
+            result=loaded.result if loaded is not None else None,
+        )
+        return report.path or out
+
+    def audit_events(self, limit: int | None = None) -> list[Any]:
+        return audit.events(self.store, self.actor, limit=limit)
+
+    def verify(self) -> audit.VerifyResult:
+        return audit.verify(self.store)
+
+
+def decision_of(suggestion: Suggestion) -> str:
+    """The decision in force on a suggestion as a word ("" when none yet)."""
+    return suggestion.decision.decision if suggestion.decision is not None else ""
