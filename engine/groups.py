@@ -8,6 +8,9 @@ Method (docs/interventions.md explains it for practitioners):
 * communities: Louvain modularity (networkx `louvain_communities`) with a fixed seed, on a copy of the graph
   whose nodes are relabelled 0..n-1 in sorted order and whose edges are added in sorted order, so the result
   does not depend on input order or on Python's string hashing;
+* a community larger than SPLIT_ABOVE (12) is examined again on its own (refine_large): Louvain on its
+  subgraph, kept split when that structure is clear (modularity >= 0.3) — modularity's resolution limit
+  otherwise merges small peer groups into large blocks as the map grows;
 * a community of fewer than MIN_GROUP_SIZE (2) young people is not a group;
 * a member with at least EDGE_SHARE (1/3) of their association weight going into another group is on the
   edge of both: listed in `edge_members` of their own group and of the other group (not forced into one);
@@ -24,6 +27,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -31,14 +35,21 @@ import networkx as nx
 from .graph import INCIDENT, LOCATION, PERSON, PRESENCE, association_graph, map_graph
 from .map_model import Group
 from .rules.grading import GradingError, Scheme, parse_grading
+from .snapshot import agreement_covers
 from .vocab import Relation
 
 if TYPE_CHECKING:
     from .map_model import MapResult
+    from .snapshot import Snapshot
 
 MIN_GROUP_SIZE = 2
 EDGE_SHARE = 1 / 3
 RESOLUTION = 1.0  # standard modularity; bench/groups_agreement.py reports the sensitivity
+# Modularity's resolution limit merges small groups in a large map (Fortunato & Barthelemy 2007). A group
+# larger than a peer group usually is gets community detection again on its own subgraph, and is split when
+# that finds clear structure (modularity >= 0.3, the usual mark of significant community structure).
+SPLIT_ABOVE = 12
+SPLIT_MIN_MODULARITY = 0.3
 
 # Strength kinds (normalised) that mean a caring adult or an engaged service is around the young person.
 # Clubs count: a coach or club leader is one of the "non-traditional" guardians (DOMAIN.md §2).
@@ -124,6 +135,49 @@ def detect_communities(
     parts = nx.community.louvain_communities(h, weight="weight", resolution=resolution, seed=seed)
     ordered = sorted((sorted(p) for p in parts), key=lambda p: p[0])
     return [{nodes[i] for i in p} for p in ordered]
+
+
+def refine_large(
+    graph: nx.Graph,
+    communities: list[set[Any]],
+    seed: int = 0,
+    *,
+    above: int = SPLIT_ABOVE,
+    min_modularity: float = SPLIT_MIN_MODULARITY,
+    weight: str = "weight",
+) -> list[set[Any]]:
+    """Split communities larger than `above` whose own subgraph has clear community structure.
+
+    Each such community is partitioned again (detect_communities on its induced subgraph); the split is kept
+    when the parts' modularity within the subgraph is at least `min_modularity`, and the parts are examined in
+    turn. Deterministic; the result is ordered by smallest node like detect_communities.
+    """
+    done: list[set[Any]] = []
+    todo = sorted((set(c) for c in communities), key=lambda c: min(str(n) for n in c), reverse=True)
+    while todo:
+        c = todo.pop()
+        if len(c) <= above:
+            done.append(c)
+            continue
+        sub = graph.subgraph(sorted(c, key=str))
+        if sub.size(weight=weight) <= 0:
+            done.append(c)
+            continue
+        parts = detect_communities(sub, seed, weight=weight)
+        if len(parts) < 2 or nx.community.modularity(sub, parts, weight=weight) < min_modularity:
+            done.append(c)
+            continue
+        todo.extend(sorted(parts, key=lambda p: min(str(n) for n in p), reverse=True))
+    return sorted(done, key=lambda c: min(str(n) for n in c))
+
+
+def detect_groups(
+    graph: nx.Graph, seed: int = 0, *, resolution: float = RESOLUTION, weight: str = "weight"
+) -> list[set[Any]]:
+    """peermap's group finding on any weighted graph: Louvain, then refine_large."""
+    return refine_large(
+        graph, detect_communities(graph, seed, weight=weight, resolution=resolution), seed, weight=weight
+    )
 
 
 def modularity(graph: nx.Graph, communities: list[set[Any]], weight: str = "weight") -> float:
@@ -216,6 +270,16 @@ class _PersonFacts:
     school: str | None = None
 
 
+def _usable(snap: Snapshot, agreement_id: str, agency: str, recorded_on: date) -> bool:
+    """Like evidence: a strength or concern counts only if a sharing agreement naming the agency was valid on
+    its recorded date and its retention period has not run out at the map's as-at date."""
+    agreement = snap.agreements.get(agreement_id)
+    if not agreement_covers(agreement, agency, recorded_on):
+        return False
+    keep = agreement.retention_days if agreement is not None else None
+    return keep is None or recorded_on + timedelta(days=keep) >= snap.as_at
+
+
 class MapFacts:
     """Per-person facts from the map graph and the snapshot, shared by the group/place/school profiles."""
 
@@ -250,12 +314,12 @@ class MapFacts:
                     facts.concerns[k] = max(facts.concerns.get(k, 0.0), conf)
         for c in snap.concerns:
             f = self.people.get(c.person_id)
-            if f is not None:
+            if f is not None and _usable(snap, c.agreement_id, c.agency, c.recorded_on):
                 k = kind_key(c.kind)
                 f.concerns[k] = max(f.concerns.get(k, 0.0), grading_confidence(c.grading, c.grading_scheme))
         for s in snap.strengths:
             f = self.people.get(s.person_id)
-            if f is not None:
+            if f is not None and _usable(snap, s.agreement_id, s.agency, s.recorded_on):
                 f.strengths.add(kind_key(s.kind))
 
     def included(self, ids: list[str]) -> list[str]:
@@ -279,15 +343,16 @@ class MapFacts:
         return strengths, [k for k in strengths if is_guardianship(k)]
 
 
-def find_groups(result: MapResult, seed: int = 0, *, min_size: int = MIN_GROUP_SIZE,
-                resolution: float = RESOLUTION) -> list[Group]:
+def find_groups(
+    result: MapResult, seed: int = 0, *, min_size: int = MIN_GROUP_SIZE, resolution: float = RESOLUTION
+) -> list[Group]:
     """Peer groups among the shown young people, with their profiles (see the module docstring)."""
     return _groups(MapFacts(result), seed, min_size, resolution)
 
 
 def _groups(facts: MapFacts, seed: int, min_size: int, resolution: float = RESOLUTION) -> list[Group]:
     assoc = association_graph(facts.graph)
-    comms = [sorted(c) for c in detect_communities(assoc, seed, resolution=resolution) if len(c) >= min_size]
+    comms = [sorted(c) for c in detect_groups(assoc, seed, resolution=resolution) if len(c) >= min_size]
     comms.sort(key=lambda c: c[0])
     gid = {p: i for i, c in enumerate(comms) for p in c}
     edge: list[set[str]] = [set() for _ in comms]

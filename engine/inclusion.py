@@ -65,37 +65,61 @@ LEFT_OUT_TEXT = {
 
 @dataclass
 class InclusionInputs:
-    """The LinkTable columns inclusion reads, plus per-link object facts; built once, reused per policy."""
+    """The LinkTable columns inclusion reads, plus per-link facts that no policy changes; built once, reused
+    for every policy a panel previews."""
 
     n_people: int
     as_at_day: int
-    subject: np.ndarray  # int64 person position
-    object: np.ndarray  # int64 node position
+    subject: np.ndarray  # intp person position
+    object: np.ndarray  # intp node position
     relation: np.ndarray  # int8
     confidence: np.ndarray  # float64
     n_agencies: np.ndarray  # int32
     newest: np.ndarray  # int32 day number, -1 none
     object_kind: np.ndarray  # int8 node kind of the object
     of_concern: np.ndarray  # bool: the object is a location marked of concern
+    tag: (
+        np.ndarray
+    )  # uint32 bits: incident role (1 << relation), LOCATION_BIT, person-person (1 << 16+relation)
+    age: np.ndarray  # int32 days from the newest used item to the as-at date (huge when none)
+
+
+LOCATION_BIT = 1 << 12  # present_at a location of concern
+_PP_SHIFT = 16
+_NO_EVIDENCE_AGE = 1 << 30
 
 
 def prepare_arrays(links: LinkTable, location_of_concern: np.ndarray, as_at: date) -> InclusionInputs:
     """Inputs from a LinkTable and a per-node 'location of concern' flag (length = number of nodes)."""
-    obj = links.object.astype(np.int64, copy=False)
-    subj = links.subject.astype(np.int64, copy=False)
+    obj = links.object.astype(np.intp, copy=False)
+    subj = links.subject.astype(np.intp, copy=False)
     if subj.size and int(subj.max()) >= links.nodes.n_people:
         raise ValueError("LinkTable subjects must be people")
+    kind = links.nodes.kinds[obj]
+    of_concern = location_of_concern[obj]
+    rel = links.relation
+    bit = np.left_shift(np.uint32(1), rel.astype(np.uint32))
+    tag = np.where(kind == _INCIDENT, bit, np.uint32(0))
+    tag |= np.where(
+        (kind == _LOCATION) & (rel == _PRESENT_AT) & of_concern, np.uint32(LOCATION_BIT), np.uint32(0)
+    )
+    tag |= np.where(kind == _PERSON, np.left_shift(bit, np.uint32(_PP_SHIFT)), np.uint32(0))
+    as_at_day = day_number(as_at)
+    newest = links.newest
+    age = np.where(newest >= 0, as_at_day - newest, _NO_EVIDENCE_AGE).astype(np.int32)
     return InclusionInputs(
         n_people=links.nodes.n_people,
-        as_at_day=day_number(as_at),
+        as_at_day=as_at_day,
         subject=subj,
         object=obj,
-        relation=links.relation,
+        relation=rel,
         confidence=links.confidence.astype(np.float64, copy=False),
         n_agencies=links.n_agencies,
-        newest=links.newest,
-        object_kind=links.nodes.kinds[obj],
-        of_concern=location_of_concern[obj],
+        newest=newest,
+        object_kind=kind,
+        of_concern=of_concern,
+        tag=tag.astype(np.uint32, copy=False),
+        age=age,
     )
 
 
@@ -115,10 +139,11 @@ def prepare(snapshot: Snapshot, links: LinkTable) -> InclusionInputs:
     return prepare_arrays(links, location_flags(snapshot), snapshot.as_at)
 
 
-def _lut(names: tuple[str, ...]) -> np.ndarray:
-    lut = np.zeros(len(RELATIONS), dtype=bool)
-    lut[[RELATION_CODE[n] for n in names]] = True
-    return lut
+def _bits(names: tuple[str, ...], shift: int = 0) -> np.uint32:
+    value = 0
+    for n in names:
+        value |= 1 << (RELATION_CODE[n] + shift)
+    return np.uint32(value)
 
 
 @dataclass
@@ -137,14 +162,11 @@ class _Masks:
 def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
     n = x.n_people
     conf = x.confidence
-    concern = (x.object_kind == _INCIDENT) & _lut(p.incident_roles)[x.relation]
-    if p.locations_of_concern:
-        concern |= (x.object_kind == _LOCATION) & (x.relation == _PRESENT_AT) & x.of_concern
+    concern_bits = _bits(p.incident_roles) | (np.uint32(LOCATION_BIT) if p.locations_of_concern else 0)
+    concern = (x.tag & concern_bits) != 0
     grey_ok = conf >= p.grey_threshold
     strong = conf >= p.include_threshold
-    conditions = (
-        (x.n_agencies >= p.min_agencies) & (x.newest >= 0) & (x.as_at_day - x.newest <= p.max_age_days)
-    )
+    conditions = (x.n_agencies >= p.min_agencies) & (x.age <= p.max_age_days)
     qualifies = concern & strong & conditions
 
     direct = np.zeros(n, dtype=bool)
@@ -152,8 +174,7 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
     shown_direct = np.zeros(n, dtype=bool)
     shown_direct[x.subject[concern & grey_ok]] = True
 
-    is_pp = x.object_kind == _PERSON
-    peer = is_pp & _lut(p.association_relations)[x.relation]
+    peer = (x.tag & _bits(p.association_relations, _PP_SHIFT)) != 0
     pa = peer & grey_ok
     a, b = x.subject[pa], x.object[pa]
     assoc = np.zeros(n, dtype=bool)
@@ -162,7 +183,7 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
 
     co_included = np.zeros(n, dtype=bool)
     if p.co_offending_direct:
-        co = is_pp & (x.relation == _CO_OFFENDING) & strong & conditions
+        co = ((x.tag & _bits((Relation.CO_OFFENDING.value,), _PP_SHIFT)) != 0) & strong & conditions
         ca, cb = x.subject[co], x.object[co]
         co_included[ca[direct[cb]]] = True
         co_included[cb[direct[ca]]] = True
@@ -172,8 +193,8 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
     assoc &= ~included
     if p.association_only == "included":
         included = included | assoc
-    greyed = ~included & (shown_direct | assoc)
-    status = np.where(included, INCLUDED, np.where(greyed, GREYED, LEFT_OUT)).astype(np.int8)
+    status = (shown_direct | assoc).astype(np.int8)  # GREYED where shown at all ...
+    status[included] = INCLUDED  # ... then INCLUDED wins
     return _Masks(
         concern=concern,
         grey_ok=grey_ok,
@@ -205,7 +226,7 @@ def _best_per_person(person: np.ndarray, conf: np.ndarray, link: np.ndarray, n: 
 
 
 @dataclass
-class Decision:
+class InclusionDecision:
     """Vectorised per-person decision: status, first-reason code and the deciding link (-1 none)."""
 
     status: np.ndarray  # int8
@@ -216,7 +237,7 @@ class Decision:
     masks: _Masks
 
 
-def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> Decision:
+def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> InclusionDecision:
     m = _masks(x, p)
     n = x.n_people
     idx = np.arange(x.subject.size, dtype=np.int64)
@@ -300,7 +321,7 @@ def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> Decision:
         assoc_other[by_assoc],
     )
     confidence = np.where(link >= 0, conf[np.maximum(link, 0)] if conf.size else 0.0, 0.0)
-    return Decision(status=st, code=code, link=link, other=other, confidence=confidence, masks=m)
+    return InclusionDecision(status=st, code=code, link=link, other=other, confidence=confidence, masks=m)
 
 
 # --------------------------------------------------------------------------------------------- sentences
@@ -316,37 +337,47 @@ def _agencies(n: int) -> str:
 
 
 class _Texts:
-    def __init__(self, snapshot: Snapshot, links: LinkTable, x: InclusionInputs, p: InclusionPolicy) -> None:
-        self.s, self.links, self.x, self.p = snapshot, links, x, p
+    """Sentences for shown people. Link columns are read as Python lists (numpy scalar access is slow)."""
+
+    def __init__(self, snapshot: Snapshot, x: InclusionInputs, p: InclusionPolicy) -> None:
+        self.s, self.p = snapshot, p
         self.ids = snapshot.nodes.ids
+        self.obj: list[int] = x.object.tolist()
+        self.rel: list[int] = x.relation.tolist()
+        self.conf: list[float] = x.confidence.tolist()
+        self.nag: list[int] = x.n_agencies.tolist()
+        self.newest: list[int] = x.newest.tolist()
 
     def target(self, i: int) -> str:
-        return self.ids[int(self.x.object[i])]
+        return self.ids[self.obj[i]]
 
     def phrase(self, i: int) -> str:
-        rel = RELATIONS[int(self.x.relation[i])]
+        rel = RELATIONS[self.rel[i]]
         oid = self.target(i)
         if rel is Relation.PRESENT_AT:
             loc = self.s.locations.get(oid)
             return f"present at a location of concern ({oid}, {loc.name if loc else 'unnamed'})"
         inc = self.s.incidents.get(oid)
         kind = _fmt_kind(inc.kind if inc else None)
-        return {
-            Relation.HARMED: f"harmed in an incident of concern ({oid}, {kind})",
-            Relation.HARMING: f"alleged to have harmed others in an incident of concern ({oid}, {kind})",
-            Relation.WITNESS: f"witnessed an incident of concern ({oid}, {kind})",
-            Relation.PRESENT: f"present at an incident of concern ({oid}, {kind})",
-        }.get(rel, f"{rel.value} link to {oid}")
+        if rel is Relation.HARMED:
+            return f"harmed in an incident of concern ({oid}, {kind})"
+        if rel is Relation.HARMING:
+            return f"alleged to have harmed others in an incident of concern ({oid}, {kind})"
+        if rel is Relation.WITNESS:
+            return f"witnessed an incident of concern ({oid}, {kind})"
+        if rel is Relation.PRESENT:
+            return f"present at an incident of concern ({oid}, {kind})"
+        return f"{rel.value} link to {oid}"
 
     def evidence(self, i: int) -> str:
-        return f"confidence {self.x.confidence[i]:.2f} from {_agencies(int(self.x.n_agencies[i]))}"
+        return f"confidence {self.conf[i]:.2f} from {_agencies(self.nag[i])}"
 
     def role_reason(self, i: int, prefix: str) -> Reason:
-        code = ROLE_CODE[RELATIONS[int(self.x.relation[i])].value]
+        code = ROLE_CODE[RELATIONS[self.rel[i]].value]
         return Reason(code, f"{prefix}: {self.phrase(i)}, {self.evidence(i)}", (self.target(i),))
 
     def first(self, code: str, i: int, other: int) -> Reason:
-        p, x = self.p, self.x
+        p = self.p
         if code in ROLE_CODE.values():
             return self.role_reason(i, "included")
         if code == "grey_band":
@@ -357,36 +388,35 @@ class _Texts:
                 (self.target(i),),
             )
         if code == "too_few_agencies":
-            n = int(x.n_agencies[i])
             return Reason(
                 code,
-                f"greyed: {self.phrase(i)}, confidence {x.confidence[i]:.2f} but from only "
-                f"{_agencies(n)}; inclusion needs {p.min_agencies} independent agencies",
+                f"greyed: {self.phrase(i)}, confidence {self.conf[i]:.2f} but from only "
+                f"{_agencies(self.nag[i])}; inclusion needs {p.min_agencies} independent agencies",
                 (self.target(i),),
             )
         if code == "evidence_too_old":
-            newest = int(x.newest[i])
+            newest = self.newest[i]
             when = from_day_number(newest).isoformat() if newest >= 0 else "an unknown date"
             return Reason(
                 code,
-                f"greyed: {self.phrase(i)}, confidence {x.confidence[i]:.2f} but the newest "
+                f"greyed: {self.phrase(i)}, confidence {self.conf[i]:.2f} but the newest "
                 f"evidence was observed on {when}, more than {p.max_age_days} days before "
                 f"{self.s.as_at.isoformat()}",
                 (self.target(i),),
             )
         oid = self.ids[other]
-        rel = RELATIONS[int(x.relation[i])].value.replace("_", " ")
+        rel = RELATIONS[self.rel[i]].value.replace("_", " ")
         if code == "association_only":
             return Reason(
                 code,
-                f"greyed: linked only by association ({rel}, confidence {x.confidence[i]:.2f}) to "
+                f"greyed: linked only by association ({rel}, confidence {self.conf[i]:.2f}) to "
                 f"{oid}, who is included; no direct link to an incident or place of concern",
                 (oid,),
             )
         if code == "association_included":
             return Reason(
                 code,
-                f"included by association only ({rel}, confidence {x.confidence[i]:.2f}) with "
+                f"included by association only ({rel}, confidence {self.conf[i]:.2f}) with "
                 f"{oid}, who is included; flagged: no direct link to an incident or place of "
                 f"concern",
                 (oid,),
@@ -394,6 +424,11 @@ class _Texts:
         return Reason(
             code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}", (oid,)
         )
+
+
+LEFT_OUT_REASONS = {code: Reason(code, text) for code, text in LEFT_OUT_TEXT.items()}
+_ASSOCIATED = Reason("associated_with_included", "also linked by association to an included young person")
+_SINGLE_AGENCY = Reason("single_agency", "flag: the deciding link rests on one agency's evidence")
 
 
 def decide(
@@ -404,7 +439,7 @@ def decide(
     d = decide_arrays(x, policy)
     m = d.masks
     ids = snapshot.nodes.ids
-    texts = _Texts(snapshot, links, x, policy)
+    texts = _Texts(snapshot, x, policy)
     n = x.n_people
 
     # links of shown people, grouped by person: concern links (for reasons) and incident links (for roles)
@@ -412,41 +447,47 @@ def decide(
     idx = np.arange(x.subject.size, dtype=np.int64)
     rel_sel = idx[shown_person[x.subject] & m.grey_ok & ((x.object_kind == _INCIDENT) | m.concern)]
     rel_sel = rel_sel[np.lexsort((rel_sel, -x.confidence[rel_sel], x.subject[rel_sel]))]
-    starts = np.searchsorted(x.subject[rel_sel], np.arange(n + 1), side="left")
-    harmed, harming = RELATION_CODE[Relation.HARMED.value], RELATION_CODE[Relation.HARMING.value]
+    starts: list[int] = np.searchsorted(x.subject[rel_sel], np.arange(n + 1), side="left").tolist()
+    sel_link: list[int] = rel_sel.tolist()
+    sel_incident: list[bool] = (x.object_kind[rel_sel] == _INCIDENT).tolist()
+    sel_qualifies: list[bool] = m.qualifies[rel_sel].tolist()
+    status_l: list[int] = d.status.tolist()
+    code_l: list[str] = d.code.tolist()
+    link_l: list[int] = d.link.tolist()
+    other_l: list[int] = d.other.tolist()
+    conf_l: list[float] = d.confidence.tolist()
+    assoc_l: list[bool] = m.assoc.tolist()
     review_limit = snapshot.as_at
+    flag_review = policy.flag_overdue_review
 
     out: dict[str, PersonStatus] = {}
     for pos in range(n):
         pid = ids[pos]
-        st = int(d.status[pos])
-        code = str(d.code[pos])
+        st = status_l[pos]
+        code = code_l[pos]
         if st == LEFT_OUT:
-            out[pid] = PersonStatus(
-                pid, "left_out", float(d.confidence[pos]), [Reason(code, LEFT_OUT_TEXT[code])]
-            )
+            out[pid] = PersonStatus(pid, "left_out", conf_l[pos], [LEFT_OUT_REASONS[code]])
             continue
-        mine = rel_sel[starts[pos] : starts[pos + 1]]
-        first = texts.first(code, int(d.link[pos]), int(d.other[pos]))
-        reasons = [first]
+        deciding = link_l[pos]
+        reasons = [texts.first(code, deciding, other_l[pos])]
         roles: dict[str, list[str]] = {}
-        for i in mine.tolist():
-            if x.object_kind[i] == _INCIDENT:
-                roles.setdefault(texts.target(i), []).append(RELATIONS[int(x.relation[i])].value)
-            if st == INCLUDED and m.qualifies[i] and i != d.link[pos]:
+        for j in range(starts[pos], starts[pos + 1]):
+            i = sel_link[j]
+            if sel_incident[j]:
+                roles.setdefault(texts.target(i), []).append(RELATIONS[texts.rel[i]].value)
+            if st == INCLUDED and sel_qualifies[j] and i != deciding:
                 reasons.append(texts.role_reason(i, "also"))
-        for k in roles:
-            roles[k] = [r.value for r in RELATIONS if r.value in set(roles[k])]
-        if code not in ("association_only", "association_included") and m.assoc[pos]:
-            reasons.append(
-                Reason("associated_with_included", "also linked by association to an included young person")
-            )
-        if st == INCLUDED and d.link[pos] >= 0 and int(x.n_agencies[d.link[pos]]) == 1:
-            reasons.append(Reason("single_agency", "flag: the deciding link rests on one agency's evidence"))
-        rel_of = {int(x.relation[i]) for i in mine.tolist() if x.object_kind[i] == _INCIDENT}
-        if harmed in rel_of and harming in rel_of:
-            h = sorted(k for k, v in roles.items() if "harmed" in v)
-            a = sorted(k for k, v in roles.items() if "harming" in v)
+        rel_of: set[str] = set()
+        for k, v in roles.items():
+            rel_of.update(v)
+            roles[k] = [r.value for r in RELATIONS if r.value in v]
+        if assoc_l[pos] and code not in ("association_only", "association_included"):
+            reasons.append(_ASSOCIATED)
+        if st == INCLUDED and deciding >= 0 and texts.nag[deciding] == 1:
+            reasons.append(_SINGLE_AGENCY)
+        if Relation.HARMED.value in rel_of and Relation.HARMING.value in rel_of:
+            h = sorted(k for k, v in roles.items() if Relation.HARMED.value in v)
+            a = sorted(k for k, v in roles.items() if Relation.HARMING.value in v)
             reasons.append(
                 Reason(
                     "harmed_and_harming",
@@ -455,12 +496,13 @@ def decide(
                     tuple(sorted({*h, *a})),
                 )
             )
-        person = snapshot.people[pid]
-        if policy.flag_overdue_review and person.review_by is not None and person.review_by < review_limit:
-            reasons.append(
-                Reason("review_overdue", f"review was due by {person.review_by.isoformat()} and is overdue")
-            )
-        out[pid] = PersonStatus(pid, STATUS_NAMES[st], float(d.confidence[pos]), reasons, roles)
+        if flag_review:
+            review_by = snapshot.people[pid].review_by
+            if review_by is not None and review_by < review_limit:
+                reasons.append(
+                    Reason("review_overdue", f"review was due by {review_by.isoformat()} and is overdue")
+                )
+        out[pid] = PersonStatus(pid, STATUS_NAMES[st], conf_l[pos], reasons, roles)
     return out
 
 

@@ -493,17 +493,9 @@ def _person_checks(result: MapResult, facts: dict[str, PersonFacts], shown: list
                                      f"(policy window {window} days)", pid))
             if f.n_items and f.max_link_origins < 2:
                 corro.append(Finding("no link is supported by two or more independent origins", pid))
-            both = sorted(set(f.harmed_in) & set(f.harming_in))
-            if both:
-                harmed.append(Finding(f"recorded as both harmed and harming in {', '.join(both)}: the roles must "
-                                      "be kept apart and the harm addressed first", pid, tuple(both)))
-            elif f.harmed_in:
-                reason_refs = {r for reason in result.statuses[pid].reasons for r in reason.refs}
-                because = sorted(set(f.harmed_in) & reason_refs)
-                detail = (f"on the map because they were harmed in {', '.join(because)}" if because else
-                          f"harmed in {', '.join(f.harmed_in)} and shown on the map")
-                harmed.append(Finding(detail + ": treat as a young person harmed, not as a risk", pid,
-                                      tuple(f.harmed_in)))
+            finding = _harmed_finding(result, f)
+            if finding is not None:
+                harmed.append(finding)
         ages = age_on(person, as_at)
         if ages is not None and ages[0] < UNDER_AGE:
             age_text = f"aged {ages[0]}" if ages[0] == ages[1] else f"aged {ages[0]}-{ages[1]}"
@@ -524,13 +516,41 @@ def _person_checks(result: MapResult, facts: dict[str, PersonFacts], shown: list
                       stale_none),
         _person_check("corroboration_missing", corro, "{n} shown young people have no corroborated link",
                       "every shown young person has a corroborated link"),
-        _person_check("harmed_shown_as_concern", harmed, "{n} shown young people were recorded as harmed",
-                      "no shown young person is recorded as harmed"),
+        _person_check("harmed_shown_as_concern", harmed,
+                      "{n} shown young people are on the map because they were harmed, or are recorded as both "
+                      "harmed and harming",
+                      "no shown young person is on the map because of harm done to them"),
         _person_check("under_13", young, "{n} shown young people are (or may be) under 13",
                       "no shown young person is under 13"),
         _person_check("review_overdue", overdue, "{n} shown young people are past their review-by date",
                       "no shown young person is past their review-by date"),
     ]
+
+
+def _harmed_finding(result: MapResult, f: PersonFacts) -> Finding | None:
+    """Flag a harmed young person who is on the map because of the harm, or is also recorded as harming.
+
+    A harmed young person shown for some other reason, with the roles kept apart, is not flagged: the map
+    records roles separately (harmed and harming are never merged).
+    """
+    if not f.harmed_in:
+        return None
+    pid = f.person_id
+    same = sorted(set(f.harmed_in) & set(f.harming_in))
+    if same:
+        return Finding(f"recorded as both harmed and harming in {', '.join(same)}: the roles must be kept apart "
+                       "and the harm to them addressed first", pid, tuple(same))
+    reasons = result.statuses[pid].reasons
+    deciding = set(reasons[0].refs) if reasons else set()
+    because = sorted(set(f.harmed_in) & deciding)
+    if because:
+        return Finding(f"on the map because they were harmed in {', '.join(because)}: treat as a young person "
+                       "harmed, not as a risk to others", pid, tuple(because))
+    if f.harming_in:
+        return Finding(f"harmed in {', '.join(f.harmed_in)} and alleged to have harmed in "
+                       f"{', '.join(f.harming_in)}: keep the roles separate in every plan", pid,
+                       tuple(f.harmed_in + f.harming_in))
+    return None
 
 
 def _language_check(result: MapResult, store: Store | None, guide: LanguageGuide) -> CheckResult:
@@ -556,7 +576,7 @@ def _language_check(result: MapResult, store: Store | None, guide: LanguageGuide
             hidden += 1
             continue
         for h in hits:
-            findings.append(Finding(f"{rid}: \"{h.phrase}\" ({h.why})", pid, (rid, h.entry), h.suggest))
+            findings.append(Finding(f"{rid}: \"{h.phrase}\"", pid, (rid, h.entry), h.suggest))
     check = _person_check("victim_blaming_language", findings, "{n} shown young people have notes with flagged wording",
                           "no note about a shown young person uses flagged wording")
     extra = f"; {hidden} flagged note(s) about young people not on the map" if hidden else ""
@@ -583,9 +603,11 @@ def _evidence_notes(store: Store, snap: Snapshot) -> Iterable[tuple[str, str, st
 def _disproportionality(kind: str, label: str, result: MapResult, attr: dict[str, str],
                         baseline: Baseline | None) -> CheckResult:
     included = [pid for pid, s in result.statuses.items() if s.status == "included"]
+    shown = [pid for pid, s in result.statuses.items() if s.shown]
     cohort = Counter(list(attr.values()))
     inc = Counter([attr[p] for p in included if p in attr])
-    n_cohort, n_inc = sum(cohort.values()), sum(inc.values())
+    drawn = Counter([attr[p] for p in shown if p in attr])
+    n_cohort, n_inc, n_drawn = sum(cohort.values()), sum(inc.values()), sum(drawn.values())
     base = baseline.shares.get(kind, {}) if baseline else {}
     groups = sorted(set(cohort) | set(base), key=lambda g: (g == NOT_RECORDED, g))
     rows: list[dict[str, Any]] = []
@@ -597,7 +619,9 @@ def _disproportionality(kind: str, label: str, result: MapResult, attr: dict[str
         b_share = base.get(g)
         b_ratio = i_share / b_share if b_share else None
         rows.append({"group": g, "cohort_n": cohort[g], "cohort_share": round(c_share, 4), "included_n": inc[g],
-                     "included_share": round(i_share, 4), "ratio": round(ratio, 3) if ratio is not None else None,
+                     "included_share": round(i_share, 4), "shown_n": drawn[g],
+                     "shown_share": round(drawn[g] / n_drawn, 4) if n_drawn else 0.0,
+                     "ratio": round(ratio, 3) if ratio is not None else None,
                      "baseline_share": b_share, "baseline_ratio": round(b_ratio, 3) if b_ratio is not None else None})
         if g == NOT_RECORDED or inc[g] < DISPROPORTION_MIN_INCLUDED:
             continue

@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select as sa_select
 from sqlmodel import col, or_, select
 
 from engine import clock
@@ -78,6 +79,8 @@ class NameMatcher:
         return bool(self._by_word)
 
     def sub(self, text: str, replacement: str) -> str:
+        if not any(w in self._by_word for w in _WORD.findall(text.lower())):
+            return text
         out: list[str] = []
         pos = 0
         for m in _WORD.finditer(text):
@@ -109,8 +112,9 @@ class Redactor:
         self._keep = {k.strip().lower() for k in keep}
         snap = result.snapshot
         self.shown = {s.person_id for s in result.shown_people()}
-        self._hidden_names = {snap.people[pid].name for pid, st in result.statuses.items()
-                              if st.status == "left_out" and pid in snap.people}
+        left_out = [pid for pid, st in result.statuses.items() if st.status == "left_out"]
+        self._hidden_names = {snap.people[pid].name for pid in left_out if pid in snap.people}
+        self._hidden_names |= {rec for pid in left_out for rec in snap.records_of.get(pid, [pid])}
         self._matcher = NameMatcher(())
         self._compile()
         self.add_records(records)
@@ -124,17 +128,15 @@ class Redactor:
         for rec in records:
             can = self.result.snapshot.canonical.get(rec.person_id, rec.person_id)
             if can not in self.shown:
-                self._hidden_names.add(rec.name)
+                self._hidden_names |= {rec.name, rec.person_id}
         if len(self._hidden_names) != before:
             self._compile()
 
-    def text(self, value: str | None, also: Iterable[str] = ()) -> str | None:
-        """Record text with left-out names (and any extra names in `also`) replaced."""
-        if value is None:
-            return None
-        out = self._matcher.sub(value, ANOTHER) if self._matcher else value
-        extra = NameMatcher(also)
-        return extra.sub(out, ANOTHER) if extra else out
+    def text(self, value: str | None) -> str | None:
+        """Record text with every left-out young person's name replaced."""
+        if value is None or not self._matcher:
+            return value
+        return self._matcher.sub(value, ANOTHER)
 
     def person(self, pid: str) -> str:
         """A shown person's name, or "another young person"."""
@@ -268,12 +270,23 @@ def output_rows(store: Store, until: date | None = None) -> list[dict[str, Any]]
 # --------------------------------------------------------------------------------------------- evidence
 
 
+@dataclass(frozen=True)
+class EvidenceDetails:
+    """The stored columns of an evidence row that the snapshot's arrays do not carry."""
+
+    agreement_id: str
+    grading: str
+    grading_scheme: str
+    recorder: str | None
+    note: str | None
+
+
 @dataclass
 class EvidenceIndex:
     """The snapshot's evidence rows grouped by link, with each row's stored details (note, recorder)."""
 
     by_link: dict[tuple[int, int, int], list[int]]
-    rows: dict[str, Evidence]
+    rows: dict[str, EvidenceDetails]
 
 
 def evidence_index(result: MapResult, store: Store | None) -> EvidenceIndex:
@@ -282,11 +295,13 @@ def evidence_index(result: MapResult, store: Store | None) -> EvidenceIndex:
     keys = zip(ev.subject.tolist(), ev.object.tolist(), ev.relation.tolist(), strict=True)
     for i, key in enumerate(keys):
         by_link[key].append(i)
-    rows: dict[str, Evidence] = {}
+    rows: dict[str, EvidenceDetails] = {}
     if store is not None and len(ev):
+        cols = (Evidence.evidence_id, Evidence.agreement_id, Evidence.grading, Evidence.grading_scheme,
+                Evidence.recorder, Evidence.note)
         with store.read() as s:
-            for row in s.exec(select(Evidence).where(col(Evidence.recorded_on) <= result.as_at)):
-                rows[row.evidence_id] = row
+            for eid, *rest in s.execute(sa_select(*cols).where(col(Evidence.recorded_on) <= result.as_at)):
+                rows[eid] = EvidenceDetails(*rest)
     return EvidenceIndex(by_link=dict(by_link), rows=rows)
 
 
@@ -315,32 +330,27 @@ def _unused_reason(result: MapResult, i: int) -> str | None:
     return None
 
 
-def evidence_item(result: MapResult, idx: EvidenceIndex, i: int, red: Redactor, also: Iterable[str] = ()
-                  ) -> dict[str, Any]:
-    """One evidence row as the audit report shows it: source, grading, dates, agreement and lawful basis."""
-    snap = result.snapshot
-    ev = snap.evidence
+def evidence_item(result: MapResult, idx: EvidenceIndex, i: int, red: Redactor) -> dict[str, Any]:
+    """One evidence row: source, grading, dates, agreement (its lawful basis is in the report's agreements)."""
+    ev = result.snapshot.evidence
     eid = str(ev.evidence_id[i])
     row = idx.rows.get(eid)
-    agency_id = ev.agencies[int(ev.agency[i])]
-    agency = snap.agencies.get(agency_id)
-    agreement = snap.agreements.get(row.agreement_id) if row is not None else None
-    grading = _grading(row.grading, row.grading_scheme) if row is not None else {"code": "", "scheme": "", "meaning": ""}
+    unused = _unused_reason(result, i)
     return {
         "id": eid,
-        "agency": agency_id,
-        "agency_name": agency.name if agency else agency_id,
-        "agency_kind": agency.kind if agency else "unknown",
-        "grading": grading,
+        "agency": ev.agencies[int(ev.agency[i])],
+        "grading": row.grading if row is not None else None,
+        "scheme": row.grading_scheme if row is not None else None,
         "polarity": "refutes" if ev.refutes[i] else "supports",
-        "observed": from_day_number(int(ev.observed[i])).isoformat(),
-        "recorded": from_day_number(int(ev.recorded[i])).isoformat(),
+        "observed": _day(int(ev.observed[i])),
+        "recorded": _day(int(ev.recorded[i])),
         "source_ref": ev.source_refs[int(ev.source_ref[i])] if int(ev.source_ref[i]) >= 0 else None,
         "recorder": red.text(row.recorder) if row is not None else None,
-        "agreement": _agreement(agreement, row.agreement_id if row is not None else None),
-        "used": _unused_reason(result, i) is None,
-        "unused_reason": _unused_reason(result, i),
-        "note": red.text(row.note, also) if row is not None else None,
+        "agreement": row.agreement_id if row is not None else None,
+        "used": unused is None,
+        "unused_reason": unused,
+        "note": red.text(row.note) if row is not None else None,
+        "rules": [],
     }
 
 
@@ -355,6 +365,21 @@ def _agreement(a: SharingAgreement | None, agreement_id: str | None) -> dict[str
 # --------------------------------------------------------------------------------------------- rules fired
 
 
+def rule_pack() -> Any:
+    """The shipped evidence rule pack, parsed once per version of the file on disk."""
+    from engine.rules.pack import default_pack_path
+
+    path = default_pack_path()
+    return _rule_pack(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _rule_pack(path: str, mtime_ns: int) -> Any:
+    from engine.rules.pack import load_rule_pack
+
+    return load_rule_pack(path)
+
+
 class RuleTracer:
     """Which rules of the evidence pack fired for each evidence item touching a shown young person.
 
@@ -365,15 +390,15 @@ class RuleTracer:
     """
 
     def __init__(self, result: MapResult) -> None:
-        from engine.rules.pack import load_rule_pack
         from engine.rules.trace import explain_evidence
 
-        pack = load_rule_pack()
+        pack = rule_pack()
         self.version = str(pack.version)
         self.rules = {r.id: r.description for r in pack.rules}
         snap = result.snapshot
         ev = snap.evidence
-        self._fired: dict[str, list[dict[str, str]]] = {}
+        self._fired: dict[str, list[str]] = {}
+        self.effects: dict[str, str] = {}
         shown = np.array(sorted(snap.nodes.position[s.person_id] for s in result.shown_people()
                                 if s.person_id in snap.nodes.position), dtype=np.int64)
         rows = np.flatnonzero(np.isin(ev.subject, shown) | np.isin(ev.object, shown))
@@ -389,50 +414,63 @@ class RuleTracer:
                         ev.withdrawn[rows], ev.agreement_ok[rows], ev.retention_ok[rows]], axis=1).astype(np.int64)
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
         reps = rows[first]
-        fired: dict[str, list[dict[str, str]]] = {}
+        fired: dict[str, list[str]] = {}
         for part in explain_evidence(ev.take(reps), snap.nodes, pack, result.as_at):
             for item in part.items:
-                fired[item.evidence_id] = [r.to_json() for r in item.rules]
+                fired[item.evidence_id] = [r.id for r in item.rules]
+                self.effects.update((r.id, r.effect) for r in item.rules)
         rep_ids = [str(ev.evidence_id[i]) for i in reps]
         for i, k in zip(rows.tolist(), inverse.reshape(-1).tolist(), strict=True):
             self._fired[str(ev.evidence_id[i])] = fired.get(rep_ids[k], [])
 
-    def item(self, evidence_id: str) -> list[dict[str, str]]:
+    def item(self, evidence_id: str) -> list[str]:
         return self._fired.get(evidence_id, [])
+
+    def table(self) -> list[dict[str, str]]:
+        """Every rule in the pack, with its effect when it fired for an item in this report."""
+        return [{"id": k, "description": v, "effect": self.effects.get(k, "")} for k, v in self.rules.items()]
 
 
 # --------------------------------------------------------------------------------------------- audit report
 
 
-def _links_of(result: MapResult, pos: int) -> np.ndarray:
-    lk = result.links
-    rows = np.flatnonzero(((lk.subject == pos) | (lk.object == pos)) & ((lk.n_items > 0) | (lk.n_unused > 0)))
-    return rows[np.argsort(-lk.confidence[rows], kind="stable")]
+class LinksByNode:
+    """Row indices of the scored links at each node position (links with any evidence), strongest first."""
+
+    def __init__(self, result: MapResult) -> None:
+        lk = result.links
+        rows = np.flatnonzero((lk.n_items > 0) | (lk.n_unused > 0))
+        rows = rows[np.argsort(-lk.confidence[rows], kind="stable")]
+        ends = np.concatenate([lk.subject[rows], lk.object[rows]])
+        both = np.concatenate([rows, rows])
+        order = np.argsort(ends, kind="stable")
+        self._ends, self._rows = ends[order], both[order]
+        self._conf = lk.confidence
+
+    def at(self, pos: int) -> list[int]:
+        lo, hi = np.searchsorted(self._ends, pos, "left"), np.searchsorted(self._ends, pos, "right")
+        rows = self._rows[lo:hi]
+        return rows[np.argsort(-self._conf[rows], kind="stable")].tolist()
 
 
-def person_links(result: MapResult, pid: str, idx: EvidenceIndex, red: Redactor, tracer: RuleTracer | None,
-                 bands: dict[tuple[str, str, str], str]) -> list[dict[str, Any]]:
+@lru_cache(maxsize=8192)
+def _day(n: int) -> str:
+    return from_day_number(n).isoformat()
+
+
+def person_links(result: MapResult, pid: str, items: EvidenceItems, red: Redactor,
+                 bands: dict[tuple[str, str, str], str], by_node: LinksByNode) -> list[dict[str, Any]]:
+    """Every scored link touching the person, strongest first; a left-out other end is never identified."""
     snap = result.snapshot
     lk = result.links
     pos = snap.nodes.position[pid]
     out = []
-    for r in _links_of(result, pos).tolist():
+    for r in by_node.at(pos):
         a, b, rel = int(lk.subject[r]), int(lk.object[r]), int(lk.relation[r])
-        other = b if a == pos else a
-        other_id = snap.nodes.ids[other]
+        other_id = snap.nodes.ids[b if a == pos else a]
         kind, label = red.node(other_id)
         hidden_other = kind == ObjectKind.PERSON.value and red.shown_id(other_id) is None
-        also = [snap.person_name(other_id)] if hidden_other and other_id in snap.people else []
         relation = RELATIONS[rel].value
-        ids_ab = (snap.nodes.ids[a], snap.nodes.ids[b])
-        band = bands.get((*sorted(ids_ab), relation), "not drawn")
-        items = [evidence_item(result, idx, i, red, also) for i in idx.by_link.get((a, b, rel), [])]
-        rules: dict[str, dict[str, str]] = {}
-        if tracer is not None:
-            for item in items:
-                item["rules"] = tracer.item(item["id"])
-                for fired in item["rules"]:
-                    rules.setdefault(fired["id"], fired)
         out.append({
             "other": {"id": None if hidden_other else other_id, "kind": kind, "label": label},
             "relation": relation,
@@ -441,12 +479,38 @@ def person_links(result: MapResult, pid: str, idx: EvidenceIndex, red: Redactor,
             "conflict": round(float(lk.conflict[r]), 4),
             "n_items": int(lk.n_items[r]), "n_unused": int(lk.n_unused[r]),
             "n_agencies": int(lk.n_agencies[r]), "n_origins": int(lk.n_origins[r]),
-            "newest": from_day_number(int(lk.newest[r])).isoformat() if int(lk.newest[r]) >= 0 else None,
-            "band": band,
-            "rules": [rules[k] for k in sorted(rules)],
-            "evidence": items,
+            "newest": _day(int(lk.newest[r])) if int(lk.newest[r]) >= 0 else None,
+            "band": bands.get((*sorted((snap.nodes.ids[a], snap.nodes.ids[b])), relation), "not drawn"),
+            "evidence": items.of_link(a, b, rel),
         })
     return out
+
+
+class EvidenceItems:
+    """Evidence items as report rows, built once each (a person-person item is listed under both people)."""
+
+    def __init__(self, result: MapResult, store: Store | None, red: Redactor, tracer: RuleTracer | None) -> None:
+        self.result, self.red, self.tracer = result, red, tracer
+        self.index = evidence_index(result, store)
+        self._rows: dict[int, dict[str, Any]] = {}
+
+    def of_link(self, a: int, b: int, rel: int) -> list[dict[str, Any]]:
+        out = []
+        for i in self.index.by_link.get((a, b, rel), []):
+            row = self._rows.get(i)
+            if row is None:
+                row = evidence_item(self.result, self.index, i, self.red)
+                if self.tracer is not None:
+                    row["rules"] = self.tracer.item(row["id"])
+                self._rows[i] = row
+            out.append(row)
+        return out
+
+    def used_keys(self) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+        """(agencies, agreements, (scheme, grading)) the listed items refer to."""
+        rows = self._rows.values()
+        return ({r["agency"] for r in rows}, {r["agreement"] for r in rows if r["agreement"]},
+                {(r["scheme"], r["grading"]) for r in rows if r["grading"]})
 
 
 def _decisions(store: Store | None, until: date) -> list[Decision]:
@@ -483,8 +547,9 @@ def audit_context(result: MapResult, store: Store | None, actor: Actor, *, recip
     """Who is on the map and why: every shown young person, their links, evidence, rules and decisions."""
     snap = result.snapshot
     red = Redactor(result, all_records(store).values() if store is not None else ())
-    idx = evidence_index(result, store)
     tracer = RuleTracer(result) if with_traces else None
+    items = EvidenceItems(result, store, red, tracer)
+    by_node = LinksByNode(result)
     bands = {(*sorted((sl.source, sl.target)), sl.relation): sl.band for sl in result.shown_links}
     groups = groups_of(result)
     group_of: dict[str, list[str]] = defaultdict(list)
@@ -513,19 +578,23 @@ def audit_context(result: MapResult, store: Store | None, actor: Actor, *, recip
             "school": person.school,
             "review_by": person.review_by.isoformat() if person.review_by else None,
             "groups": sorted(group_of.get(pid, [])),
-            "links": person_links(result, pid, idx, red, tracer, bands),
+            "links": person_links(result, pid, items, red, bands, by_node),
             "decisions": [_decision_json(d) for d in decisions if d.target_id in mine],
         })
     group_rows = [{"id": g.id, "members": list(g.members), "greyed_members": list(g.greyed_members),
                    "locations": list(g.locations), "incidents": list(g.incidents),
                    "decisions": [_decision_json(d) for d in decisions if d.target_id == g.id]} for g in groups]
     until = result.as_at
+    agencies, agreements, gradings = items.used_keys()
     return {
         "stamp": stamp("audit", result, actor, recipient),
         "counts": counts(result),
         "policy": policy_block(result),
-        "rule_pack": {"version": result.rule_pack_version,
-                      "rules": [{"id": k, "description": v} for k, v in sorted(tracer.rules.items())] if tracer else []},
+        "rule_pack": {"version": result.rule_pack_version, "rules": tracer.table() if tracer else []},
+        "agencies": [{"id": a, "name": snap.agencies[a].name if a in snap.agencies else a,
+                      "kind": snap.agencies[a].kind if a in snap.agencies else "unknown"} for a in sorted(agencies)],
+        "agreements": [_agreement(snap.agreements.get(a), a) for a in sorted(agreements)],
+        "gradings": [{"scheme": sch, **_grading(code, sch)} for sch, code in sorted(gradings)],
         "people": people,
         "groups": group_rows,
         "left_out": left_out_block(result, actor),
@@ -598,7 +667,8 @@ def subject_context(result: MapResult, store: Store, actor: Actor, person: str, 
     canonical = snap.canonical.get(person, person)
     record_ids = set(snap.records_of.get(canonical, [person])) | {person}
     own_names = {records_[r].name for r in record_ids if r in records_}
-    red = Redactor(result, (r for rid, r in records_.items() if rid not in record_ids), keep=own_names)
+    red = Redactor(result, (r for rid, r in records_.items() if rid not in record_ids),
+                   keep=own_names | record_ids | {canonical})
 
     def other(pid: str) -> dict[str, Any]:
         can = snap.canonical.get(pid, pid)

@@ -113,4 +113,4 @@ def render_md(kind: str, context: dict[str, Any]) -> str:
 
 
 def render_json(context: dict[str, Any]) -> str:
-    return json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(context, ensure_ascii=False, separators=(",", ":")) + "\n"

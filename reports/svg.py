@@ -23,6 +23,8 @@ from engine.graph import INCIDENT, LOCATION, PERSON, map_graph
 from engine.map_model import MapResult
 from engine.vocab import Relation
 
+from .render import neutralise_formula
+
 WIDTH = 1200.0
 MARGIN = 24.0
 LEGEND_H = 92.0
@@ -219,7 +221,8 @@ def _short(text: str, n: int = 22) -> str:
 
 
 def _node_svg(n: NodePos) -> str:
-    title = f"<title>{escape(n.label)} ({escape(n.id)})</title>"
+    label = neutralise_formula(n.label)
+    title = f"<title>{escape(label)} ({escape(n.id)})</title>"
     if n.kind == PERSON:
         fill = INCLUDED_FILL if n.status == "included" else GREYED_FILL
         opacity = "1" if n.status == "included" else "0.45"
@@ -228,16 +231,16 @@ def _node_svg(n: NodePos) -> str:
         shape = f'<circle cx="{n.x}" cy="{n.y}" r="7" fill="{fill}"/>'
         cls = f"node person {escape(n.status or '')}"
         return (f'<g class="{cls}" opacity="{opacity}">{title}{ring}{shape}'
-                f'<text x="{n.x}" y="{n.y + 19}" text-anchor="middle">{escape(_short(n.label))}</text></g>')
+                f'<text x="{n.x}" y="{n.y + 19}" text-anchor="middle">{escape(_short(label))}</text></g>')
     if n.kind == LOCATION:
         stroke = PLACE_CONCERN_STROKE if n.of_concern else "#0072B2"
         shape = (f'<rect x="{n.x - 8}" y="{n.y - 8}" width="16" height="16" fill="{PLACE_FILL}" '
                  f'stroke="{stroke}" stroke-width="{2.5 if n.of_concern else 1}"/>')
         return (f'<g class="node place">{title}{shape}'
-                f'<text x="{n.x}" y="{n.y + 21}" text-anchor="middle">{escape(_short(n.label))}</text></g>')
+                f'<text x="{n.x}" y="{n.y + 21}" text-anchor="middle">{escape(_short(label))}</text></g>')
     pts = f"{n.x},{n.y - 10} {n.x + 10},{n.y} {n.x},{n.y + 10} {n.x - 10},{n.y}"
     return (f'<g class="node incident">{title}<polygon points="{pts}" fill="{INCIDENT_FILL}" stroke="#8a6d00"/>'
-            f'<text x="{n.x}" y="{n.y + 22}" text-anchor="middle">{escape(_short(n.label))}</text></g>')
+            f'<text x="{n.x}" y="{n.y + 22}" text-anchor="middle">{escape(_short(label))}</text></g>')
 
 
 def _legend(width: float) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from engine.map_model import MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
-from engine.models import Concern, Incident, Location, Strength, YoungPerson
+from engine.models import Concern, Incident, Location, SharingAgreement, Strength, YoungPerson
 from engine.rules.links import LinkTable
 from engine.snapshot import EvidenceTable, NodeIndex, Snapshot
 from engine.vocab import RELATION_CODE
@@ -16,6 +16,21 @@ from engine.vocab import RELATION_CODE
 AS_AT = date(2026, 6, 1)
 GREY = 0.3
 SOLID = 0.6
+AGREEMENT = SharingAgreement(
+    agreement_id="AG1",
+    agencies="yw;sc",
+    purpose="safeguarding",
+    lawful_basis="public task",
+    valid_from=date(2020, 1, 1),
+)
+EXPIRED = SharingAgreement(
+    agreement_id="AG-OLD",
+    agencies="yw;sc",
+    purpose="safeguarding",
+    lawful_basis="public task",
+    valid_from=date(2020, 1, 1),
+    valid_to=date(2021, 1, 1),
+)
 
 
 @dataclass
@@ -63,7 +78,7 @@ class MapBuilder:
         )
         return self
 
-    def concern(self, pid: str, kind: str, grading: str | None = "B2") -> MapBuilder:
+    def concern(self, pid: str, kind: str, grading: str | None = "B2", agreement: str = "AG1") -> MapBuilder:
         n = len(self.concerns) + 1
         self.concerns.append(
             Concern(
@@ -73,7 +88,7 @@ class MapBuilder:
                 agency="sc",
                 grading=grading,
                 recorded_on=date(2026, 1, 1),
-                agreement_id="AG1",
+                agreement_id=agreement,
             )
         )
         return self
@@ -136,7 +151,7 @@ class MapBuilder:
             locations=dict(sorted(self.locations.items())),
             incidents=dict(sorted(self.incidents.items())),
             agencies={},
-            agreements={},
+            agreements={"AG1": AGREEMENT, "AG-OLD": EXPIRED},
             evidence=EvidenceTable.empty(),
             withdrawn_by={},
             strengths=list(self.strengths),

@@ -175,10 +175,10 @@ def small_map(store: Store, hostile: bool = False) -> MapResult:
     b.agency("police", "police").agency("school", "school").agency("yot", "youth_work")
     b.agreement("ISA-1", "police;school;yot")
     b.location("L1", name(0, "Rec ground"), of_concern=True)
-    b.incident("I1", date(2026, 8, 20), summary=name(1, "fight near the shops"), location_id="L1")
+    b.incident("I1", date(2026, 8, 20), summary=name(3, "fight near the shops"), location_id="L1")
     b.person("P1", name(2, "Alex Ample"), "included", sex="M", ethnicity="White British",
              date_of_birth=date(2010, 3, 1), reasons=[Reason("included", "linked to I1 by two agencies", ("I1",))])
-    b.person("P2", name(3, "Bea Bright"), "included", sex="F", ethnicity="Black Caribbean",
+    b.person("P2", name(1, "Bea Bright"), "included", sex="F", ethnicity="Black Caribbean",
              date_of_birth=date(2014, 6, 1), review_by=date(2026, 6, 1),
              reasons=[Reason("included", "harmed in I1", ("I1",))])
     b.person("P3", name(4, "Cal Cole"), "greyed", confidence=0.6, sex="M", ethnicity="Black Caribbean",

@@ -1,4 +1,4 @@
-"""Audit-trail tampering of each kind is detected by `audit.verify` and `peermap audit verify` (SQLite, PostgreSQL)."""
+"""Audit tampering of each kind is detected by audit.verify and `peermap audit verify` (SQLite, Postgres)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def _sql(store: Store, statement: str, **params: object) -> None:
 
 def _row(store: Store, seq: int) -> dict:
     with store.engine.connect() as conn:
-        return dict(conn.execute(sa.text("SELECT * FROM audit_event WHERE seq=:s"), {"s": seq}).mappings().one())
+        return dict(
+            conn.execute(sa.text("SELECT * FROM audit_event WHERE seq=:s"), {"s": seq}).mappings().one()
+        )
 
 
 def edit_payload(store: Store) -> None:
@@ -49,13 +51,20 @@ def delete_middle(store: Store) -> None:
 
 
 def insert_forged_middle(store: Store) -> None:
-    """Replace event 3 by a forged one whose own hash is recomputed correctly: event 4 no longer links to it."""
+    """Replace event 3 by a forged one with a correctly recomputed own hash: event 4 no longer links to it."""
     prev = _row(store, 2)["hash"]
     at, payload = "2026-01-01T00:00:00.000000+00:00", '{"forged":true}'
     h = audit.event_hash(prev, 3, at, "forger", "panel", "policy_set", payload)
     _sql(store, "DELETE FROM audit_event WHERE seq=3")
-    _sql(store, "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
-                "VALUES (3, :at, 'forger', 'panel', 'policy_set', :p, :prev, :h)", at=at, p=payload, prev=prev, h=h)
+    _sql(
+        store,
+        "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
+        "VALUES (3, :at, 'forger', 'panel', 'policy_set', :p, :prev, :h)",
+        at=at,
+        p=payload,
+        prev=prev,
+        h=h,
+    )
 
 
 def insert_forged_end(store: Store) -> None:
@@ -63,13 +72,23 @@ def insert_forged_end(store: Store) -> None:
     prev = _row(store, 6)["hash"]
     at, payload = "2026-01-01T00:00:00.000000+00:00", '{"forged":true}'
     h = audit.event_hash(prev, 7, at, "forger", "panel", "policy_set", payload)
-    _sql(store, "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
-                "VALUES (7, :at, 'forger', 'panel', 'policy_set', :p, :prev, :h)", at=at, p=payload, prev=prev, h=h)
+    _sql(
+        store,
+        "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
+        "VALUES (7, :at, 'forger', 'panel', 'policy_set', :p, :prev, :h)",
+        at=at,
+        p=payload,
+        prev=prev,
+        h=h,
+    )
 
 
 def insert_gap(store: Store) -> None:
-    _sql(store, "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
-                "VALUES (40, 'x', 'forger', 'panel', 'view_map', '{}', 'x', 'x')")
+    _sql(
+        store,
+        "INSERT INTO audit_event (seq, at, actor, role, action, payload, prev_hash, hash) "
+        "VALUES (40, 'x', 'forger', 'panel', 'view_map', '{}', 'x', 'x')",
+    )
 
 
 def swap_rows(store: Store) -> None:
@@ -133,8 +152,24 @@ def test_audit_log_is_for_panel_and_auditor_and_reading_it_is_audited(any_store:
     url = _url(any_store)
     refused = runner.invoke(app, ["--db", url, "--actor", "pat", "--role", "practitioner", "audit", "log"])
     assert refused.exit_code != 0 and "may not read the audit log" in refused.output
-    out = runner.invoke(app, ["--db", url, "--actor", "dee", "--role", "auditor", "audit", "log", "--json",
-                              "--action", "test_event", "--limit", "2"])
+    out = runner.invoke(
+        app,
+        [
+            "--db",
+            url,
+            "--actor",
+            "dee",
+            "--role",
+            "auditor",
+            "audit",
+            "log",
+            "--json",
+            "--action",
+            "test_event",
+            "--limit",
+            "2",
+        ],
+    )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)
     assert [r["payload"]["i"] for r in rows] == [1, 2]

@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from engine.graph import association_graph, copresence_weights, map_graph
 from engine.groups import (
     detect_communities,
+    detect_groups,
     find_groups,
     grading_confidence,
     group_key,
     kind_key,
     place_profiles,
+    refine_large,
     school_profiles,
 )
 
@@ -52,6 +54,13 @@ def test_profile_concerns_strengths_places_and_guardianship() -> None:
     b = find_groups(two_groups().build())[1]
     assert b.concerns["going_missing"] == grading_confidence("B2", "admiralty")
     assert "trusted_adult" in b.guardianship
+
+
+def test_concerns_outside_a_valid_sharing_agreement_are_not_used() -> None:
+    b = two_groups()
+    b.concern("A3", "substance misuse", "A1", agreement="AG-OLD")
+    g = find_groups(b.build())[0]
+    assert "substance_misuse" not in g.concerns
 
 
 def test_sibling_links_do_not_make_a_group_but_co_presence_does() -> None:
@@ -225,3 +234,33 @@ def test_detect_communities_on_two_cliques() -> None:
     g.add_weighted_edges_from([(u, v, 1.0) for u in "wxyz" for v in "wxyz" if u < v])
     g.add_edge("d", "w", weight=0.1)
     assert detect_communities(g) == [set("abcd"), set("wxyz")]
+
+
+def test_large_community_with_clear_inner_structure_is_split() -> None:
+    g = nx.Graph()
+    left, right = [f"a{i:02d}" for i in range(8)], [f"b{i:02d}" for i in range(8)]
+    for side in (left, right):
+        g.add_weighted_edges_from((u, v, 1.0) for i, u in enumerate(side) for v in side[i + 1 :])
+    g.add_edge("a00", "b00", weight=1.0)
+    merged = [set(left) | set(right)]
+    assert refine_large(g, merged) == [set(left), set(right)]
+    # a large group with no inner structure stays whole
+    clique = nx.complete_graph([f"c{i:02d}" for i in range(16)])
+    nx.set_edge_attributes(clique, 1.0, "weight")
+    assert refine_large(clique, [set(clique.nodes)]) == [set(clique.nodes)]
+    # small groups are never re-examined
+    assert refine_large(g, [set(left[:4]), set(left[4:])]) == [set(left[:4]), set(left[4:])]
+
+
+def test_detect_groups_keeps_small_groups_apart_in_a_large_map() -> None:
+    # 200 groups of 5 in a ring, each joined to the next by one tie: Louvain alone merges neighbours into
+    # blocks of 15-30 (modularity's resolution limit); peermap's refinement recovers the groups
+    g = nx.Graph()
+    groups = [[f"g{k:03d}p{i}" for i in range(5)] for k in range(200)]
+    for members in groups:
+        g.add_weighted_edges_from((u, v, 1.0) for i, u in enumerate(members) for v in members[i + 1 :])
+    for k in range(200):
+        g.add_edge(groups[k][0], groups[(k + 1) % 200][1], weight=1.0)
+    assert max(len(c) for c in detect_communities(g, seed=0)) > 12
+    found = detect_groups(g, seed=0)
+    assert sorted(map(sorted, found)) == sorted(map(sorted, groups))

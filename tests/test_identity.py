@@ -23,7 +23,9 @@ from engine.identity.text import normalise, soundex, split_name
 POLICY = load_identity_policy()
 
 
-def _score(a: dict[str, Any], b: dict[str, Any], *, fitted: bool = False) -> tuple[float, float, dict[str, Any]]:
+def _score(
+    a: dict[str, Any], b: dict[str, Any], *, fitted: bool = False
+) -> tuple[float, float, dict[str, Any]]:
     """(log-odds bits, probability, {field: term}) of one pair under the policy's own m and u."""
     table = RecordTable.build([{"id": "A", **a}, {"id": "B", **b}])
     model = None if fitted else MatchModel.from_policy(POLICY)
@@ -35,10 +37,20 @@ def _score(a: dict[str, Any], b: dict[str, Any], *, fitted: bool = False) -> tup
 # --- text -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("word", "code"), [
-    ("Robert", "R163"), ("Rupert", "R163"), ("Smith", "S530"), ("Smyth", "S530"), ("Tymczak", "T522"),
-    ("Pfister", "P236"), ("Ashcraft", "A261"), ("Lee", "L000"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("Robert", "R163"),
+        ("Rupert", "R163"),
+        ("Smith", "S530"),
+        ("Smyth", "S530"),
+        ("Tymczak", "T522"),
+        ("Pfister", "P236"),
+        ("Ashcraft", "A261"),
+        ("Lee", "L000"),
+        ("", ""),
+    ],
+)
 def test_soundex_matches_the_published_examples(word: str, code: str) -> None:
     assert soundex(word) == code
 
@@ -62,14 +74,19 @@ def test_shipped_policy_is_valid_and_auto_link_is_off_by_default() -> None:
     assert POLICY.thresholds.propose < POLICY.thresholds.auto_link
 
 
-@pytest.mark.parametrize(("path", "value", "message"), [
-    (("fields", "surname", "levels", "exact", "m"), 0.5, "sum to 1"),
-    (("blocking", "passes"), [["surname_soundex", "shoe_size"]], "unknown keys"),
-    (("thresholds", "auto_link"), 0.4, "auto_link must be above propose"),
-    (("nicknames",), [["Jay", "jayden"]], "lower-case"),
-    (("auto_link", "require"), {"given_name": ["perfect"]}, "not levels"),
-])
-def test_invalid_policies_are_refused_with_the_field_named(path: tuple[str, ...], value: Any, message: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("fields", "surname", "levels", "exact", "m"), 0.5, "sum to 1"),
+        (("blocking", "passes"), [["surname_soundex", "shoe_size"]], "unknown keys"),
+        (("thresholds", "auto_link"), 0.4, "auto_link must be above propose"),
+        (("nicknames",), [["Jay", "jayden"]], "lower-case"),
+        (("auto_link", "require"), {"given_name": ["perfect"]}, "not levels"),
+    ],
+)
+def test_invalid_policies_are_refused_with_the_field_named(
+    path: tuple[str, ...], value: Any, message: str
+) -> None:
     data = _policy_data()
     target = data
     for key in path[:-1]:
@@ -85,8 +102,14 @@ def test_invalid_policies_are_refused_with_the_field_named(path: tuple[str, ...]
 def test_worked_example_jay_smith_and_jayden_smyth() -> None:
     """School: Jay Smith, 03/04/2010, Peckham, M. Police: Jayden Smyth, born 2010, Peckham, male."""
     bits, prob, terms = _score(
-        {"given": "Jay", "surname": "Smith", "date_of_birth": date(2010, 4, 3), "area": "Peckham",
-         "school": "Harris Academy", "sex": "M"},
+        {
+            "given": "Jay",
+            "surname": "Smith",
+            "date_of_birth": date(2010, 4, 3),
+            "area": "Peckham",
+            "school": "Harris Academy",
+            "sex": "M",
+        },
         {"given": "Jayden", "surname": "Smyth", "birth_year": 2010, "area": "peckham", "sex": "male"},
     )
     # By hand, log2(m/u) with the policy's m and u:
@@ -104,7 +127,7 @@ def test_worked_example_jay_smith_and_jayden_smyth() -> None:
     prior = math.log2(0.01 / 0.99)  # -6.6294
     assert bits == pytest.approx(prior + 6.321928 + 5.129283 + 2.906891 + 4.0 + 0.956057, abs=1e-5)
     assert bits == pytest.approx(12.68480, abs=1e-4)
-    assert prob == pytest.approx(1 / (1 + 2 ** -12.68480), abs=1e-7)  # 0.999848
+    assert prob == pytest.approx(1 / (1 + 2**-12.68480), abs=1e-7)  # 0.999848
     assert prob >= POLICY.thresholds.propose
     # high, but a birth year alone never meets the auto-link levels (date of birth must agree exactly)
     scored = terms["_scored"]
@@ -124,8 +147,14 @@ def test_nickname_and_transposed_date_of_birth_are_proposed() -> None:
 
 
 def test_twins_are_never_above_auto_link() -> None:
-    twin = {"surname": "Khan", "date_of_birth": date(2011, 5, 5), "sex": "m", "area": "Peckham",
-            "school": "Harris Academy", "address": "12 Rye Lane"}
+    twin = {
+        "surname": "Khan",
+        "date_of_birth": date(2011, 5, 5),
+        "sex": "m",
+        "area": "Peckham",
+        "school": "Harris Academy",
+        "address": "12 Rye Lane",
+    }
     _, prob, terms = _score({"given": "Amir", **twin}, {"given": "Omar", **twin})
     household = terms["area"].bits + terms["school"].bits + terms["address"].bits
     assert household > 0
@@ -136,8 +165,14 @@ def test_twins_are_never_above_auto_link() -> None:
 
 
 def test_same_child_with_every_field_agreeing_reaches_auto_link_levels() -> None:
-    rec = {"given": "Leah", "surname": "Okafor", "date_of_birth": date(2009, 1, 30), "sex": "f",
-           "area": "Peckham", "school": "Harris Academy"}
+    rec = {
+        "given": "Leah",
+        "surname": "Okafor",
+        "date_of_birth": date(2009, 1, 30),
+        "sex": "f",
+        "area": "Peckham",
+        "school": "Harris Academy",
+    }
     _, prob, terms = _score(rec, dict(rec))
     scored = terms["_scored"]
     assert prob >= POLICY.thresholds.auto_link
@@ -176,9 +211,13 @@ def test_blocking_compares_far_fewer_pairs_than_all_but_keeps_the_duplicate() ->
     given_names = ["amir", "ella", "kwame", "leah", "tom", "zara", "oscar", "maya", "dev", "ife"]
     surnames = ["khan", "smith", "okafor", "jones", "patel", "nowak", "brown", "ali", "evans", "reid"]
     rows: list[dict[str, object]] = [
-        {"id": f"R{i:03d}", "given": rng.choice(given_names), "surname": rng.choice(surnames) + str(i % 7),
-         "date_of_birth": date(2006 + rng.randrange(10), 1 + rng.randrange(12), 1 + rng.randrange(28)),
-         "area": rng.choice(["peckham", "brixton", "camberwell"])}
+        {
+            "id": f"R{i:03d}",
+            "given": rng.choice(given_names),
+            "surname": rng.choice(surnames) + str(i % 7),
+            "date_of_birth": date(2006 + rng.randrange(10), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+            "area": rng.choice(["peckham", "brixton", "camberwell"]),
+        }
         for i in range(300)
     ]
     rows.append({**rows[0], "id": "DUP", "given": "Tommy" if rows[0]["given"] == "tom" else rows[0]["given"]})
@@ -189,8 +228,11 @@ def test_blocking_compares_far_fewer_pairs_than_all_but_keeps_the_duplicate() ->
     pairs = set(zip(left.tolist(), right.tolist(), strict=True))
     assert tuple(sorted((pos["DUP"], pos["R000"]))) in pairs
     scored = match_records(table, POLICY)
-    k = [i for i, (a, b) in enumerate(zip(scored.left, scored.right, strict=True))
-         if {table.ids[a], table.ids[b]} == {"DUP", "R000"}][0]
+    k = next(
+        i
+        for i, (a, b) in enumerate(zip(scored.left, scored.right, strict=True))
+        if {table.ids[a], table.ids[b]} == {"DUP", "R000"}
+    )
     assert scored.probability[k] >= POLICY.thresholds.propose
 
 
@@ -198,18 +240,23 @@ def test_blocking_compares_far_fewer_pairs_than_all_but_keeps_the_duplicate() ->
 
 _names = st.sampled_from(["jay", "jayden", "tom", "thomas", "amir", "omar", "leah", "lea", "", "j"])
 _surnames = st.sampled_from(["smith", "smyth", "khan", "kahn", "okafor", "", "o'brien-smith"])
-_record = st.fixed_dictionaries({
-    "given": _names, "surname": _surnames,
-    "date_of_birth": st.one_of(st.none(), st.dates(date(2005, 1, 1), date(2013, 12, 31))),
-    "birth_year": st.one_of(st.none(), st.integers(2005, 2013)),
-    "sex": st.sampled_from(["", "f", "m"]), "area": st.sampled_from(["", "peckham", "brixton"]),
-    "school": st.sampled_from(["", "kingsdale", "harris"]),
-})
+_record = st.fixed_dictionaries(
+    {
+        "given": _names,
+        "surname": _surnames,
+        "date_of_birth": st.one_of(st.none(), st.dates(date(2005, 1, 1), date(2013, 12, 31))),
+        "birth_year": st.one_of(st.none(), st.integers(2005, 2013)),
+        "sex": st.sampled_from(["", "f", "m"]),
+        "area": st.sampled_from(["", "peckham", "brixton"]),
+        "school": st.sampled_from(["", "kingsdale", "harris"]),
+    }
+)
 
 
 @given(st.lists(_record, min_size=2, max_size=8), st.randoms(use_true_random=False))
-def test_scores_are_symmetric_and_independent_of_record_order(records: list[dict[str, Any]],
-                                                              rnd: random.Random) -> None:
+def test_scores_are_symmetric_and_independent_of_record_order(
+    records: list[dict[str, Any]], rnd: random.Random
+) -> None:
     rows = [{"id": f"P{i}", **r} for i, r in enumerate(records)]
     table = RecordTable.build(rows)
     n = len(table)

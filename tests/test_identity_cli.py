@@ -28,12 +28,33 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     path = str(tmp_path / "peermap.db")
     store = Store.open(path)
     with store.transaction() as s:
-        s.add(YoungPerson(person_id="SCH-1", name="Tom Hughes", date_of_birth=date(2010, 4, 3), area="Peckham",
-                          agency="school"))
-        s.add(YoungPerson(person_id="POL-7", name="Thomas Hughes", date_of_birth=date(2010, 3, 4), area="Peckham",
-                          agency="police"))
-        s.add(YoungPerson(person_id="POL-8", name="Leah Okafor", date_of_birth=date(2009, 1, 30), area="Brixton",
-                          agency="police"))
+        s.add(
+            YoungPerson(
+                person_id="SCH-1",
+                name="Tom Hughes",
+                date_of_birth=date(2010, 4, 3),
+                area="Peckham",
+                agency="school",
+            )
+        )
+        s.add(
+            YoungPerson(
+                person_id="POL-7",
+                name="Thomas Hughes",
+                date_of_birth=date(2010, 3, 4),
+                area="Peckham",
+                agency="police",
+            )
+        )
+        s.add(
+            YoungPerson(
+                person_id="POL-8",
+                name="Leah Okafor",
+                date_of_birth=date(2009, 1, 30),
+                area="Brixton",
+                agency="police",
+            )
+        )
     store.dispose()
     return path
 

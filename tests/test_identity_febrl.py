@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "identity.py"
 
 

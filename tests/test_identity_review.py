@@ -40,16 +40,47 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _people() -> list[YoungPerson]:
     return [
-        YoungPerson(person_id="SCH-1", name="Jay Smith", date_of_birth=date(2010, 4, 3), sex="M", area="Peckham",
-                    school="Harris Academy", agency="school"),
-        YoungPerson(person_id="POL-7", name="Jayden Smyth", birth_year=2010, sex="male", area="Peckham",
-                    agency="police"),
-        YoungPerson(person_id="YOT-3", name="Jayden Smith", date_of_birth=date(2010, 4, 3), area="Peckham",
-                    agency="youth_work"),
-        YoungPerson(person_id="SCH-2", name="Leah Okafor", date_of_birth=date(2009, 1, 30), sex="F",
-                    area="Brixton", school="Kingsdale", agency="school"),
-        YoungPerson(person_id="POL-9", name="Kwame Mensah", date_of_birth=date(2011, 8, 14), sex="M",
-                    area="Camberwell", agency="police"),
+        YoungPerson(
+            person_id="SCH-1",
+            name="Jay Smith",
+            date_of_birth=date(2010, 4, 3),
+            sex="M",
+            area="Peckham",
+            school="Harris Academy",
+            agency="school",
+        ),
+        YoungPerson(
+            person_id="POL-7",
+            name="Jayden Smyth",
+            birth_year=2010,
+            sex="male",
+            area="Peckham",
+            agency="police",
+        ),
+        YoungPerson(
+            person_id="YOT-3",
+            name="Jayden Smith",
+            date_of_birth=date(2010, 4, 3),
+            area="Peckham",
+            agency="youth_work",
+        ),
+        YoungPerson(
+            person_id="SCH-2",
+            name="Leah Okafor",
+            date_of_birth=date(2009, 1, 30),
+            sex="F",
+            area="Brixton",
+            school="Kingsdale",
+            agency="school",
+        ),
+        YoungPerson(
+            person_id="POL-9",
+            name="Kwame Mensah",
+            date_of_birth=date(2011, 8, 14),
+            sex="M",
+            area="Camberwell",
+            agency="police",
+        ),
     ]
 
 
@@ -59,15 +90,33 @@ def borough(any_store: Store) -> Store:
     with any_store.transaction() as s:
         for a, kind in (("school", "school"), ("police", "police"), ("youth_work", "youth_work")):
             s.add(Agency(agency_id=a, name=a.title(), kind=kind))
-        s.add(SharingAgreement(agreement_id="ISA-1", agencies="school;police;youth_work", purpose="safeguarding",
-                               lawful_basis="public task", valid_from=date(2020, 1, 1)))
+        s.add(
+            SharingAgreement(
+                agreement_id="ISA-1",
+                agencies="school;police;youth_work",
+                purpose="safeguarding",
+                lawful_basis="public task",
+                valid_from=date(2020, 1, 1),
+            )
+        )
         s.add(Location(location_id="L-PARK", name="Rye Park", kind="park", of_concern=True))
         for p in _people():
             s.add(p)
         for eid, subject, agency in (("E1", "SCH-1", "school"), ("E2", "POL-7", "police")):
-            s.add(Evidence(evidence_id=eid, subject_id=subject, object_id="L-PARK", object_kind="location",
-                           relation="present_at", agency=agency, grading="B2", observed_on=date(2025, 12, 1),
-                           recorded_on=date(2025, 12, 2), agreement_id="ISA-1"))
+            s.add(
+                Evidence(
+                    evidence_id=eid,
+                    subject_id=subject,
+                    object_id="L-PARK",
+                    object_kind="location",
+                    relation="present_at",
+                    agency=agency,
+                    grading="B2",
+                    observed_on=date(2025, 12, 1),
+                    recorded_on=date(2025, 12, 2),
+                    agreement_id="ISA-1",
+                )
+            )
     return any_store
 
 
@@ -90,7 +139,8 @@ def test_proposals_find_the_same_child_not_the_others(borough: Store) -> None:
 
 
 def test_confirm_merges_in_the_snapshot_and_corroboration_counts_both_agencies(
-        borough: Store, practitioner: Actor) -> None:
+    borough: Store, practitioner: Actor
+) -> None:
     pack = load_rule_pack()
     before = load_snapshot(borough, AS_AT)
     assert before.canonical["POL-7"] == "POL-7"
@@ -162,7 +212,9 @@ def test_reject_of_records_joined_through_other_links_is_refused(borough: Store,
         unsure(borough, practitioner, "POL-7", "SCH-1", "hmm")
 
 
-def test_decisions_are_audited_in_the_same_transaction(borough: Store, practitioner: Actor, panel: Actor) -> None:
+def test_decisions_are_audited_in_the_same_transaction(
+    borough: Store, practitioner: Actor, panel: Actor
+) -> None:
     confirm(borough, practitioner, "SCH-1", "POL-7", "confirmed at MACE")
     unlink(borough, practitioner, "SCH-1", "POL-7", "entered in error")
     reject(borough, panel, "SCH-1", "POL-7", "different children after all")
@@ -197,8 +249,11 @@ def test_auditor_sees_proposals_without_names(borough: Store, auditor: Actor, pr
     assert named[0]["name_a"]
     one = explain_pair(borough, practitioner, "SCH-2", "POL-9")
     assert float(str(one["score"])) < 0.5
-    assert [e.action for e in audit.events(borough, auditor)] == ["identity.review", "identity.review",
-                                                                   "identity.explain"]
+    assert [e.action for e in audit.events(borough, auditor)] == [
+        "identity.review",
+        "identity.review",
+        "identity.explain",
+    ]
 
 
 def test_a_reason_is_required_and_ids_must_exist(borough: Store, practitioner: Actor) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from engine.ingest import json_schema
 from peermap.cli import app
@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data"
 runner = CliRunner()
 
 
-def _run(db: Path, *args: str):  # noqa: ANN202 - typer's Result
+def _run(db: Path, *args: str) -> Result:
     return runner.invoke(app, ["--db", f"sqlite:///{db}", "--actor", "sam", *args])
 
 

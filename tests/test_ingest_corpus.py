@@ -1,4 +1,4 @@
-"""The bad-input corpus: every folder in tests/data/bad/ is rejected with the expected problem, changing nothing.
+"""The bad-input corpus: each folder in tests/data/bad/ is rejected with its expected problem; no change.
 
 Each folder is named for how it is broken and holds an `expected.txt`: optional `path=<file>` (what to import;
 default the folder), then one `file|row|field|reason substring` line per problem that must be reported
@@ -59,8 +59,11 @@ def test_bad_input_is_rejected_and_changes_nothing(case: Path, tmp_path: Path, p
         found = info.value.problems
         for file, row, field, reason in expected:
             assert any(_matches(p, file, row, field, reason) for p in found), (
-                f"expected {file}:{row} [{field}] ~ {reason!r}; got:\n" + "\n".join(map(str, found)))
+                f"expected {file}:{row} [{field}] ~ {reason!r}; got:\n" + "\n".join(map(str, found))
+            )
         assert "nothing written" in str(info.value)
     finally:
         store.dispose()
-    assert hashlib.sha256(db.read_bytes()).hexdigest() == before, "a rejected import changed the database file"
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before, (
+        "a rejected import changed the database file"
+    )

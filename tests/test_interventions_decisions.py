@@ -23,7 +23,10 @@ DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # the hand-built maps are as at 2
 SID = "context-conference-place@location:L1"
 
 
-def test_decision_is_recorded_audited_and_attached(store: Store, practitioner: Actor, panel: Actor) -> None:
+def test_decision_is_recorded_audited_and_attached(
+    any_store: Store, practitioner: Actor, panel: Actor
+) -> None:
+    store = any_store
     result = two_groups().build()
     with clock.frozen(DAY):
         row = decide(
@@ -46,7 +49,10 @@ def test_decision_is_recorded_audited_and_attached(store: Store, practitioner: A
     assert all(s.decision is None for s in by_id.values() if s.id != SID)
 
 
-def test_latest_decision_wins_and_history_is_kept(store: Store, practitioner: Actor, panel: Actor) -> None:
+def test_latest_decision_wins_and_history_is_kept(
+    any_store: Store, practitioner: Actor, panel: Actor
+) -> None:
+    store = any_store
     result = two_groups().build()
     with clock.frozen(DAY):
         decide(store, practitioner, SID, "defer", "needs the panel", result=result)

@@ -96,6 +96,7 @@ def test_dry_run_changes_nothing_and_hides_names_of_people_dropping_off(seeded: 
     ("panel", ["--grey", "0.9", "--reason", "x"], "grey_threshold"),
     ("panel", ["--min-agencies", "0", "--reason", "x"], "min_agencies"),
     ("panel", ["--association-only", "always", "--reason", "x"], "association_only"),
+    ("panel", ["--reason", "x"], "nothing to change"),
 ])
 def test_refusals_change_nothing(seeded: Store, role: str, args: list[str], message: str) -> None:
     before = policy_history(seeded)

@@ -17,15 +17,18 @@ DAY1 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 
 def later_tables() -> dict[str, list[dict]]:
-    """What arrives after day 3: new corroboration, a back-dated item imported late, a retraction, a new child."""
+    """After day 3: new corroboration, a back-dated item imported late, a retraction, a new child."""
     return {
         "people": [{"person_id": "P9", "name": "Child 9"}],
         "evidence": [
             evidence("E20", "P2", "INC-1", "harming", "YW", "first_hand", "record", on="2026-10-09"),
-            evidence("E21", "P9", "INC-1", "harmed", "POL", "A1", on="2026-10-02"),  # recorded early, imported late
+            evidence(
+                "E21", "P9", "INC-1", "harmed", "POL", "A1", on="2026-10-02"
+            ),  # recorded early, imported late
             evidence("E22", "P9", "INC-1", "harmed", "SCH", "first_hand", "record", on="2026-10-02"),
-            evidence("E23", "P1", "INC-1", "harmed", "POL", "B2", on="2026-10-09", supersedes="E1",
-                     retraction=True),
+            evidence(
+                "E23", "P1", "INC-1", "harmed", "POL", "B2", on="2026-10-09", supersedes="E1", retraction=True
+            ),
         ],
     }
 
@@ -39,9 +42,16 @@ def test_replay_as_at_a_past_day_is_identical(any_store: Store, practitioner: Ac
 
     # the next days: a panel change, later imports (including a back-dated item and a retraction)
     with clock.frozen(datetime(2026, 10, 8, 10, 0, tzinfo=UTC)):
-        set_policy(any_store, panel, InclusionPolicy(include_threshold=0.6, grey_threshold=0.4), "pilot review")
-    import_tables(any_store, later_tables(), practitioner, source="day10",
-                  imported_at=datetime(2026, 10, 10, 11, 0, tzinfo=UTC))
+        set_policy(
+            any_store, panel, InclusionPolicy(include_threshold=0.6, grey_threshold=0.4), "pilot review"
+        )
+    import_tables(
+        any_store,
+        later_tables(),
+        practitioner,
+        source="day10",
+        imported_at=datetime(2026, 10, 10, 11, 0, tzinfo=UTC),
+    )
 
     with clock.frozen(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)):
         replay = map_json(compute_map(any_store, date(2026, 10, 7)))
@@ -51,8 +61,9 @@ def test_replay_as_at_a_past_day_is_identical(any_store: Store, practitioner: Ac
     assert today["policy"]["version"] == 2 and "P9" in {p["id"] for p in today["people"]}
 
 
-def test_replay_between_policy_versions_uses_the_version_in_force_that_day(any_store: Store, practitioner: Actor,
-                                                                           panel: Actor) -> None:
+def test_replay_between_policy_versions_uses_the_version_in_force_that_day(
+    any_store: Store, practitioner: Actor, panel: Actor
+) -> None:
     import_tables(any_store, base_tables(), practitioner, source="day1", imported_at=DAY1)
     with clock.frozen(datetime(2026, 10, 8, 10, 0, tzinfo=UTC)):
         set_policy(any_store, panel, InclusionPolicy(include_threshold=0.8), "stricter")

@@ -326,3 +326,87 @@ def test_trace_reproduces_the_score_exactly(items: list[Item]) -> None:
                                                         links.n_origins[row])
         assert sum(i.used for i in t.items) == t.n_items
         assert math.isclose(t.reference.projected, t.confidence, abs_tol=1e-8)
+
+
+# ---------------------------------------------------------------- random packs: vectorised == scalar rules
+
+ALL_REL_CODES = sorted({c for s in SCHEMES for c in RELIABILITY[s]})
+ALL_CRED_CODES = sorted({c for s in SCHEMES for c in CREDIBILITY[s]})
+
+
+@st.composite
+def rules_st(draw, i: int) -> dict:
+    when: dict = {}
+    if draw(st.booleans()):
+        relations = sorted({p[2] for p in PAIRS})
+        when["relation"] = draw(st.lists(st.sampled_from(relations), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        when["agency_kind"] = draw(st.lists(st.sampled_from(sorted({k for _, k in AGENCIES})), min_size=1))
+    if draw(st.integers(0, 3)) == 0:
+        when["agency"] = draw(st.lists(st.sampled_from([a for a, _ in AGENCIES] + ["absent"]), min_size=1))
+    scheme = draw(st.sampled_from([None, *SCHEMES]))
+    if scheme is not None:
+        when["scheme"] = scheme.value
+    if draw(st.booleans()):
+        codes = RELIABILITY[scheme] if scheme else ALL_REL_CODES
+        when["reliability"] = draw(st.lists(st.sampled_from(list(codes)), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        codes = CREDIBILITY[scheme] if scheme else ALL_CRED_CODES
+        when["credibility"] = draw(st.lists(st.sampled_from(list(codes)), min_size=1, max_size=3))
+    if draw(st.integers(0, 3)) == 0:
+        when["polarity"] = draw(st.sampled_from(["supports", "refutes"]))
+    if draw(st.integers(0, 3)) == 0:
+        when["source_ref"] = draw(st.sampled_from(["present", "absent"]))
+    if draw(st.integers(0, 3)) == 0:
+        lo = draw(st.integers(0, 1000))
+        when["age_days"] = {"min": lo, "max": lo + draw(st.integers(0, 1000))}
+    kind = draw(st.sampled_from(["exclude", "base", "base", "modifier", "modifier"]))
+    then: dict = {}
+    if kind == "exclude":
+        then["exclude"] = "excluded"
+    else:
+        if kind == "base":
+            if draw(st.booleans()):
+                then["evidence"] = {"r": draw(st.floats(0, 20)), "s": draw(st.sampled_from([0.0, 0.5, 3.0]))}
+            else:
+                u = draw(st.floats(0.01, 1))
+                b = draw(st.floats(0, 1 - u))
+                then["opinion"] = {"belief": b, "disbelief": 1 - u - b, "uncertainty": u}
+        for key, strat in (("trust", st.floats(0.05, 1)), ("weight", st.floats(0.1, 5)),
+                           ("cap_belief", st.floats(0, 0.99)), ("half_life_days", st.floats(30, 2000))):
+            if draw(st.integers(0, 2)) == 0:
+                then[key] = draw(strat)
+        if not then:
+            then["trust"] = 0.9
+    return {"id": f"r{i}", "description": f"rule {i}", "when": when, "then": then}
+
+
+@st.composite
+def packs_st(draw):
+    n = draw(st.integers(1, 8))
+    rules = [draw(rules_st(i)) for i in range(n)]
+    settings = {"base_rate": draw(st.floats(0.05, 0.95)),
+                "prior_weight": draw(st.sampled_from([1.0, 2.0, 5.0])),
+                "same_origin_window_days": draw(st.sampled_from([1, 7, 30])),
+                "max_item_evidence": draw(st.sampled_from([3.0, 8.0, 50.0])),
+                "same_origin_fusion": draw(st.sampled_from(["average", "strongest"]))}
+    return parse_rule_pack({"version": "random", "description": "random pack", "settings": settings,
+                            "rules": rules})
+
+
+@given(packs_st(), item_lists)
+def test_any_pack_vectorised_matches_scalar_reference(pack, items: list[Item]) -> None:
+    ev = table(items, NODES)
+    links = score_links(ev, NODES, pack, AS_AT)
+    ref = reference_link_opinions(ev, pack, AS_AT)
+    assert len(ref) == len(links)
+    for row in range(len(links)):
+        o, conflict, n = ref[(int(links.subject[row]), int(links.object[row]), int(links.relation[row]))]
+        assert links.n_items[row] == n
+        assert math.isclose(links.belief[row], o.b, abs_tol=1e-7)
+        assert math.isclose(links.disbelief[row], o.d, abs_tol=1e-7)
+        assert math.isclose(links.confidence[row], o.projected, abs_tol=1e-7)
+        assert math.isclose(links.conflict[row], conflict, abs_tol=1e-7)
+    s = pack.settings  # each origin counts at most max_item_evidence observations
+    floor = s.prior_weight / (s.prior_weight + np.maximum(links.n_origins, 1) * s.max_item_evidence)
+    assert (links.uncertainty >= floor - 1e-9).all()

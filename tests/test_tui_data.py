@@ -1,15 +1,20 @@
-"""Databases for the TUI tests: the demo borough (seed 7, fixed clock) and a small world of hostile record text."""
+"""Databases for the TUI tests: the demo borough (seed 7, fixed clock) and a world of hostile record text."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import shutil
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, ParamSpec
 
 from engine import clock
 from engine.access import Actor, Role
 from engine.store import Store
 
+P = ParamSpec("P")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 BUILDER = Actor("demo.builder", Role.PANEL)
 
@@ -17,16 +22,34 @@ HOSTILE_NAME = "[bold red]Mallory[/] [@click=app.quit]Quit[/]"
 HOSTILE_NOTE = "[link=https://example.invalid]click me[/link] \\[b]not bold[/b]"
 HOSTILE_PLACE = "[reverse]Park[/reverse]"
 
-AGENCIES = [{"agency_id": "POL", "name": "Police", "kind": "police"},
-            {"agency_id": "SCH", "name": "[i]Northgate[/i] School", "kind": "school"},
-            {"agency_id": "YW", "name": "Youth Service", "kind": "youth_work"}]
-AGREEMENTS = [{"agreement_id": "ISA-1", "agencies": "POL;SCH;YW", "purpose": "extra-familial harm panel",
-               "lawful_basis": "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18", "valid_from": "2020-01-01"}]
+AGENCIES = [
+    {"agency_id": "POL", "name": "Police", "kind": "police"},
+    {"agency_id": "SCH", "name": "[i]Northgate[/i] School", "kind": "school"},
+    {"agency_id": "YW", "name": "Youth Service", "kind": "youth_work"},
+]
+AGREEMENTS = [
+    {
+        "agreement_id": "ISA-1",
+        "agencies": "POL;SCH;YW",
+        "purpose": "extra-familial harm panel",
+        "lawful_basis": "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18",
+        "valid_from": "2020-01-01",
+    }
+]
 
 
 def _ev(eid: str, s: str, o: str, rel: str, agency: str, grading: str, scheme: str = "admiralty") -> dict:
-    return {"evidence_id": eid, "subject_id": s, "object_id": o, "relation": rel, "agency": agency,
-            "grading": grading, "grading_scheme": scheme, "observed_on": "2026-10-02", "agreement_id": "ISA-1"}
+    return {
+        "evidence_id": eid,
+        "subject_id": s,
+        "object_id": o,
+        "relation": rel,
+        "agency": agency,
+        "grading": grading,
+        "grading_scheme": scheme,
+        "observed_on": "2026-10-02",
+        "agreement_id": "ISA-1",
+    }
 
 
 def hostile_tables() -> dict[str, list[dict]]:
@@ -43,20 +66,50 @@ def hostile_tables() -> dict[str, list[dict]]:
         _ev("E9", "H3", "H1", "association", "POL", "C3"),
     ]
     return {
-        "agencies": AGENCIES, "agreements": AGREEMENTS,
-        "people": [{"person_id": "H1", "name": HOSTILE_NAME, "review_by": "2026-11-01"},
-                   {"person_id": "H2", "name": "Robin [Hood]"},
-                   {"person_id": "H3", "name": "Left [Out] Person"}],
+        "agencies": AGENCIES,
+        "agreements": AGREEMENTS,
+        "people": [
+            {"person_id": "H1", "name": HOSTILE_NAME, "review_by": "2026-11-01"},
+            {"person_id": "H2", "name": "Robin [Hood]"},
+            {"person_id": "H3", "name": "Left [Out] Person"},
+        ],
         "locations": [{"location_id": "L1", "name": HOSTILE_PLACE, "kind": "park", "of_concern": "true"}],
-        "incidents": [{"incident_id": "INC-1", "date": "2026-10-01", "kind": "peer_on_peer_abuse",
-                       "location_id": "L1", "summary": "[blink]summary[/blink]"}],
+        "incidents": [
+            {
+                "incident_id": "INC-1",
+                "date": "2026-10-01",
+                "kind": "peer_on_peer_abuse",
+                "location_id": "L1",
+                "summary": "[blink]summary[/blink]",
+            }
+        ],
         "evidence": evidence,
-        "concerns": [{"concern_id": "C1", "person_id": "H1", "kind": "criminal_exploitation", "agency": "SCH",
-                      "grading_scheme": "record", "grading": "first_hand", "recorded_on": "2026-10-02",
-                      "agreement_id": "ISA-1", "note": HOSTILE_NOTE}],
-        "strengths": [{"strength_id": "S1", "person_id": "H1", "kind": "trusted_adult", "agency": "YW",
-                       "grading_scheme": "record", "grading": "first_hand", "recorded_on": "2026-10-02",
-                       "agreement_id": "ISA-1", "note": "[green]plays football[/green]"}],
+        "concerns": [
+            {
+                "concern_id": "C1",
+                "person_id": "H1",
+                "kind": "criminal_exploitation",
+                "agency": "SCH",
+                "grading_scheme": "record",
+                "grading": "first_hand",
+                "recorded_on": "2026-10-02",
+                "agreement_id": "ISA-1",
+                "note": HOSTILE_NOTE,
+            }
+        ],
+        "strengths": [
+            {
+                "strength_id": "S1",
+                "person_id": "H1",
+                "kind": "trusted_adult",
+                "agency": "YW",
+                "grading_scheme": "record",
+                "grading": "first_hand",
+                "recorded_on": "2026-10-02",
+                "agreement_id": "ISA-1",
+                "note": "[green]plays football[/green]",
+            }
+        ],
     }
 
 
@@ -65,8 +118,13 @@ def build_hostile(path: Path) -> Path:
 
     with clock.frozen(NOW):
         store = Store.open(f"sqlite:///{path}")
-        import_tables(store, hostile_tables(), BUILDER, source="tui hostile world",
-                      imported_at=datetime(2026, 10, 3, tzinfo=UTC))
+        import_tables(
+            store,
+            hostile_tables(),
+            BUILDER,
+            source="tui hostile world",
+            imported_at=datetime(2026, 10, 3, tzinfo=UTC),
+        )
         store.dispose()
     return path
 
@@ -86,3 +144,13 @@ def copy_db(template: Path, dest: Path) -> Store:
     """A private copy of a prebuilt database (tests write audit events; the template stays clean)."""
     shutil.copyfile(template, dest)
     return Store.open(f"sqlite:///{dest}")
+
+
+def run_async(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
+    """Run an async Pilot test without an asyncio pytest plugin (fixtures still arrive by name)."""
+
+    @functools.wraps(test)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run

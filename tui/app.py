@@ -12,10 +12,11 @@ from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from engine.access import Actor
-from engine.errors import PeermapError
+from engine.errors import PeermapError, PermissionDenied
 from engine.store import Store
 
 from .commands import ScreensProvider
+from .safe import describe
 from .screens.help import HelpScreen
 from .screens.interventions import InterventionsScreen
 from .screens.map import MapScreen
@@ -76,8 +77,8 @@ class PeermapApp(App[None]):
         worker = get_current_worker()
         try:
             loaded = self.workspace.load()
-        except PeermapError as exc:
-            self.call_from_thread(setattr, self, "load_error", str(exc))
+        except Exception as exc:  # shown on the overview: the UI stays up to say what went wrong
+            self.call_from_thread(setattr, self, "load_error", describe(exc))
             return
         if not worker.is_cancelled:
             self.call_from_thread(self._set_loaded, loaded)
@@ -114,8 +115,13 @@ class PeermapApp(App[None]):
         """Show an engine refusal or error; the text is the engine's, shown literally."""
         from .widgets.notice import NoticeModal
 
-        title = "Not permitted" if type(exc).__name__ == "PermissionDenied" else "Could not do that"
-        self.push_screen(NoticeModal(title, str(exc)))
+        if isinstance(exc, PermissionDenied):
+            title = "Not permitted"
+        elif isinstance(exc, PeermapError):
+            title = "Could not do that"
+        else:
+            title = "Something went wrong"
+        self.push_screen(NoticeModal(title, describe(exc)))
 
 
 def run_app(store: Store, actor: Actor) -> None:

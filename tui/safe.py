@@ -23,3 +23,12 @@ def join(*parts: Text | str | tuple[str, str]) -> Text:
 
 def percent(value: float) -> str:
     return f"{value:.2f}"
+
+
+def describe(exc: BaseException) -> str:
+    """An error as a user reads it: the engine's own message, or the fault named so it can be reported."""
+    from engine.errors import PeermapError
+
+    if isinstance(exc, PeermapError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc} (a fault in peermap, not in your data: please report it)"

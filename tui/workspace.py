@@ -3,6 +3,10 @@
 Nothing here decides anything about a young person; it only reads what the engine computed. Keeping
 every engine call in this file means an engine API change touches one place, and the screens stay
 free of domain logic.
+
+The scoring, grouping, intervention and report modules (numpy, networkx, jinja2) are imported inside the
+methods that need them, which run in worker threads: the first screen paints before they load
+(bench/tui_start.py measures it).
 """
 
 from __future__ import annotations
@@ -10,18 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import audit
 from engine.access import Actor
-from engine.groups import PlaceProfile, find_groups, place_profiles
-from engine.interventions import Suggestion, decide, suggest
-from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
-from engine.mapping import compute_map
-from engine.models import Decision
-from engine.policy import InclusionPolicy, PolicyPreview, policy_in_force, preview_policy, set_policy
 from engine.store import Store
-from reports import produce
+
+if TYPE_CHECKING:
+    from engine.groups import PlaceProfile
+    from engine.interventions import Suggestion
+    from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
+    from engine.models import Decision
+    from engine.policy import InclusionPolicy, PolicyPreview
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ class Workspace:
 
     def load(self, as_at: date | None = None) -> Loaded:
         """The map, its groups, places and suggestions (slow on a large partnership: call from a worker)."""
+        from engine.groups import find_groups, place_profiles
+        from engine.interventions import suggest
+        from engine.mapping import compute_map
+
         result = compute_map(self.store, as_at=as_at)
         if not result.groups:
             result.groups = find_groups(result)
@@ -144,23 +152,28 @@ class Workspace:
 
     # -- policy --------------------------------------------------------------------------------
 
-    def policy_in_force(self) -> PolicyRecord:
-        return policy_in_force(self.store)
-
     def preview(self, new_policy: InclusionPolicy) -> PolicyPreview:
         """Who would move between included, greyed and left out under `new_policy` (audited by the engine)."""
+        from engine.policy import preview_policy
+
         return preview_policy(self.store, self.actor, new_policy)
 
     def commit_policy(self, new_policy: InclusionPolicy, reason: str) -> PolicyRecord:
+        from engine.policy import set_policy
+
         return set_policy(self.store, self.actor, new_policy, reason)
 
     # -- interventions -------------------------------------------------------------------------
 
     def decide(self, loaded: Loaded, suggestion_id: str, decision: str, reason: str) -> Decision:
+        from engine.interventions import decide
+
         return decide(self.store, self.actor, suggestion_id, decision, reason, result=loaded.result)
 
     def with_fresh_suggestions(self, loaded: Loaded) -> Loaded:
         """The same map with suggestions (and the decisions on them) read again: cheap, no re-scoring."""
+        from engine.interventions import suggest
+
         return replace(loaded, suggestions=list(suggest(loaded.result, store=self.store)))
 
     @staticmethod
@@ -186,6 +199,8 @@ class Workspace:
         recipient: str | None = None,
     ) -> Path:
         """Write one report (the engine checks the role and records it in the audit trail)."""
+        from reports import produce
+
         report = produce(
             self.store,
             self.actor,

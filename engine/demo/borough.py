@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
@@ -147,13 +148,19 @@ class _Generator:
         self.cases: dict[str, list[Any]] = {}
         self.refs: dict[str, int] = {}
         self.recorders: dict[str, str] = {}
+        self.cum_weights: dict[Weights, tuple[list[str], list[int]]] = {}
+        self.withdrawn_rows: dict[int, list[_Item]] = {}  # id(item) -> rows that retract or correct it
         self.incidents: list[dict[str, Any]] = []
         self.duplicates: list[Record] = []
         self.protected: set[int] = set()  # ids of _Items that planted cases rely on
 
     # ------------------------------------------------------------------ helpers
     def pick(self, weights: Weights) -> str:
-        return names.pick_weighted(self.rng, weights)
+        if weights not in self.cum_weights:
+            values = [v for v, _ in weights]
+            self.cum_weights[weights] = (values, list(accumulate(w for _, w in weights)))
+        values, cum = self.cum_weights[weights]
+        return self.rng.choices(values, cum_weights=cum, k=1)[0]
 
     def day_between(self, lo: date, hi: date) -> date:
         if hi <= lo:
@@ -271,6 +278,8 @@ class _Generator:
         self.plant_families()
         self.reserve()
         self.assign_reviews()
+        self.background_pool = self.background()  # fixed once the planted young people are reserved
+        self.live_members = [c for c in self.members() if not c.stale]
         for g in range(len(self.group_members)):
             self.group_evidence(g)
         self.plant_harm_pair()
@@ -339,6 +348,7 @@ class _Generator:
         rng = self.rng
         n_groups = self.n_groups()
         free = {c.pid for c in self.children}
+        ages = {c.pid: age_on(c.dob, self.today) for c in self.children}
         target = round(self.n * 0.55)
         self.group_members: list[list[Child]] = []
         self.group_theme: list[Theme] = []
@@ -348,15 +358,15 @@ class _Generator:
             lo_size, hi_size = theme.size
             size = min(rng.randint(lo_size, hi_size), max(4, target // n_groups + 3))
             lo_age, hi_age = theme.ages
-            pool = sorted(pid for pid in free if lo_age <= age_on(self.by_pid[pid].dob, self.today) <= hi_age)
+            pool = sorted(pid for pid in free if lo_age <= ages[pid] <= hi_age)
             if len(pool) < size:
                 pool = sorted(free)
+            by_sex = {sex: [p for p in pool if self.by_pid[p].sex == sex] for sex in ("male", "female")}
             chosen: list[Child] = []
             for _ in range(size):
                 want = "male" if rng.random() < theme.male_share else "female"
-                options = [p for p in pool if self.by_pid[p].sex == want] or pool
-                pid = rng.choice(options)
-                pool.remove(pid)
+                options = by_sex[want] or by_sex["male"] or by_sex["female"]
+                pid = options.pop(rng.randrange(len(options)))
                 free.discard(pid)
                 chosen.append(self.by_pid[pid])
             for c in chosen:
@@ -382,6 +392,7 @@ class _Generator:
         expected = sum(len(kinds) for kinds in self.group_incidents) + self.n_background_incidents + 1
         self.inc_width = max(3, len(str(expected)))
         self.cases["bridges"] = sorted(c.pid for c in self.children if len(c.groups) > 1)
+        self.member_list = [c for c in self.children if c.groups]
 
     def theme_window(self, theme: Theme) -> tuple[date, date]:
         if theme.window == "recent":
@@ -391,7 +402,7 @@ class _Generator:
         return self.start, self.last
 
     def members(self) -> list[Child]:
-        return [c for c in self.children if c.groups]
+        return self.member_list
 
     def background(self) -> list[Child]:
         return [c for c in self.children if not c.groups and not c.isolated]
@@ -480,8 +491,8 @@ class _Generator:
             elif r < 0.85:
                 c.review_by = self.today + timedelta(days=rng.randint(7, 200))
         members = [c for c in self.members() if not c.stale]
-        overdue = [c for c in members if c.review_by and c.review_by < self.today]
-        for c in rng.sample([m for m in members if m not in overdue], max(0, 3 - len(overdue))):
+        overdue = {c.pid for c in members if c.review_by and c.review_by < self.today}
+        for c in rng.sample([m for m in members if m.pid not in overdue], max(0, 3 - len(overdue))):
             c.review_by = self.today - timedelta(days=rng.randint(5, 150))
 
     # ------------------------------------------------------------------ group evidence
@@ -643,15 +654,15 @@ class _Generator:
             return {"harmed": harmed, "harming": harming, "witness": some(0, 2, harmed + harming)}
         if kind == "serious_youth_violence":
             harming = some(1, 2, [])
-            others = [c for c in self.members() if g not in c.groups and not c.stale and not c.isolated]
-            harmed = [rng.choice(others)] if others and rng.random() < 0.5 else some(1, 1, harming)
+            rival = rng.choice(self.live_members)
+            harmed = [rival] if g not in rival.groups and rng.random() < 0.5 else some(1, 1, harming)
             return {"harmed": harmed, "harming": harming, "witness": some(1, 2, harming + harmed)}
         # robbery: older children rob younger ones; otherwise a group robs a young person it does not know
         if self.group_theme[g].key == "younger":
             older = [c for c in self.group_members[0] if not c.stale] if g != 0 else []
             harming = rng.sample(older, min(2, len(older))) if older else some(1, 1, [])
             return {"harmed": some(1, 1, harming), "harming": harming}
-        victims = [c for c in self.background()]
+        victims = self.background_pool
         harming = some(2, 3, [])
         roles = {"harming": harming, "witness": some(0, 1, harming)}
         if victims:
@@ -847,8 +858,10 @@ class _Generator:
             if not p.of_concern and p.kind in ("youth_club", "sports", "community", "park")
         ]
         for c in self.background():
-            classmates = [m for m in by_school.get(c.school, []) if m is not c]
-            for o in rng.sample(classmates, min(len(classmates), rng.randint(1, 2))):
+            school = by_school.get(c.school, [])
+            k = rng.randint(1, 2)
+            picks = rng.sample(school, min(len(school), k + 1))
+            for o in [m for m in picks if m is not c][:k]:
                 w_lo, w_hi = self.window(c, o)
                 self.item(
                     c,
@@ -870,7 +883,7 @@ class _Generator:
                     note=self.place_note(c, place),
                 )
             if rng.random() < 0.15:
-                friend = rng.choice([m for m in self.members() if not m.stale])
+                friend = rng.choice(self.live_members)
                 w_lo, w_hi = self.window(c)
                 self.item(
                     c,
@@ -1001,6 +1014,7 @@ class _Generator:
                 retraction=retract,
             )
             self.items.append(row)
+            self.withdrawn_rows.setdefault(id(orig), []).append(row)
             self.protected.update({id(row), id(orig)})
             (self.retracted if retract else self.corrected).append(orig)
         self.withdrawing = [i for i in self.items if i.supersedes is not None]
@@ -1037,6 +1051,20 @@ class _Generator:
             c = self.by_pid[f.person]
             f.note = notes.victim_blaming(rng, f.kind, c.first, c.sex)
             f.tags.add("victim_blaming")
+        # "Sexually active" is only flagged for a child under 13, who cannot consent in law.
+        young = [c for c in self.live_members if age_on(c.dob, self.today) < 13 and not c.planted]
+        for c in rng.sample(young, min(len(young), max(1, self.n // 150))):
+            f = self.fact(
+                self.concerns,
+                c,
+                "sexual_exploitation",
+                (("HLT", 1),),
+                self.today - timedelta(days=150),
+                self.last,
+                (notes.UNDER_13_NOTE,),
+            )
+            f.note = f.note.format(first=c.first)
+            f.tags.update({"victim_blaming", "under_13_sexual"})
 
     def plant_duplicates(self) -> None:
         """Some children are also on another agency's books under its own record id, keyed differently."""
@@ -1070,7 +1098,8 @@ class _Generator:
             ):
                 child.first = "Jayden"  # the classic Jay / Jayden
             child.planted = True
-            agency = ("NPOL", "TPOL", "HLT", "YS", "NPOL", "CSC")[k % 6] if child.agency != "NPOL" else "TPOL"
+            others = [a for a in ("NPOL", "TPOL", "HLT", "YS", "NPOL", "CSC") if a != child.agency]
+            agency = others[k % len(others)]
             record = duplicate_record(rng, child, f"{agency}-{record_numbers[k]}", agency, variant)
             self.duplicates.append(record)
             pairs.append([child.pid, record.person_id])
@@ -1099,7 +1128,7 @@ class _Generator:
 
     def redirect(self, it: _Item, old: str, new: str) -> None:
         """Point an item (and any rows that withdraw it) at another record of the same child."""
-        for row in [it, *(w for w in self.items if w.supersedes is it)]:
+        for row in [it, *self.withdrawn_rows.get(id(it), [])]:
             if row.subject == old:
                 row.subject = new
             if row.obj == old:
@@ -1154,6 +1183,9 @@ class _Generator:
         concern_ids = [f"CON-{n:0{fact_width}d}" for n in range(1, len(self.concerns) + 1)]
         self.cases["victim_blaming_concerns"] = sorted(
             cid for cid, f in zip(concern_ids, self.concerns, strict=True) if "victim_blaming" in f.tags
+        )
+        self.cases["under_13_sexually_active"] = sorted(
+            cid for cid, f in zip(concern_ids, self.concerns, strict=True) if "under_13_sexual" in f.tags
         )
 
         batches: list[dict[str, list[dict[str, str]]]] = [{} for _ in range(MONTHS)]

@@ -152,6 +152,9 @@ VICTIM_BLAMING: dict[str, tuple[str, ...]] = {
     "other": ("{first} is putting themselves at risk by hanging around with this group.",),
 }
 
+# Planted on a concern about a child under 13: flagged only because of the child's age.
+UNDER_13_NOTE = "{first} is sexually active; met an older teenager online."
+
 # Phrases the planted notes use and neutral notes must never use (DOMAIN.md §6 table).
 FLAGGED_PHRASES: tuple[str, ...] = (
     "putting himself at risk",

@@ -21,7 +21,7 @@ AGE_WEIGHTS: tuple[tuple[int, int], ...] = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # children are compared (and hashed) by identity
 class Child:
     """One real (fictional) child; `pid` is the partnership's record of them."""
 

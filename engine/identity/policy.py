@@ -113,7 +113,9 @@ class TwinPattern(_Strict):
     """Same surname and date of birth but a different first name: twins break the independence assumption."""
 
     weight: float = Field(le=0, description="log2 odds added to such pairs")
-    shared_fields: list[str] = Field(description="fields twins share, whose agreement then counts for nothing")
+    shared_fields: list[str] = Field(
+        description="fields twins share, whose agreement then counts for nothing"
+    )
 
     @field_validator("shared_fields")
     @classmethod

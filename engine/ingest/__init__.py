@@ -21,7 +21,7 @@ from .readers import RawTable, Source, read_path, tables_from_mapping
 from .rows import TABLES
 from .schema import json_schema
 from .validate import Plan, Progress, plan_import
-from .write import ImportReport, write_plan
+from .write import ImportReport, as_utc, write_plan
 
 __all__ = [
     "TABLES",
@@ -43,9 +43,7 @@ def _run(
     quarantine_outside_agreement: bool,
     progress: Progress | None,
 ) -> ImportReport:
-    if source.problems:
-        raise ImportRejected(source.problems[:200], max(0, len(source.problems) - 200))
-    today = clock._aware(imported_at).date() if imported_at is not None else clock.today()
+    today = as_utc(imported_at).date() if imported_at is not None else clock.today()
     with store.read() as s:
         plan: Plan = plan_import(
             s,
@@ -53,6 +51,7 @@ def _run(
             today=today,
             quarantine_outside_agreement=quarantine_outside_agreement,
             progress=progress,
+            read_problems=source.problems,
         )
     return write_plan(store, plan, actor, source=source.name, imported_at=imported_at, progress=progress)
 

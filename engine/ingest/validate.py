@@ -29,9 +29,9 @@ from ..models import (
     YoungPerson,
 )
 from ..snapshot import agreement_covers
-from ..vocab import OBJECT_KIND_OF_RELATION, ObjectKind
+from ..vocab import OBJECT_KIND_OF_RELATION, ObjectKind, Relation
 from .readers import RawTable
-from .rows import NODE_TABLES, TABLES, AgreementRow, EvidenceRow, Row
+from .rows import NODE_TABLES, TABLES
 
 MAX_PROBLEMS = 200
 CHUNK = 2000
@@ -95,13 +95,12 @@ class Problems:
             raise ImportRejected(self.kept, self.more)
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
-    """One row that parsed: where it came from, the model, and the columns to store."""
+    """One row that parsed: where it came from and the columns to store."""
 
     file: str
     row: int
-    model: Row
     record: dict[str, Any]
 
 
@@ -154,14 +153,20 @@ def _stored_rows(
 def _parse(
     raw: RawTable, problems: Problems, progress: Callable[[int], None]
 ) -> tuple[list[Parsed], set[str]]:
-    """Parse every row; also return the ids of rows that failed (to avoid knock-on 'unknown id' problems)."""
+    """Parse every row; also return the ids of rows that failed (to avoid knock-on 'unknown id' problems).
+
+    The raw rows are released as they are parsed (`raw.rows` is emptied), to keep large imports in memory.
+    """
     spec = TABLES[raw.name]
     ok: list[Parsed] = []
     failed_ids: set[str] = set()
-    for n, (row, values) in enumerate(raw.rows):
+    rows: list[Any] = raw.rows
+    raw.rows = []
+    for n in range(len(rows)):
+        row, present = rows[n]  # readers leave blank cells out
+        rows[n] = None
         if n % 10000 == 0:
             progress(n)
-        present = values  # readers leave blank cells out
         try:
             model = spec.model.model_validate(present)
         except ValidationError as exc:
@@ -189,21 +194,24 @@ def _parse(
         # Rows failing only cross-field checks still take part in the reference checks (problems are kept).
         for fld, reason in model.problems():
             problems.add(raw.file, row, fld, reason)
-        ok.append(Parsed(raw.file, row, model, model.record()))
-    progress(len(raw.rows))
+        ok.append(Parsed(raw.file, row, model.record()))
+    progress(len(rows))
     return ok, failed_ids
 
 
 def _digest(parsed: dict[str, list[Parsed]]) -> str:
-    """SHA-256 of the canonical content: every table's stored columns, rows sorted by id."""
-    body = {}
-    for table, rows in parsed.items():
+    """SHA-256 of the canonical content: per table (by name), its rows' stored columns as canonical JSON
+    lines sorted by id, so neither row order nor file format changes it."""
+    h = hashlib.sha256()
+    for table in sorted(parsed):
         id_field = TABLES[table].id_field
-        body[table] = sorted((r.record for r in rows), key=lambda rec: rec[id_field])
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+        h.update(f"#{table}\n".encode())
+        for rec in sorted((r.record for r in parsed[table]), key=lambda rec: rec[id_field]):
+            h.update(canonical_json(rec).encode("utf-8") + b"\n")
+    return h.hexdigest()
 
 
-def _describe_agreement(a: SharingAgreement | AgreementRow | Any) -> str:
+def _describe_agreement(a: SharingAgreement) -> str:
     until = f" to {a.valid_to}" if a.valid_to else " with no end date"
     return f"valid from {a.valid_from}{until}"
 
@@ -215,9 +223,16 @@ def plan_import(
     today: date,
     quarantine_outside_agreement: bool = False,
     progress: Progress | None = None,
+    read_problems: list[InputProblem] | None = None,
 ) -> Plan:
-    """Check rows, references and the database; return the rows to write, or raise ImportRejected."""
+    """Check rows, references and the database; return the rows to write, or raise ImportRejected.
+
+    `read_problems` are what the reader found (unreadable files, bad headers); they are reported together with
+    the row problems, but then references are not checked (a table that could not be read would make every
+    reference to it look unknown).
+    """
     problems = Problems()
+    problems.extend(read_problems or [])
     total = sum(len(t.rows) for t in tables.values())
     done = 0
 
@@ -235,8 +250,9 @@ def plan_import(
     failed: dict[str, set[str]] = {}
     for name in TABLES:
         if name in tables:
+            size = len(tables[name].rows)
             parsed[name], failed[name] = _parse(tables[name], problems, tick("validate"))
-            done += len(tables[name].rows)
+            done += size
 
     # 2. Duplicate ids within a table, and node ids shared between people, locations and incidents.
     for name, rows in parsed.items():
@@ -340,10 +356,13 @@ def plan_import(
                 elif isinstance(v, date) and v > today:
                     problems.add(p.file, p.row, f, f"{f} {v} is in the future (today is {today})")
 
+    if read_problems:
+        problems.raise_if_any()
+
     # 5. References: agreements, agencies, people, objects, locations, superseded evidence.
     agreements: dict[str, Any] = {a.agreement_id: a for a in session.exec(select(SharingAgreement))}
     for p in parsed.get("agreements", []):
-        agreements.setdefault(p.record["agreement_id"], p.model)
+        agreements.setdefault(p.record["agreement_id"], SharingAgreement(**p.record))
     failed_agreements = failed.get("agreements", set())
     stored_agencies = _stored_ids(session, "agencies")
     declared_agencies = {p.record["agency_id"] for p in parsed.get("agencies", [])} | failed.get(
@@ -382,7 +401,12 @@ def plan_import(
                         p.file,
                         p.row,
                         "agreement_id",
-                        reason + "; accepted in quarantine: it will not be used in scoring",
+                        reason
+                        + (
+                            "; accepted in quarantine: scoring will not use it"
+                            if "evidence_id" in p.record
+                            else "; accepted with this warning: it was shared outside its agreement"
+                        ),
                     )
                 )
             else:
@@ -432,8 +456,7 @@ def plan_import(
     for p in evidence:
         rec = p.record
         check_person(p, "subject_id", "subject_id")
-        assert isinstance(p.model, EvidenceRow)
-        need = OBJECT_KIND_OF_RELATION[p.model.relation]
+        need = OBJECT_KIND_OF_RELATION[Relation(rec["relation"])]
         obj = rec["object_id"]
         obj_kind = node_kind.get(obj)
         if obj_kind is None:

@@ -327,10 +327,13 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
                       origin_local=origin_local)
 
 
-def _dense(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique codes and each element's index into them."""
-    uniq, inv = np.unique(codes, return_inverse=True)
-    return uniq, inv.reshape(-1)
+def _empty_links(nodes: NodeIndex, pack: RulePack) -> LinkTable:
+    f = np.zeros(0)
+    i = np.zeros(0, dtype=np.int32)
+    return LinkTable(subject=i, object=i.copy(), relation=np.zeros(0, dtype=np.int8), belief=f,
+                     disbelief=f.copy(), uncertainty=f.copy(), base_rate=f.copy(), confidence=f.copy(), conflict=f.copy(),
+                     n_items=i.copy(), n_unused=i.copy(), n_agencies=i.copy(), n_origins=i.copy(),
+                     newest=i.copy(), oldest=i.copy(), nodes=nodes, rule_pack_version=pack.version)
 
 
 def score_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at: date) -> LinkTable:
@@ -343,84 +346,85 @@ def score_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at
 
 
 def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items: ItemScores) -> LinkTable:
-    """Group scored items by link and origin and fuse them (see module docstring)."""
+    """Group scored items by link and origin and fuse them (see module docstring).
+
+    One sort orders the items by (link, agency slot, origin); unused items go to an extra agency slot of
+    their link, after the real agencies, so every per-origin and per-link figure is a `reduceat` over
+    contiguous runs. Evidence counts are integer multiples of 1/COUNT_SCALE, so the sums are exact.
+    """
     ev = evidence
     s = pack.settings
     w, a = s.prior_weight, s.base_rate
     n_nodes = max(len(nodes.ids), 1)
     n_rel = len(RELATIONS)
+    n = len(ev)
+    if n == 0:
+        return _empty_links(nodes, pack)
     link_code = (ev.subject.astype(np.int64) * n_nodes + ev.object.astype(np.int64)) * n_rel + ev.relation
     used = items.status == Status.USED
-    # One sort groups items by (link, agency, origin); unused items go to an extra agency slot per link.
-    n_ag = int(ev.agency.max()) + 1 if len(ev) else 1
+    n_ag = int(ev.agency.max()) + 1
     slots = n_ag + 1
     slot = np.where(used, ev.agency, n_ag).astype(np.int64)
-    lowest = int(items.origin_local[used].min()) if used.any() else 0
+    lowest = min(0, int(items.origin_local.min()))
     local = np.where(used, items.origin_local - lowest, 0)
-    span = int(local.max()) + 1 if len(ev) else 1
-    top = int(link_code.max()) + 1 if len(ev) else 1
+    span = int(local.max()) + 1
+    top = int(link_code.max()) + 1
     if top * slots * span < 2**62:
-        groups, g_inv = _dense((link_code * slots + slot) * span + local)
-        g_link_code = groups // (slots * span)
-        g_slot = (groups // span) % slots
-    else:  # too many combinations for one int64 key: number links and (agency, origin) pairs first
-        lk, lk_inv = _dense(link_code)
-        pairs_, pair_inv = _dense(slot * span + local)
-        n_pairs = int(pairs_.shape[0])
-        groups, g_inv = _dense(lk_inv.astype(np.int64) * n_pairs + pair_inv)
-        g_link_code = lk[groups // n_pairs]
-        g_slot = pairs_[groups % n_pairs] // span
-    n_groups = int(groups.shape[0])
+        code = (link_code * slots + slot) * span + local
+        order = np.argsort(code, kind="stable")
+        sorted_code = code[order]
+        boundary = sorted_code[1:] != sorted_code[:-1]
+    else:  # too many combinations for one int64 key
+        order = np.lexsort((local, slot, link_code))
+        lc, sl, lo = link_code[order], slot[order], local[order]
+        boundary = (lc[1:] != lc[:-1]) | (sl[1:] != sl[:-1]) | (lo[1:] != lo[:-1])
+    starts = np.flatnonzero(np.concatenate(([True], boundary)))
+    n_groups = int(starts.shape[0])
+    first = order[starts]
+    g_link_code = link_code[first]
+    g_slot = slot[first]
+    g_used = g_slot < n_ag
+    g_count = np.diff(np.append(starts, n))
     new_link = np.ones(n_groups, dtype=bool)
     new_link[1:] = g_link_code[1:] != g_link_code[:-1]
-    g_link = np.cumsum(new_link) - 1
-    links = g_link_code[new_link]
+    link_starts = np.flatnonzero(new_link)
+    links = g_link_code[link_starts]
     n_links = int(links.shape[0])
-    g_count = np.bincount(g_inv, minlength=n_groups)
-    g_used = g_slot < n_ag
-    n_unused = np.bincount(g_link[~g_used], weights=g_count[~g_used], minlength=n_links).astype(np.int32)
 
-    origin_link = g_link[g_used]
-    origin_agency = g_slot[g_used]
-    n_or = int(origin_link.shape[0])
-    item_group = g_inv[used]
-    ul = g_link[item_group]
-    r_items, s_items = items.r[used], items.s[used]
+    r_units = (items.r * COUNT_SCALE)[order]
+    s_units = (items.s * COUNT_SCALE)[order]
     if s.same_origin_fusion == "average":
-        count = g_count[g_used]
-        r_sum = np.bincount(item_group, weights=r_items * COUNT_SCALE, minlength=n_groups)[g_used]
-        s_sum = np.bincount(item_group, weights=s_items * COUNT_SCALE, minlength=n_groups)[g_used]
-        r_o = r_sum / COUNT_SCALE / count
-        s_o = s_sum / COUNT_SCALE / count
+        r_g = np.add.reduceat(r_units, starts) / COUNT_SCALE / g_count
+        s_g = np.add.reduceat(s_units, starts) / COUNT_SCALE / g_count
     else:
-        r_g = np.zeros(n_groups)
-        s_g = np.zeros(n_groups)
-        np.maximum.at(r_g, item_group, r_items)
-        np.maximum.at(s_g, item_group, s_items)
-        r_o, s_o = r_g[g_used], s_g[g_used]
-    b_o, d_o, _ = op.evidence_to_opinion(r_o, s_o, w)
+        r_g = np.maximum.reduceat(r_units, starts) / COUNT_SCALE
+        s_g = np.maximum.reduceat(s_units, starts) / COUNT_SCALE
+    r_g[~g_used] = 0.0
+    s_g[~g_used] = 0.0
+    b_g, d_g, _ = op.evidence_to_opinion(r_g, s_g, w)  # unused groups: b = d = 0, adding nothing below
 
-    big_r = np.bincount(origin_link, weights=r_o, minlength=n_links)
-    big_s = np.bincount(origin_link, weights=s_o, minlength=n_links)
+    big_r = np.add.reduceat(r_g, link_starts)
+    big_s = np.add.reduceat(s_g, link_starts)
     belief, disbelief, uncertainty = op.evidence_to_opinion(big_r, big_s, w)
-    n_origins = np.bincount(origin_link, minlength=n_links)
-    sb = np.bincount(origin_link, weights=b_o, minlength=n_links)
-    sd = np.bincount(origin_link, weights=d_o, minlength=n_links)
-    sbd = np.bincount(origin_link, weights=b_o * d_o, minlength=n_links)
+    n_origins = np.add.reduceat(g_used.astype(np.int64), link_starts)
+    sb = np.add.reduceat(b_g, link_starts)
+    sd = np.add.reduceat(d_g, link_starts)
+    sbd = np.add.reduceat(b_g * d_g, link_starts)
     pairs = n_origins * (n_origins - 1) / 2.0
     conflict = np.where(n_origins >= 2, (sb * sd - sbd) / np.maximum(pairs, 1.0), 0.0)
     conflict = np.clip(conflict, 0.0, 1.0)
 
-    new_agency = np.ones(n_or, dtype=bool)
-    if n_or > 1:
-        new_agency[1:] = (origin_link[1:] != origin_link[:-1]) | (origin_agency[1:] != origin_agency[:-1])
-    n_agencies = np.bincount(origin_link[new_agency], minlength=n_links)
-    n_items = np.bincount(ul, minlength=n_links)
-    observed = ev.observed[used].astype(np.int32)
-    newest = np.full(n_links, -1, dtype=np.int32)
-    np.maximum.at(newest, ul, observed)
-    oldest = np.full(n_links, np.iinfo(np.int32).max, dtype=np.int32)
-    np.minimum.at(oldest, ul, observed)
+    new_agency = new_link.copy()
+    new_agency[1:] |= g_slot[1:] != g_slot[:-1]
+    n_agencies = np.add.reduceat((new_agency & g_used).astype(np.int64), link_starts)
+    n_items = np.add.reduceat(np.where(g_used, g_count, 0), link_starts)
+    n_unused = np.add.reduceat(np.where(g_used, 0, g_count), link_starts).astype(np.int32)
+    observed = ev.observed[order].astype(np.int32)
+    used_sorted = used[order]
+    newest = np.maximum.reduceat(np.where(used_sorted, observed, -1), starts)
+    newest = np.maximum.reduceat(newest, link_starts)
+    oldest = np.minimum.reduceat(np.where(used_sorted, observed, np.iinfo(np.int32).max), starts)
+    oldest = np.minimum.reduceat(oldest, link_starts)
     oldest[n_items == 0] = -1
 
     subj_obj, relation = np.divmod(links, n_rel)

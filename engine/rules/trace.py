@@ -136,7 +136,7 @@ def evaluate_item(pack: RulePack, f: ItemFacts) -> ItemOutcome:
     a, w = s.base_rate, s.prior_weight
     t = out.base_rule.then
     if t.opinion is not None:
-        o = Opinion(t.opinion.belief, t.opinion.disbelief, t.opinion.uncertainty, a)
+        o = Opinion(t.opinion.belief, t.opinion.disbelief, 1.0 - t.opinion.belief - t.opinion.disbelief, a)
     else:
         assert t.evidence is not None
         o = Opinion.from_evidence(t.evidence.r, t.evidence.s, w, a)
@@ -407,25 +407,28 @@ def _summary(p: RelationTrace) -> str:
     used = [i for i in p.items if i.used and i.opinion is not None]
     if not used:
         return "no evidence is used, so this is the base rate alone"
-    support = [i for i in used if i.polarity is Polarity.SUPPORTS]
-    refute = [i for i in used if i.polarity is Polarity.REFUTES]
+    discounted = {i.evidence_id: why for i in used if (why := _discount_reasons(i))}
+    support = [i for i in used if i.polarity is Polarity.SUPPORTS and i.evidence_id not in discounted]
+    refute = [i for i in used if i.polarity is Polarity.REFUTES and i.evidence_id not in discounted]
     parts = []
     if support:
         described = [f"{i.what()} ({i.opinion.projected:.2f})" for i in support[:3] if i.opinion]
         more = f" and {len(support) - 3} more" if len(support) > 3 else ""
         joined = _join(described) + more
-        if p.n_origins > 1 and len({i.agency for i in support}) > 1:
+        n_origins = len({i.origin for i in support})
+        if n_origins > 1 and len({i.agency for i in support}) > 1:
             parts.append(f"{joined} from independent agencies agree")
         elif len(support) > 1:
-            parts.append(f"{joined} (counted as {len({i.origin for i in support})} origin(s))")
+            parts.append(f"{joined} ({n_origins} origin{'s' if n_origins != 1 else ''} of one agency)")
         else:
             parts.append(joined)
     if refute:
         parts.append(f"{_join([i.what() for i in refute[:3]])} refute{'s' if len(refute) == 1 else ''} it")
     for it in used:
-        why = _discount_reasons(it)
-        if why:
-            parts.append(f"{it.what()} from {it.observed.year} was discounted because {why}")
+        if it.evidence_id in discounted:
+            against = " (against the link)" if it.polarity is Polarity.REFUTES else ""
+            parts.append(f"{it.what()}{against} from {it.observed.year} was discounted "
+                         f"({discounted[it.evidence_id]})")
     n_unused = sum(1 for i in p.items if not i.used)
     if n_unused:
         parts.append(f"{n_unused} item{'s were' if n_unused != 1 else ' was'} not used")
@@ -433,14 +436,15 @@ def _summary(p: RelationTrace) -> str:
 
 
 def _discount_reasons(it: ItemTrace) -> str:
+    """Why an item counts for much less than its grading's base opinion, or ''."""
     reasons = []
     for r in it.rules:
         value = float(r.effect.split()[1]) if r.effect.startswith(("trust", "weight")) else 1.0
         if value <= 0.5 or r.effect.startswith("cap"):
-            reasons.append(r.description[0].lower() + r.description[1:].rstrip("."))
+            reasons.append(r.description.rstrip("."))
     if it.decay <= 0.7:
-        reasons.append(f"it is {it.age_days} days old (it counts {it.decay:.0%})")
-    return _join(reasons)
+        reasons.append(f"{it.age_days} days old, so it counts {it.decay:.0%}")
+    return "; ".join(reasons)
 
 
 def _join(xs: list[str]) -> str:
@@ -484,7 +488,7 @@ def _node_name(snapshot: Snapshot, node_id: str) -> str:
         return snapshot.locations[node_id].name
     if node_id in snapshot.incidents:
         inc = snapshot.incidents[node_id]
-        return f"incident {node_id} ({inc.kind}, {inc.date.isoformat()})"
+        return f"{inc.kind.replace('_', ' ')} incident on {inc.date.isoformat()}"
     return node_id
 
 

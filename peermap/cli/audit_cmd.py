@@ -36,15 +36,19 @@ def _event_json(ev: AuditEvent) -> dict[str, Any]:
 
 
 def _refine(store: Store, result: audit.VerifyResult) -> audit.VerifyResult:
-    """When the chain runs past the recorded head, the first event that does not verify is the one after it."""
+    """When the chain runs past the recorded head, the first bad event is the one after the head."""
     head = store.get_meta("audit_head")
     if result.ok or head is None:
         return result
     head_seq = int(head.partition(":")[0])
     if result.checked > head_seq and result.first_bad_seq == head_seq:
-        return audit.VerifyResult(False, head_seq, head_seq + 1,
-                                  f"the recorded head is event {head_seq} but the chain continues to event "
-                                  f"{result.checked}: events were appended outside peermap")
+        return audit.VerifyResult(
+            False,
+            head_seq,
+            head_seq + 1,
+            f"the recorded head is event {head_seq} but the chain continues to event "
+            f"{result.checked}: events were appended outside peermap",
+        )
     return result
 
 

@@ -1,9 +1,110 @@
-"""Commands: (filled in by the owning issue)."""
+"""Command: `peermap explain PERSON [OTHER]` - why a link has its confidence, or a young person's links."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+
 import typer
+
+from engine import audit
+from engine.errors import PeermapError
+from engine.rules.pack import load_rule_pack
+from engine.rules.trace import explain_link, explain_person
+from engine.snapshot import load_snapshot
+from engine.vocab import RELATIONS, ObjectKind, Relation
+
+from . import fail, state
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _parse_relation(value: str | None) -> Relation | None:
+    if value is None:
+        return None
+    try:
+        return Relation(value.strip().lower())
+    except ValueError:
+        raise fail(f"--relation: {value!r} is not a relation; use one of "
+                   f"{', '.join(r.value for r in RELATIONS)}") from None
+
+
+def explain_command(
+    person_id: str = typer.Argument(..., help="A young person's id."),
+    other_id: str | None = typer.Argument(
+        None, help="Another person, location or incident id: explain that link."),
+    relation: str | None = typer.Option(
+        None, "--relation", "-r", help="Only this relation (e.g. association)."),
+    as_at: str | None = typer.Option(
+        None, "--as-at", help="Explain as the partnership knew it at the end of this day."),
+    pack_path: Path | None = typer.Option(
+        None, "--pack", help="Use this evidence rule pack (default: the shipped one)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Explain a link's confidence (items used and not, rules fired, fusion), or list a person's links."""
+    rel = _parse_relation(relation)
+    day = _parse_date(as_at)
+    try:
+        actor = state.actor
+        store = state.store(create=False)
+        pack = load_rule_pack(pack_path)
+        snapshot = load_snapshot(store, day)
+        pid = snapshot.canonical.get(person_id, person_id)
+        if pid not in snapshot.people:
+            raise fail(f"unknown young person id {person_id!r} (as at {snapshot.as_at.isoformat()})")
+        if other_id is None:
+            links = explain_person(snapshot, pack, pid)
+            if rel is not None:
+                links = [x for x in links if x.relation is rel]
+            audit.log_event(store, actor, "view_person", {"person_id": pid, "what": "explain"})
+            _print_person(snapshot.people[pid].name, pid, snapshot.as_at, pack.version, links, as_json)
+            return
+        explanation = explain_link(snapshot, pack, pid, other_id, rel, store=store)
+        viewed = [pid]
+        if explanation.object_id in snapshot.people and explanation.object_id != pid:
+            viewed.append(explanation.object_id)
+        if explanation.subject_id in snapshot.people and explanation.subject_id not in viewed:
+            viewed.append(explanation.subject_id)
+        for p in viewed:
+            other = next((x for x in (explanation.subject_id, explanation.object_id) if x != p), None)
+            audit.log_event(store, actor, "view_person",
+                            {"person_id": p, "what": "explain", "other_id": other})
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(explanation.json_text())
+    else:
+        typer.echo(explanation.text())
+
+
+def _print_person(name: str, pid: str, as_at: date, version: str, links: list, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"person": {"id": pid, "name": name}, "as_at": as_at.isoformat(),
+                               "rule_pack_version": version, "links": [x.to_json() for x in links]},
+                              indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{name} ({pid}): {len(links)} link{'s' if len(links) != 1 else ''} as at {as_at.isoformat()} "
+               f"(rule pack {version})")
+    if not links:
+        typer.echo("  no evidence links this young person to anyone or anywhere.")
+        return
+    typer.echo(f"  {'confidence':>10}  {'uncertainty':>11}  {'relation':<15} {'items':>5}  with")
+    for x in links:
+        kind = "" if x.other_kind is ObjectKind.PERSON else f" [{x.other_kind.value}]"
+        unused = f" (+{x.n_unused} not used)" if x.n_unused else ""
+        typer.echo(f"  {x.confidence:>10.2f}  {x.uncertainty:>11.2f}  {x.relation.value:<15} {x.n_items:>5}  "
+                   f"{x.other_name} ({x.other_id}){kind}{unused}")
+    typer.echo(f"Explain one link: peermap explain {pid} OTHER_ID")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `peermap explain` to the app."""
+    app.command("explain")(explain_command)

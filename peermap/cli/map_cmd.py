@@ -160,6 +160,11 @@ def policy_set(
             require(actor, Role.PANEL, to="change the inclusion policy")
             if not (reason or "").strip():
                 raise fail("--reason is required: say why the panel is changing the policy")
+        if all(v is None for v in (include, grey, min_agencies, max_age_days, association_only)):
+            raise fail(
+                "nothing to change: give at least one of --include, --grey, --min-agencies, "
+                "--max-age-days, --association-only"
+            )
         store = state.store()
         current = policy_in_force(store)
         new = with_changes(

@@ -1,9 +1,73 @@
-"""Commands: (filled in by the owning issue)."""
+"""Command: `peermap report audit|labelling|subject|map` — write a report and record it in the audit trail."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import typer
+
+from engine.errors import PeermapError
+
+from . import fail, state
+
+KIND_HELP = "audit | labelling | subject | map"
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def report_command(
+    kind: str = typer.Argument(..., help=f"Which report: {KIND_HELP}.", metavar="KIND"),
+    fmt: str = typer.Option("html", "--format", "-f", help="html | md | json"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here (atomically); default: standard output."),
+    person: str | None = typer.Option(None, "--person", help="The young person's id (subject-access report)."),
+    recipient: str | None = typer.Option(None, "--recipient", help="Who the report is for (recorded in the audit)."),
+    as_at: str | None = typer.Option(None, "--as-at", help="Report on the map as it stood at the end of this day."),
+    baseline: Path | None = typer.Option(
+        None, "--baseline", help="Population baseline CSV (group_kind,group,share) for the labelling report."
+    ),
+) -> None:
+    """Write a report (audit, labelling-risk, subject-access or the map) as HTML, Markdown or JSON.
+
+    Every report is recorded in the audit trail with its recipient, a digest of its content and the ids of
+    the young people it includes. Subject access needs the auditor or panel role; left-out young people
+    are only ever counted (their internal ids appear for the auditor role only).
+    """
+    import reports
+
+    kind = kind.strip().lower()
+    fmt = fmt.strip().lower()
+    if kind not in reports.KINDS:
+        raise fail(f"unknown report {kind!r}; use one of: {KIND_HELP}")
+    if fmt not in reports.FORMATS:
+        raise fail(f"--format: {fmt!r} is not one of: {' | '.join(reports.FORMATS)}")
+    if person and kind != "subject":
+        raise fail("--person is only for the subject-access report (peermap report subject --person ID)")
+    if baseline is not None and kind != "labelling":
+        raise fail("--baseline is only for the labelling-risk report")
+    day = _parse_date(as_at)
+    try:
+        report = reports.produce(state.store(), state.actor, kind, fmt, out=out, recipient=recipient, as_at=day,
+                                 person=person, baseline=baseline)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    if out is None:
+        typer.echo(report.text, nl=False)
+    else:
+        typer.echo(f"wrote {kind} report ({fmt}, {len(report.person_ids)} young people) to {out}", err=True)
+    if not (recipient or "").strip():
+        typer.echo("note: no --recipient given; the audit trail records this report without one", err=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `peermap report` to the app."""
+    app.command("report")(report_command)

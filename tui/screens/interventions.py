@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,13 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from engine.errors import PeermapError
-from engine.interventions import Suggestion
-
 from ..safe import join, plain
 from ..widgets.reason import ReasonModal
 from ..workspace import Loaded, decision_of
 from .base import PeermapScreen
+
+if TYPE_CHECKING:
+    from engine.interventions import Suggestion
 
 DECISIONS = {"accept": "Accept", "reject": "Reject", "defer": "Defer"}
 DECISION_STYLE = {"accept": "bold green", "reject": "bold red", "defer": "bold yellow"}
@@ -166,7 +166,7 @@ class InterventionsScreen(PeermapScreen):
             if loaded is None:
                 return
             self.workspace.decide(loaded, suggestion_id, decision, reason)
-        except PeermapError as exc:
+        except Exception as exc:  # the refusal (or fault) is shown, the UI stays up
             self.app.call_from_thread(self.peermap.refused, exc)
             return
         self.app.call_from_thread(self._decided, decision)

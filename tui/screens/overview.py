@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
@@ -29,6 +30,36 @@ ROLE_CAN = {
     "panel": "try and set inclusion thresholds (p), review the map and decisions, and read the audit log",
     "auditor": "generate audit, labelling-risk and subject-access reports (r) and verify the audit trail",
 }
+
+
+def policy_summary(body: dict[str, Any]) -> Text:
+    """The policy's settings in words (fields a newer engine adds are listed as they are)."""
+
+    def words(values: Any) -> str:
+        return ", ".join(str(v).replace("_", " ") for v in values) or "none"
+
+    def yes(value: Any) -> str:
+        return "yes" if value else "no"
+
+    known = {
+        "include_threshold": lambda v: f"include at ≥ {v:.2f}",
+        "grey_threshold": lambda v: f"grey at ≥ {v:.2f}",
+        "min_agencies": lambda v: f"{v} independent agencies",
+        "max_age_days": lambda v: f"evidence ≤ {v} days old",
+        "association_only": lambda v: f"association only → {v}",
+        "incident_roles": lambda v: f"\nincident roles: {words(v)}",
+        "association_relations": lambda v: f"association by: {words(v)}",
+        "locations_of_concern": lambda v: f"\nplaces of concern count: {yes(v)}",
+        "co_offending_direct": lambda v: f"co-offending includes directly: {yes(v)}",
+        "flag_overdue_review": lambda v: f"overdue reviews flagged: {yes(v)}",
+    }
+    out = Text()
+    for key, value in body.items():
+        clause = known[key](value) if key in known else f"{key.replace('_', ' ')}: {value}"
+        if out and not clause.startswith("\n"):
+            out.append("  ·  ", style="dim")
+        out.append(clause)
+    return out
 
 
 class OverviewScreen(PeermapScreen):
@@ -81,8 +112,6 @@ class OverviewScreen(PeermapScreen):
         for key, _label, note in STATS:
             self.query_one(f"#stat-{key}", Stat).show_value(getattr(counts, key), note)
         pol = loaded.policy
-        body: dict[str, object] = pol.body.model_dump()
-        settings = "  ".join(f"{k} = {v}" for k, v in body.items() if not isinstance(v, (dict, list)))
         self.query_one("#policy", Static).update(
             join(
                 ("Version ", "dim"),
@@ -94,8 +123,8 @@ class OverviewScreen(PeermapScreen):
                 pol.created_at.strftime("%Y-%m-%d %H:%M"),
                 ("\nReason: ", "dim"),
                 pol.reason,
-                ("\n", ""),
-                (settings, ""),
+                "\n",
+                policy_summary(pol.body.model_dump()),
                 ("\nMap as at ", "dim"),
                 loaded.as_at.isoformat(),
                 ("  ·  rule pack ", "dim"),

@@ -26,9 +26,8 @@ from textual.widgets import (
 
 from engine.access import Role, require
 from engine.errors import PeermapError
-from engine.policy import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes, validate_policy
 
-from ..safe import join, plain
+from ..safe import describe, join, plain
 from ..widgets.reason import ReasonModal
 from ..workspace import Loaded
 from .base import PeermapScreen
@@ -44,9 +43,9 @@ SWITCHES: tuple[tuple[str, str], ...] = (
     ("co_offending_direct", "Co-offending includes directly"),
     ("flag_overdue_review", "Flag overdue reviews"),
 )
-CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("incident_roles", "Incident roles that count", INCIDENT_ROLES),
-    ("association_relations", "Relations that count as association", PEER_RELATION_NAMES),
+CHOICES: tuple[tuple[str, str], ...] = (
+    ("incident_roles", "Incident roles that count"),
+    ("association_relations", "Relations that count as association"),
 )
 PREVIEW_DELAY = 0.4
 STATUS_ORDER = ("included", "greyed", "left_out")
@@ -75,6 +74,9 @@ class PanelScreen(PeermapScreen):
         self._proposed: Any = None
 
     def compose(self) -> ComposeResult:
+        from engine.policy import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes
+
+        choices = {"incident_roles": INCIDENT_ROLES, "association_relations": PEER_RELATION_NAMES}
         notes = default_policy_notes()
         yield Header()
         with Horizontal(id="panel-body"):
@@ -101,10 +103,10 @@ class PanelScreen(PeermapScreen):
                     box = Checkbox(label, id=_field_id(name), classes="field", compact=True)
                     box.tooltip = notes.get(name) or None
                     yield box
-                for name, label, options in CHOICES:
+                for name, label in CHOICES:
                     yield Label(label, classes="choices-label")
                     choice: SelectionList[str] = SelectionList(
-                        *[(o.replace("_", " "), o) for o in options],
+                        *[(o.replace("_", " "), o) for o in choices[name]],
                         id=_field_id(name),
                         classes="field choices",
                         compact=True,
@@ -165,7 +167,7 @@ class PanelScreen(PeermapScreen):
             self.query_one(f"#{_field_id('association_only')}", Select).value = policy.association_only
             for name, _label in SWITCHES:
                 self.query_one(f"#{_field_id(name)}", Checkbox).value = bool(getattr(policy, name))
-            for name, _label, _options in CHOICES:
+            for name, _label in CHOICES:
                 choice = self.query_one(f"#{_field_id(name)}", SelectionList)
                 choice.deselect_all()
                 for value in getattr(policy, name):
@@ -180,7 +182,7 @@ class PanelScreen(PeermapScreen):
         values["association_only"] = self.query_one(f"#{_field_id('association_only')}", Select).value
         for name, _label in SWITCHES:
             values[name] = self.query_one(f"#{_field_id(name)}", Checkbox).value
-        for name, _label, _options in CHOICES:
+        for name, _label in CHOICES:
             values[name] = list(self.query_one(f"#{_field_id(name)}", SelectionList).selected)
         return values
 
@@ -193,6 +195,8 @@ class PanelScreen(PeermapScreen):
         missing = [n for n, v in values.items() if v is None]
         if missing:
             raise PeermapError(f"{', '.join(missing)}: a value is needed")
+        from engine.policy import validate_policy
+
         return validate_policy({**loaded.policy.body.model_dump(), **values})
 
     @on(Input.Changed, ".field")
@@ -234,8 +238,8 @@ class PanelScreen(PeermapScreen):
     def _preview(self, proposed: Any) -> None:
         try:
             preview = self.workspace.preview(proposed)
-        except PeermapError as exc:
-            self.app.call_from_thread(self._preview_failed, str(exc))
+        except Exception as exc:  # shown, the UI stays up
+            self.app.call_from_thread(self._preview_failed, describe(exc))
             return
         self.app.call_from_thread(self._show_preview, proposed, preview)
 
@@ -328,7 +332,7 @@ class PanelScreen(PeermapScreen):
     def _commit(self, proposed: Any, reason: str) -> None:
         try:
             record = self.workspace.commit_policy(proposed, reason)
-        except PeermapError as exc:
+        except Exception as exc:  # shown, the UI stays up
             self.app.call_from_thread(self.peermap.refused, exc)
             return
         self.app.call_from_thread(self._committed, record.version)

@@ -12,9 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from engine.errors import PeermapError
-
-from ..safe import join, plain
+from ..safe import describe, join, plain
 from ..workspace import Loaded
 from .base import PeermapScreen
 
@@ -181,8 +179,8 @@ class PersonScreen(PeermapScreen):
     def _explain(self, loaded: Loaded, a: str, b: str, relation: str) -> None:
         try:
             text = self.workspace.explain(loaded, a, b, relation)
-        except PeermapError as exc:
-            text = f"Could not explain this link: {exc}"
+        except Exception as exc:  # shown in the pane, the UI stays up
+            text = f"Could not explain this link: {describe(exc)}"
         self.app.call_from_thread(self._show_why, a, b, relation, text)
 
     def _show_why(self, a: str, b: str, relation: str, text: str) -> None:

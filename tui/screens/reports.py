@@ -28,7 +28,7 @@ from engine import clock
 from engine.audit import VerifyResult
 from engine.errors import PeermapError
 
-from ..safe import join, plain
+from ..safe import describe, join, plain
 from ..workspace import Loaded
 from .base import PeermapScreen
 
@@ -60,18 +60,25 @@ class ReportsScreen(PeermapScreen):
         yield Header()
         with TabbedContent(id="reports-tabs", initial="tab-reports"):
             with TabPane("Reports", id="tab-reports"), Vertical(id="report-form"):
-                yield Label("Report", classes="field-label")
-                yield Select(KINDS, value="audit", allow_blank=False, id="report-kind")
-                yield Label("Format", classes="field-label")
-                yield Select(FORMATS, value="html", allow_blank=False, id="report-format")
-                yield Label(
-                    "Young person (id) for a subject-access report", classes="field-label", id="subject-label"
-                )
-                yield Input(placeholder="person id", id="report-subject")
-                yield Label("Recipient (optional; kept in the audit trail)", classes="field-label")
-                yield Input(placeholder="e.g. MACE panel, 12 December", id="report-recipient")
-                yield Label("Write to", classes="field-label")
-                yield Input(id="report-path")
+                with Horizontal(classes="field-row"):
+                    yield Label("Report", classes="field-label")
+                    yield Select(KINDS, value="audit", allow_blank=False, id="report-kind", compact=True)
+                with Horizontal(classes="field-row"):
+                    yield Label("Format", classes="field-label")
+                    yield Select(FORMATS, value="html", allow_blank=False, id="report-format", compact=True)
+                with Horizontal(classes="field-row", id="subject-row"):
+                    yield Label("Young person (id)", classes="field-label")
+                    yield Input(placeholder="id, e.g. YP-0007", id="report-subject", compact=True)
+                with Horizontal(classes="field-row"):
+                    yield Label("Recipient (optional)", classes="field-label")
+                    yield Input(
+                        placeholder="who it is for: kept in the audit trail",
+                        id="report-recipient",
+                        compact=True,
+                    )
+                with Horizontal(classes="field-row"):
+                    yield Label("Write to", classes="field-label")
+                    yield Input(id="report-path", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Generate (g)", variant="primary", id="generate")
                 yield ProgressBar(id="report-progress", show_eta=False)
@@ -111,8 +118,7 @@ class ReportsScreen(PeermapScreen):
     @on(Input.Changed, "#report-subject")
     def _kind_changed(self) -> None:
         subject = self.query_one("#report-kind", Select).value == "subject"
-        self.query_one("#report-subject").display = subject
-        self.query_one("#subject-label").display = subject
+        self.query_one("#subject-row").display = subject
         if not self._path_edited:
             with self.prevent(Input.Changed):
                 self.query_one("#report-path", Input).value = str(self._default_path())
@@ -153,8 +159,8 @@ class ReportsScreen(PeermapScreen):
     def _generate(self, kind: str, fmt: str, out: Path, subject: str | None, recipient: str | None) -> None:
         try:
             written = self.workspace.report(self.loaded, kind, fmt, out, person=subject, recipient=recipient)
-        except (PeermapError, OSError) as exc:
-            self.app.call_from_thread(self._report_done, None, str(exc))
+        except Exception as exc:  # refusals, full disks and faults are all shown, the UI stays up
+            self.app.call_from_thread(self._report_done, None, describe(exc))
             return
         self.app.call_from_thread(self._report_done, written, "")
 

@@ -1,0 +1,87 @@
+"""`peermap explain`: one link, or a young person's links; audit events; clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_rules_trace import AS_AT, populate
+from typer.testing import CliRunner
+
+from engine import audit
+from engine.access import Actor, Role
+from engine.store import Store
+from peermap.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'peermap.db'}"
+    store = Store.open(url)
+    populate(store)
+    store.dispose()
+    return url
+
+
+def run(db: str, *args: str):
+    return runner.invoke(app, ["--db", db, "--actor", "sam", *args])
+
+
+def view_events(db: str) -> list[dict]:
+    store = Store.open(db)
+    try:
+        events = audit.events(store, Actor("aud", Role.AUDITOR), action="view_person")
+        return [json.loads(e.payload) | {"actor": e.actor} for e in events]
+    finally:
+        store.dispose()
+
+
+def test_explain_one_link_text_and_audit(db: str) -> None:
+    result = run(db, "explain", "P1", "P2", "--relation", "association", "--as-at", AS_AT.isoformat())
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Confidence 0.75 (uncertainty 0.31, conflict 0.00) that Aisha Khan and Ben Ortiz are associated")
+    assert "Cara Doyle" not in result.output
+    assert view_events(db) == [
+        {"person_id": "P1", "what": "explain", "other_id": "P2", "actor": "sam"},
+        {"person_id": "P2", "what": "explain", "other_id": "P1", "actor": "sam"},
+    ]
+
+
+def test_explain_one_link_json(db: str) -> None:
+    result = run(db, "explain", "P1", "L1", "--json", "--as-at", AS_AT.isoformat())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["object"]["name"] == "Northgate Park"
+    assert [x["relation"] for x in data["links"]] == ["present_at"]
+    assert view_events(db) == [{"person_id": "P1", "what": "explain", "other_id": "L1", "actor": "sam"}]
+
+
+def test_explain_person_lists_links(db: str) -> None:
+    result = run(db, "explain", "P1", "--as-at", AS_AT.isoformat())
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Aisha Khan (P1): 4 links as at 2026-06-01 (rule pack 2026.1)"
+    assert "Ben Ortiz (P2)" in lines[2] and "association" in lines[2]
+    assert "Northgate Park (L1) [location]" in result.output
+    data = json.loads(run(db, "explain", "P1", "--json", "--as-at", AS_AT.isoformat()).output)
+    assert len(data["links"]) == 4 and data["person"] == {"id": "P1", "name": "Aisha Khan"}
+    assert [e["person_id"] for e in view_events(db)] == ["P1", "P1"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["explain", "P9"], "unknown young person id 'P9'"),
+    (["explain", "L1"], "unknown young person id 'L1'"),
+    (["explain", "P1", "P9"], "unknown young person, location or incident id 'P9'"),
+    (["explain", "P1", "P2", "--relation", "friends"], "--relation: 'friends' is not a relation"),
+    (["explain", "P1", "--as-at", "yesterday"], "--as-at: 'yesterday' is not a date"),
+    (["explain", "P1", "--pack", "/nonexistent/pack.yaml"], "/nonexistent/pack.yaml: rule pack not found"),
+])
+def test_errors_are_clear_and_not_audited(db: str, args: list[str], message: str) -> None:
+    result = run(db, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert view_events(db) == []
