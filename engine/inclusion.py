@@ -20,6 +20,9 @@ Semantics (docs/decisions/0002-inclusion-semantics.md):
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -426,6 +429,17 @@ class _Texts:
         )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 LEFT_OUT_REASONS = {code: Reason(code, text) for code, text in LEFT_OUT_TEXT.items()}
 _ASSOCIATED = Reason("associated_with_included", "also linked by association to an included young person")
 _SINGLE_AGENCY = Reason("single_agency", "flag: the deciding link rests on one agency's evidence")
@@ -461,48 +475,49 @@ def decide(
     flag_review = policy.flag_overdue_review
 
     out: dict[str, PersonStatus] = {}
-    for pos in range(n):
-        pid = ids[pos]
-        st = status_l[pos]
-        code = code_l[pos]
-        if st == LEFT_OUT:
-            out[pid] = PersonStatus(pid, "left_out", conf_l[pos], [LEFT_OUT_REASONS[code]])
-            continue
-        deciding = link_l[pos]
-        reasons = [texts.first(code, deciding, other_l[pos])]
-        roles: dict[str, list[str]] = {}
-        for j in range(starts[pos], starts[pos + 1]):
-            i = sel_link[j]
-            if sel_incident[j]:
-                roles.setdefault(texts.target(i), []).append(RELATIONS[texts.rel[i]].value)
-            if st == INCLUDED and sel_qualifies[j] and i != deciding:
-                reasons.append(texts.role_reason(i, "also"))
-        rel_of: set[str] = set()
-        for k, v in roles.items():
-            rel_of.update(v)
-            roles[k] = [r.value for r in RELATIONS if r.value in v]
-        if assoc_l[pos] and code not in ("association_only", "association_included"):
-            reasons.append(_ASSOCIATED)
-        if st == INCLUDED and deciding >= 0 and texts.nag[deciding] == 1:
-            reasons.append(_SINGLE_AGENCY)
-        if Relation.HARMED.value in rel_of and Relation.HARMING.value in rel_of:
-            h = sorted(k for k, v in roles.items() if Relation.HARMED.value in v)
-            a = sorted(k for k, v in roles.items() if Relation.HARMING.value in v)
-            reasons.append(
-                Reason(
-                    "harmed_and_harming",
-                    f"recorded as harmed ({', '.join(h)}) and as alleged to have harmed others "
-                    f"({', '.join(a)}): the roles are separate and must not be merged",
-                    tuple(sorted({*h, *a})),
-                )
-            )
-        if flag_review:
-            review_by = snapshot.people[pid].review_by
-            if review_by is not None and review_by < review_limit:
+    with _gc_paused():  # building ~10^5 small objects: cyclic GC passes would dominate the time
+        for pos in range(n):
+            pid = ids[pos]
+            st = status_l[pos]
+            code = code_l[pos]
+            if st == LEFT_OUT:
+                out[pid] = PersonStatus(pid, "left_out", conf_l[pos], [LEFT_OUT_REASONS[code]])
+                continue
+            deciding = link_l[pos]
+            reasons = [texts.first(code, deciding, other_l[pos])]
+            roles: dict[str, list[str]] = {}
+            for j in range(starts[pos], starts[pos + 1]):
+                i = sel_link[j]
+                if sel_incident[j]:
+                    roles.setdefault(texts.target(i), []).append(RELATIONS[texts.rel[i]].value)
+                if st == INCLUDED and sel_qualifies[j] and i != deciding:
+                    reasons.append(texts.role_reason(i, "also"))
+            rel_of: set[str] = set()
+            for k, v in roles.items():
+                rel_of.update(v)
+                roles[k] = [r.value for r in RELATIONS if r.value in v]
+            if assoc_l[pos] and code not in ("association_only", "association_included"):
+                reasons.append(_ASSOCIATED)
+            if st == INCLUDED and deciding >= 0 and texts.nag[deciding] == 1:
+                reasons.append(_SINGLE_AGENCY)
+            if Relation.HARMED.value in rel_of and Relation.HARMING.value in rel_of:
+                h = sorted(k for k, v in roles.items() if Relation.HARMED.value in v)
+                a = sorted(k for k, v in roles.items() if Relation.HARMING.value in v)
                 reasons.append(
-                    Reason("review_overdue", f"review was due by {review_by.isoformat()} and is overdue")
+                    Reason(
+                        "harmed_and_harming",
+                        f"recorded as harmed ({', '.join(h)}) and as alleged to have harmed others "
+                        f"({', '.join(a)}): the roles are separate and must not be merged",
+                        tuple(sorted({*h, *a})),
+                    )
                 )
-        out[pid] = PersonStatus(pid, STATUS_NAMES[st], conf_l[pos], reasons, roles)
+            if flag_review:
+                review_by = snapshot.people[pid].review_by
+                if review_by is not None and review_by < review_limit:
+                    reasons.append(
+                        Reason("review_overdue", f"review was due by {review_by.isoformat()} and is overdue")
+                    )
+            out[pid] = PersonStatus(pid, STATUS_NAMES[st], conf_l[pos], reasons, roles)
     return out
 
 

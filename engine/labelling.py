@@ -45,7 +45,11 @@ NO_INCIDENT_SHARE = 0.25
 SINGLE_SOURCE_SHARE = 0.10
 UNDER_AGE = 13
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("under 13", 0, 12), ("13-15", 13, 15), ("16-17", 16, 17), ("18-24", 18, 24), ("25 and over", 25, 200),
+    ("under 13", 0, 12),
+    ("13-15", 13, 15),
+    ("16-17", 16, 17),
+    ("18-24", 18, 24),
+    ("25 and over", 25, 200),
 )
 NOT_RECORDED = "not recorded"
 
@@ -108,7 +112,7 @@ class LanguageGuide(BaseModel):
         return v
 
     def find(self, text: str, age: int | None = None) -> list[LanguageHit]:
-        """Every flagged phrase in `text`, in order of position; age-limited entries need a known young age."""
+        """Every flagged phrase in `text`, by position; age-limited entries need a known young age."""
         hits: list[LanguageHit] = []
         for entry, rx in _compiled(self):
             if entry.only_under_age is not None and (age is None or age >= entry.only_under_age):
@@ -176,7 +180,7 @@ class Baseline:
 
 
 def load_baseline(path: Path | str) -> Baseline:
-    """Read a baseline CSV (columns group_kind, group, share); bad rows raise PolicyError naming file, row, field."""
+    """Read a baseline CSV (group_kind, group, share); bad rows raise PolicyError naming row and field."""
     p = Path(path)
     problems: list[InputProblem] = []
     shares: dict[str, dict[str, float]] = defaultdict(dict)
@@ -187,12 +191,18 @@ def load_baseline(path: Path | str) -> Baseline:
     reader = csv.DictReader(text.splitlines())
     missing = {"group_kind", "group", "share"} - set(reader.fieldnames or [])
     if missing:
-        raise PolicyError(f"{p}: baseline needs columns group_kind, group, share; missing {', '.join(sorted(missing))}")
+        raise PolicyError(
+            f"{p}: baseline needs columns group_kind, group, share; missing {', '.join(sorted(missing))}"
+        )
     for line, row in enumerate(reader, start=2):
         kind = (row.get("group_kind") or "").strip()
         group = (row.get("group") or "").strip()
         if kind not in BASELINE_KINDS:
-            problems.append(InputProblem(str(p), line, "group_kind", f"{kind!r} is not one of {', '.join(BASELINE_KINDS)}"))
+            problems.append(
+                InputProblem(
+                    str(p), line, "group_kind", f"{kind!r} is not one of {', '.join(BASELINE_KINDS)}"
+                )
+            )
             continue
         if not group:
             problems.append(InputProblem(str(p), line, "group", "blank"))
@@ -209,7 +219,9 @@ def load_baseline(path: Path | str) -> Baseline:
     for kind, groups in shares.items():
         total = sum(groups.values())
         if total > 1.0001:
-            problems.append(InputProblem(str(p), None, "share", f"{kind} shares add up to {total:.3f}, more than 1"))
+            problems.append(
+                InputProblem(str(p), None, "share", f"{kind} shares add up to {total:.3f}, more than 1")
+            )
     if problems:
         raise PolicyError("baseline rejected:\n" + "\n".join(str(x) for x in problems))
     return Baseline(source=p.name, shares=dict(shares))
@@ -221,7 +233,7 @@ def load_baseline(path: Path | str) -> Baseline:
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing a check found: a sentence, the shown person (or record) it is about, and the ids behind it."""
+    """One thing a check found: a sentence, the shown person it is about, and the ids behind it."""
 
     detail: str
     person_id: str | None = None
@@ -229,8 +241,12 @@ class Finding:
     suggestion: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"detail": self.detail, "person_id": self.person_id, "refs": list(self.refs),
-                "suggestion": self.suggestion}
+        return {
+            "detail": self.detail,
+            "person_id": self.person_id,
+            "refs": list(self.refs),
+            "suggestion": self.suggestion,
+        }
 
 
 @dataclass
@@ -250,9 +266,17 @@ class CheckResult:
         return self.status == "flag"
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "scope": self.scope, "why": self.why, "status": self.status,
-                "summary": self.summary, "affected": self.affected,
-                "findings": [f.to_json() for f in self.findings], "table": self.table}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "scope": self.scope,
+            "why": self.why,
+            "status": self.status,
+            "summary": self.summary,
+            "affected": self.affected,
+            "findings": [f.to_json() for f in self.findings],
+            "table": self.table,
+        }
 
 
 @dataclass
@@ -285,10 +309,15 @@ class LabellingReport:
         return dict(sorted(out.items()))
 
     def to_json(self) -> dict[str, Any]:
-        return {"as_at": self.as_at.isoformat(), "policy_version": self.policy_version,
-                "rule_pack_version": self.rule_pack_version, "cohort": self.cohort,
-                "language_version": self.language_version, "baseline_source": self.baseline_source,
-                "checks": [c.to_json() for c in self.checks]}
+        return {
+            "as_at": self.as_at.isoformat(),
+            "policy_version": self.policy_version,
+            "rule_pack_version": self.rule_pack_version,
+            "cohort": self.cohort,
+            "language_version": self.language_version,
+            "baseline_source": self.baseline_source,
+            "checks": [c.to_json() for c in self.checks],
+        }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -297,17 +326,23 @@ class LabellingReport:
 # Lowest reliability / credibility index that counts as low grade or untested, per grading scheme.
 _LOW_REL = np.zeros(len(SCHEME_CODE), dtype=np.int8)
 _LOW_CRED = np.zeros(len(SCHEME_CODE), dtype=np.int8)
-for _scheme, _rel, _cred in ((Scheme.ADMIRALTY, 3, 3), (Scheme.FIVE_BY_FIVE, 3, 3),
-                             (Scheme.THREE_FIVE_TWO, 1, 3), (Scheme.RECORD, 2, 99)):
+for _scheme, _rel, _cred in (
+    (Scheme.ADMIRALTY, 3, 3),
+    (Scheme.FIVE_BY_FIVE, 3, 3),
+    (Scheme.THREE_FIVE_TWO, 1, 3),
+    (Scheme.RECORD, 2, 99),
+):
     _LOW_REL[SCHEME_CODE[_scheme.value]] = _rel
     _LOW_CRED[SCHEME_CODE[_scheme.value]] = _cred
 
-_INCIDENT_RELS = np.array([RELATION_CODE[r.value] for r in
-                           (Relation.HARMED, Relation.HARMING, Relation.WITNESS, Relation.PRESENT)], dtype=np.int8)
+_INCIDENT_RELS = np.array(
+    [RELATION_CODE[r.value] for r in (Relation.HARMED, Relation.HARMING, Relation.WITNESS, Relation.PRESENT)],
+    dtype=np.int8,
+)
 
 
 def low_grade_mask(snapshot: Snapshot) -> np.ndarray:
-    """True for evidence items from an unreliable or untested source, or whose information is doubtful or worse."""
+    """True for items from an unreliable or untested source, or whose information is doubtful or worse."""
     ev = snapshot.evidence
     return (ev.reliability >= _LOW_REL[ev.scheme]) | (ev.credibility >= _LOW_CRED[ev.scheme])
 
@@ -349,9 +384,15 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
     which = np.concatenate([rows, rows[person_obj]])
     order = np.argsort(who, kind="stable")
     who, which = who[order], which[order]
-    concern_loc = np.array([bool(snap.locations[nid].of_concern) if k == NODE_KIND_CODE[ObjectKind.LOCATION]
-                            else k == NODE_KIND_CODE[ObjectKind.INCIDENT]
-                            for nid, k in zip(nodes.ids, nodes.kinds, strict=True)], dtype=bool)
+    concern_loc = np.array(
+        [
+            bool(snap.locations[nid].of_concern)
+            if k == NODE_KIND_CODE[ObjectKind.LOCATION]
+            else k == NODE_KIND_CODE[ObjectKind.INCIDENT]
+            for nid, k in zip(nodes.ids, nodes.kinds, strict=True)
+        ],
+        dtype=bool,
+    )
     links = result.links
     harmed, harming = RELATION_CODE[Relation.HARMED.value], RELATION_CODE[Relation.HARMING.value]
     out: dict[str, PersonFacts] = {}
@@ -363,7 +404,10 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
         mine = which[lo:hi]
         u = mine[used[mine]]
         agencies = {ev.agencies[a] for a in ev.agency[u]}
-        origins = {(int(a), int(r) if r >= 0 else -1 - i) for a, r, i in zip(ev.agency[u], ev.source_ref[u], u, strict=True)}
+        origins = {
+            (int(a), int(r) if r >= 0 else -1 - i)
+            for a, r, i in zip(ev.agency[u], ev.source_ref[u], u, strict=True)
+        }
         direct = u[(ev.subject[u] == pos) & concern_loc[ev.object[u]]]
         rel_direct = ev.relation[direct]
         link_rows = np.flatnonzero(((links.subject == pos) | (links.object == pos)) & (links.n_items > 0))
@@ -384,7 +428,7 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
 
 
 def age_on(person: YoungPerson, on: date) -> tuple[int, int] | None:
-    """(youngest, oldest) possible age on a date: exact from a date of birth, a one-year range from a birth year."""
+    """(youngest, oldest) possible age on a date: exact from a date of birth, a range from a birth year."""
     if person.date_of_birth is not None:
         dob = person.date_of_birth
         age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
@@ -415,30 +459,51 @@ def policy_window_days(result: MapResult) -> int | None:
 # The checks
 
 PERSON_CHECKS: dict[str, tuple[str, str]] = {
-    "single_source": ("Single-source inclusion",
-                      "One agency's account alone must not put a child on a multi-agency map."),
-    "association_only": ("Included by association only",
-                         "Knowing someone is not a harm; the Gangs Matrix listed children for who they knew."),
-    "low_grade_only": ("Only low-grade or untested sources",
-                       "Unreliable or untested intelligence cannot on its own justify labelling a child."),
-    "stale_evidence": ("Evidence older than the policy window",
-                       "Old evidence keeps children listed after their circumstances have changed."),
-    "corroboration_missing": ("Corroboration missing",
-                              "No link about this young person is backed by two independent origins."),
-    "harmed_shown_as_concern": ("Harmed young person shown as a concern",
-                                "Victims must not be treated as perpetrators (ICO finding on the Gangs Matrix)."),
-    "under_13": ("Under 13",
-                 "Very young children need the strongest justification and a safeguarding, not policing, response."),
-    "review_overdue": ("Past the review-by date",
-                       "Without review, children stay on lists with no route off (Gangs Matrix failure)."),
-    "victim_blaming_language": ("Victim-blaming or adultifying language",
-                                "Children cannot consent to their own exploitation; notes shape how they are treated."),
+    "single_source": (
+        "Single-source inclusion",
+        "One agency's account alone must not put a child on a multi-agency map.",
+    ),
+    "association_only": (
+        "Included by association only",
+        "Knowing someone is not a harm; the Gangs Matrix listed children for who they knew.",
+    ),
+    "low_grade_only": (
+        "Only low-grade or untested sources",
+        "Unreliable or untested intelligence cannot on its own justify labelling a child.",
+    ),
+    "stale_evidence": (
+        "Evidence older than the policy window",
+        "Old evidence keeps children listed after their circumstances have changed.",
+    ),
+    "corroboration_missing": (
+        "Corroboration missing",
+        "No link about this young person is backed by two independent origins.",
+    ),
+    "harmed_shown_as_concern": (
+        "Harmed young person shown as a concern",
+        "Victims must not be treated as perpetrators (ICO finding on the Gangs Matrix).",
+    ),
+    "under_13": (
+        "Under 13",
+        "Very young children need the strongest justification and a safeguarding, not policing, response.",
+    ),
+    "review_overdue": (
+        "Past the review-by date",
+        "Without review, children stay on lists with no route off (Gangs Matrix failure).",
+    ),
+    "victim_blaming_language": (
+        "Victim-blaming or adultifying language",
+        "Children cannot consent to their own exploitation; notes shape how they are treated.",
+    ),
 }
 
 
-def run_checks(result: MapResult, store: Store | None = None,
-               baseline: Baseline | Path | str | None = None,
-               guide: LanguageGuide | None = None) -> LabellingReport:
+def run_checks(
+    result: MapResult,
+    store: Store | None = None,
+    baseline: Baseline | Path | str | None = None,
+    guide: LanguageGuide | None = None,
+) -> LabellingReport:
     """Run every per-person, cohort and governance check on a computed map.
 
     Without a store, the checks that need the database (evidence notes, audit trail) report "not checked".
@@ -455,11 +520,21 @@ def run_checks(result: MapResult, store: Store | None = None,
     checks.extend(_governance_checks(result, store))
     included = sum(1 for s in result.statuses.values() if s.status == "included")
     greyed = sum(1 for s in result.statuses.values() if s.status == "greyed")
-    cohort = {"known": len(snap.people), "included": included, "greyed": greyed, "left_out": result.left_out_count}
-    return LabellingReport(as_at=result.as_at, policy_version=result.policy.version,
-                           rule_pack_version=result.rule_pack_version, cohort=cohort, checks=checks,
-                           language_version=guide.version,
-                           baseline_source=baseline.source if isinstance(baseline, Baseline) else None)
+    cohort = {
+        "known": len(snap.people),
+        "included": included,
+        "greyed": greyed,
+        "left_out": result.left_out_count,
+    }
+    return LabellingReport(
+        as_at=result.as_at,
+        policy_version=result.policy.version,
+        rule_pack_version=result.rule_pack_version,
+        cohort=cohort,
+        checks=checks,
+        language_version=guide.version,
+        baseline_source=baseline.source if isinstance(baseline, Baseline) else None,
+    )
 
 
 def _person_check(check_id: str, findings: list[Finding], found: str, none_found: str) -> CheckResult:
@@ -481,16 +556,29 @@ def _person_checks(result: MapResult, facts: dict[str, PersonFacts], shown: list
         if f is not None:
             if f.n_items and len(f.agencies) == 1:
                 agency = next(iter(f.agencies))
-                single.append(Finding(f"all {f.n_items} evidence item(s) come from one agency ({agency}), "
-                                      f"{f.origins} origin(s)", pid, (agency,)))
+                single.append(
+                    Finding(
+                        f"all {f.n_items} evidence item(s) come from one agency ({agency}), "
+                        f"{f.origins} origin(s)",
+                        pid,
+                        (agency,),
+                    )
+                )
             if not f.concern_links:
-                assoc.append(Finding("no direct evidence linking them to any incident or place of concern", pid))
+                assoc.append(
+                    Finding("no direct evidence linking them to any incident or place of concern", pid)
+                )
             if f.all_low_grade:
                 low.append(Finding(f"all {f.n_items} evidence item(s) are low-grade or untested", pid))
             if window is not None and f.newest is not None and (as_at - f.newest).days > window:
-                stale.append(Finding(f"newest evidence observed {f.newest.isoformat()}, "
-                                     f"{(as_at - f.newest).days} days before {as_at.isoformat()} "
-                                     f"(policy window {window} days)", pid))
+                stale.append(
+                    Finding(
+                        f"newest evidence observed {f.newest.isoformat()}, "
+                        f"{(as_at - f.newest).days} days before {as_at.isoformat()} "
+                        f"(policy window {window} days)",
+                        pid,
+                    )
+                )
             if f.n_items and f.max_link_origins < 2:
                 corro.append(Finding("no link is supported by two or more independent origins", pid))
             finding = _harmed_finding(result, f)
@@ -501,29 +589,68 @@ def _person_checks(result: MapResult, facts: dict[str, PersonFacts], shown: list
             age_text = f"aged {ages[0]}" if ages[0] == ages[1] else f"aged {ages[0]}-{ages[1]}"
             young.append(Finding(f"{age_text} on {as_at.isoformat()}", pid))
         if person.review_by is not None and person.review_by < as_at:
-            overdue.append(Finding(f"review was due by {person.review_by.isoformat()} "
-                                   f"({(as_at - person.review_by).days} days overdue)", pid))
-    stale_none = ("no shown young person rests only on evidence older than the policy window" if window is not None
-                  else "the policy sets no evidence age window")
+            overdue.append(
+                Finding(
+                    f"review was due by {person.review_by.isoformat()} "
+                    f"({(as_at - person.review_by).days} days overdue)",
+                    pid,
+                )
+            )
+    stale_none = (
+        "no shown young person rests only on evidence older than the policy window"
+        if window is not None
+        else "the policy sets no evidence age window"
+    )
     return [
-        _person_check("single_source", single, "{n} shown young people rest on a single agency's evidence",
-                      "every shown young person has evidence from more than one agency"),
-        _person_check("association_only", assoc, "{n} shown young people have no direct link to an incident or place",
-                      "every shown young person has a direct link to an incident or place of concern"),
-        _person_check("low_grade_only", low, "{n} shown young people rest only on low-grade or untested sources",
-                      "every shown young person has at least one well-graded item"),
-        _person_check("stale_evidence", stale, "{n} shown young people rest only on evidence older than the window",
-                      stale_none),
-        _person_check("corroboration_missing", corro, "{n} shown young people have no corroborated link",
-                      "every shown young person has a corroborated link"),
-        _person_check("harmed_shown_as_concern", harmed,
-                      "{n} shown young people are on the map because they were harmed, or are recorded as both "
-                      "harmed and harming",
-                      "no shown young person is on the map because of harm done to them"),
-        _person_check("under_13", young, "{n} shown young people are (or may be) under 13",
-                      "no shown young person is under 13"),
-        _person_check("review_overdue", overdue, "{n} shown young people are past their review-by date",
-                      "no shown young person is past their review-by date"),
+        _person_check(
+            "single_source",
+            single,
+            "{n} shown young people rest on a single agency's evidence",
+            "every shown young person has evidence from more than one agency",
+        ),
+        _person_check(
+            "association_only",
+            assoc,
+            "{n} shown young people have no direct link to an incident or place",
+            "every shown young person has a direct link to an incident or place of concern",
+        ),
+        _person_check(
+            "low_grade_only",
+            low,
+            "{n} shown young people rest only on low-grade or untested sources",
+            "every shown young person has at least one well-graded item",
+        ),
+        _person_check(
+            "stale_evidence",
+            stale,
+            "{n} shown young people rest only on evidence older than the window",
+            stale_none,
+        ),
+        _person_check(
+            "corroboration_missing",
+            corro,
+            "{n} shown young people have no corroborated link",
+            "every shown young person has a corroborated link",
+        ),
+        _person_check(
+            "harmed_shown_as_concern",
+            harmed,
+            "{n} shown young people are on the map because they were harmed, or are recorded as both "
+            "harmed and harming",
+            "no shown young person is on the map because of harm done to them",
+        ),
+        _person_check(
+            "under_13",
+            young,
+            "{n} shown young people are (or may be) under 13",
+            "no shown young person is under 13",
+        ),
+        _person_check(
+            "review_overdue",
+            overdue,
+            "{n} shown young people are past their review-by date",
+            "no shown young person is past their review-by date",
+        ),
     ]
 
 
@@ -538,18 +665,29 @@ def _harmed_finding(result: MapResult, f: PersonFacts) -> Finding | None:
     pid = f.person_id
     same = sorted(set(f.harmed_in) & set(f.harming_in))
     if same:
-        return Finding(f"recorded as both harmed and harming in {', '.join(same)}: the roles must be kept apart "
-                       "and the harm to them addressed first", pid, tuple(same))
+        return Finding(
+            f"recorded as both harmed and harming in {', '.join(same)}: the roles must be kept apart "
+            "and the harm to them addressed first",
+            pid,
+            tuple(same),
+        )
     reasons = result.statuses[pid].reasons
     deciding = set(reasons[0].refs) if reasons else set()
     because = sorted(set(f.harmed_in) & deciding)
     if because:
-        return Finding(f"on the map because they were harmed in {', '.join(because)}: treat as a young person "
-                       "harmed, not as a risk to others", pid, tuple(because))
+        return Finding(
+            f"on the map because they were harmed in {', '.join(because)}: treat as a young person "
+            "harmed, not as a risk to others",
+            pid,
+            tuple(because),
+        )
     if f.harming_in:
-        return Finding(f"harmed in {', '.join(f.harmed_in)} and alleged to have harmed in "
-                       f"{', '.join(f.harming_in)}: keep the roles separate in every plan", pid,
-                       tuple(f.harmed_in + f.harming_in))
+        return Finding(
+            f"harmed in {', '.join(f.harmed_in)} and alleged to have harmed in "
+            f"{', '.join(f.harming_in)}: keep the roles separate in every plan",
+            pid,
+            tuple(f.harmed_in + f.harming_in),
+        )
     return None
 
 
@@ -558,10 +696,8 @@ def _language_check(result: MapResult, store: Store | None, guide: LanguageGuide
     snap = result.snapshot
     shown = {s.person_id for s in result.shown_people()}
     notes: list[tuple[str, str, str]] = []  # (record id, canonical person, note)
-    for item in (*snap.concerns, *snap.strengths):
-        if item.note:
-            rid = getattr(item, "concern_id", None) or getattr(item, "strength_id", "")
-            notes.append((rid, item.person_id, item.note))
+    notes.extend((c.concern_id, c.person_id, c.note) for c in snap.concerns if c.note)
+    notes.extend((x.strength_id, x.person_id, x.note) for x in snap.strengths if x.note)
     if store is not None:
         notes.extend(_evidence_notes(store, snap))
     findings: list[Finding] = []
@@ -576,9 +712,13 @@ def _language_check(result: MapResult, store: Store | None, guide: LanguageGuide
             hidden += 1
             continue
         for h in hits:
-            findings.append(Finding(f"{rid}: \"{h.phrase}\"", pid, (rid, h.entry), h.suggest))
-    check = _person_check("victim_blaming_language", findings, "{n} shown young people have notes with flagged wording",
-                          "no note about a shown young person uses flagged wording")
+            findings.append(Finding(f'{rid}: "{h.phrase}"', pid, (rid, h.entry), h.suggest))
+    check = _person_check(
+        "victim_blaming_language",
+        findings,
+        "{n} shown young people have notes with flagged wording",
+        "no note about a shown young person uses flagged wording",
+    )
     extra = f"; {hidden} flagged note(s) about young people not on the map" if hidden else ""
     if store is None:
         check.summary += " (concern and strength notes only: evidence notes need the database)"
@@ -592,16 +732,19 @@ def _language_check(result: MapResult, store: Store | None, guide: LanguageGuide
 def _evidence_notes(store: Store, snap: Snapshot) -> Iterable[tuple[str, str, str]]:
     known = set(snap.evidence.evidence_id.tolist())
     with store.read() as s:
-        rows = s.exec(select(Evidence.evidence_id, Evidence.subject_id, Evidence.note)
-                      .where(col(Evidence.note).is_not(None), col(Evidence.recorded_on) <= snap.as_at)
-                      .order_by(col(Evidence.evidence_id))).all()
+        rows = s.exec(
+            select(Evidence.evidence_id, Evidence.subject_id, Evidence.note)
+            .where(col(Evidence.note).is_not(None), col(Evidence.recorded_on) <= snap.as_at)
+            .order_by(col(Evidence.evidence_id))
+        ).all()
     for eid, subject, note in rows:
         if eid in known and note:
             yield eid, snap.canonical.get(subject, subject), note
 
 
-def _disproportionality(kind: str, label: str, result: MapResult, attr: dict[str, str],
-                        baseline: Baseline | None) -> CheckResult:
+def _disproportionality(
+    kind: str, label: str, result: MapResult, attr: dict[str, str], baseline: Baseline | None
+) -> CheckResult:
     included = [pid for pid, s in result.statuses.items() if s.status == "included"]
     shown = [pid for pid, s in result.statuses.items() if s.shown]
     cohort = Counter(list(attr.values()))
@@ -618,62 +761,107 @@ def _disproportionality(kind: str, label: str, result: MapResult, attr: dict[str
         ratio = i_share / c_share if c_share else None
         b_share = base.get(g)
         b_ratio = i_share / b_share if b_share else None
-        rows.append({"group": g, "cohort_n": cohort[g], "cohort_share": round(c_share, 4), "included_n": inc[g],
-                     "included_share": round(i_share, 4), "shown_n": drawn[g],
-                     "shown_share": round(drawn[g] / n_drawn, 4) if n_drawn else 0.0,
-                     "ratio": round(ratio, 3) if ratio is not None else None,
-                     "baseline_share": b_share, "baseline_ratio": round(b_ratio, 3) if b_ratio is not None else None})
+        rows.append(
+            {
+                "group": g,
+                "cohort_n": cohort[g],
+                "cohort_share": round(c_share, 4),
+                "included_n": inc[g],
+                "included_share": round(i_share, 4),
+                "shown_n": drawn[g],
+                "shown_share": round(drawn[g] / n_drawn, 4) if n_drawn else 0.0,
+                "ratio": round(ratio, 3) if ratio is not None else None,
+                "baseline_share": b_share,
+                "baseline_ratio": round(b_ratio, 3) if b_ratio is not None else None,
+            }
+        )
         if g == NOT_RECORDED or inc[g] < DISPROPORTION_MIN_INCLUDED:
             continue
         if ratio is not None and ratio >= DISPROPORTION_RATIO:
-            findings.append(Finding(f"{g}: {i_share:.0%} of included against {c_share:.0%} of the known cohort "
-                                    f"({ratio:.2f}x)", refs=(g,)))
+            findings.append(
+                Finding(
+                    f"{g}: {i_share:.0%} of included against {c_share:.0%} of the known cohort "
+                    f"({ratio:.2f}x)",
+                    refs=(g,),
+                )
+            )
         if b_ratio is not None and b_ratio >= DISPROPORTION_RATIO:
-            findings.append(Finding(f"{g}: {i_share:.0%} of included against {b_share:.0%} of the local population "
-                                    f"({b_ratio:.2f}x)", refs=(g,)))
+            findings.append(
+                Finding(
+                    f"{g}: {i_share:.0%} of included against {b_share:.0%} of the local population "
+                    f"({b_ratio:.2f}x)",
+                    refs=(g,),
+                )
+            )
     unknown = cohort[NOT_RECORDED]
     if findings:
-        summary = f"{len({f.refs[0] for f in findings})} {label} group(s) over-represented among included young people"
+        n_groups = len({f.refs[0] for f in findings})
+        summary = f"{n_groups} {label} group(s) over-represented among included young people"
     elif n_inc == 0:
         summary = "no included young people to compare"
     else:
         summary = f"no {label} group over-represented by {DISPROPORTION_RATIO}x or more"
     if unknown:
         summary += f"; {label} not recorded for {unknown} of {n_cohort} known young people"
-    return CheckResult(f"disproportionality_{kind}", f"Disproportionality by {label}", "cohort",
-                       "The Gangs Matrix was 78% black against 27% of those responsible for serious youth violence.",
-                       "flag" if findings else "ok", summary, findings, sorted({f.refs[0] for f in findings}), rows)
+    return CheckResult(
+        f"disproportionality_{kind}",
+        f"Disproportionality by {label}",
+        "cohort",
+        "The Gangs Matrix was 78% black against 27% of those responsible for serious youth violence.",
+        "flag" if findings else "ok",
+        summary,
+        findings,
+        sorted({f.refs[0] for f in findings}),
+        rows,
+    )
 
 
-def _cohort_checks(result: MapResult, facts: dict[str, PersonFacts], baseline: Baseline | None) -> list[CheckResult]:
+def _cohort_checks(
+    result: MapResult, facts: dict[str, PersonFacts], baseline: Baseline | None
+) -> list[CheckResult]:
     snap = result.snapshot
     people = snap.people
     eth = {p: (r.ethnicity or "").strip() or NOT_RECORDED for p, r in people.items()}
     sex = {p: (r.sex or "").strip() or NOT_RECORDED for p, r in people.items()}
     band = {p: age_band(r, result.as_at) for p, r in people.items()}
-    checks = [_disproportionality("ethnicity", "ethnicity", result, eth, baseline),
-              _disproportionality("sex", "sex", result, sex, baseline),
-              _disproportionality("age_band", "age band", result, band, baseline)]
+    checks = [
+        _disproportionality("ethnicity", "ethnicity", result, eth, baseline),
+        _disproportionality("sex", "sex", result, sex, baseline),
+        _disproportionality("age_band", "age band", result, band, baseline),
+    ]
     included = sorted(pid for pid, s in result.statuses.items() if s.status == "included")
     n = len(included)
     no_incident = [p for p in included if p in facts and not _has_incident(facts[p], snap)]
     share = len(no_incident) / n if n else 0.0
-    checks.append(CheckResult(
-        "no_incident_share", "Included with no incident involvement", "cohort",
-        "40% of the Gangs Matrix had no violent offence in two years: a map of people, not of harm.",
-        "flag" if n and share > NO_INCIDENT_SHARE else "ok",
-        f"{len(no_incident)} of {n} included young people ({share:.0%}) have no recorded involvement in any incident "
-        f"(flagged above {NO_INCIDENT_SHARE:.0%})",
-        [Finding("no recorded involvement in any incident", p) for p in no_incident], no_incident))
+    checks.append(
+        CheckResult(
+            "no_incident_share",
+            "Included with no incident involvement",
+            "cohort",
+            "40% of the Gangs Matrix had no violent offence in two years: a map of people, not of harm.",
+            "flag" if n and share > NO_INCIDENT_SHARE else "ok",
+            f"{len(no_incident)} of {n} included young people ({share:.0%}) have no recorded involvement "
+            "in any incident "
+            f"(flagged above {NO_INCIDENT_SHARE:.0%})",
+            [Finding("no recorded involvement in any incident", p) for p in no_incident],
+            no_incident,
+        )
+    )
     single = [p for p in included if p in facts and len(facts[p].agencies) == 1]
     share = len(single) / n if n else 0.0
-    checks.append(CheckResult(
-        "single_source_share", "Included on single-source evidence", "cohort",
-        "A multi-agency map built on one agency's view repeats that agency's biases.",
-        "flag" if n and share > SINGLE_SOURCE_SHARE else "ok",
-        f"{len(single)} of {n} included young people ({share:.0%}) rest on one agency's evidence "
-        f"(flagged above {SINGLE_SOURCE_SHARE:.0%})",
-        [Finding("evidence from one agency only", p) for p in single], single))
+    checks.append(
+        CheckResult(
+            "single_source_share",
+            "Included on single-source evidence",
+            "cohort",
+            "A multi-agency map built on one agency's view repeats that agency's biases.",
+            "flag" if n and share > SINGLE_SOURCE_SHARE else "ok",
+            f"{len(single)} of {n} included young people ({share:.0%}) rest on one agency's evidence "
+            f"(flagged above {SINGLE_SOURCE_SHARE:.0%})",
+            [Finding("evidence from one agency only", p) for p in single],
+            single,
+        )
+    )
     checks.append(_retention_check(result, facts))
     return checks
 
@@ -687,28 +875,48 @@ def _retention_check(result: MapResult, facts: dict[str, PersonFacts]) -> CheckR
     ev = snap.evidence
     past = int((~ev.retention_ok).sum())
     extra = 0
-    for item in (*snap.concerns, *snap.strengths):
-        agreement = snap.agreements.get(item.agreement_id)
-        if agreement and agreement.retention_days is not None and \
-                item.recorded_on + timedelta(days=agreement.retention_days) < result.as_at:
-            extra += 1
+    held = [(c.agreement_id, c.recorded_on) for c in snap.concerns]
+    held += [(x.agreement_id, x.recorded_on) for x in snap.strengths]
+    for agreement_id, recorded_on in held:
+        agreement = snap.agreements.get(agreement_id)
+        if agreement and agreement.retention_days is not None:
+            extra += recorded_on + timedelta(days=agreement.retention_days) < result.as_at
     affected = sorted(p for p, f in facts.items() if f.past_retention)
-    findings = [Finding(f"{facts[p].past_retention} evidence item(s) about them are past retention", p) for p in affected]
+    findings = [
+        Finding(f"{facts[p].past_retention} evidence item(s) about them are past retention", p)
+        for p in affected
+    ]
     total = past + extra
     shown_items = sum(facts[p].past_retention for p in affected)
-    summary = (f"{total} record(s) held past their agreement's retention period ({past} evidence, {extra} concern or "
-               f"strength); {len(affected)} shown young people affected, "
-               f"{max(past - shown_items, 0)} evidence item(s) about young people not shown"
-               if total else "no record is held past its agreement's retention period")
-    return CheckResult("past_retention", "Evidence past retention", "cohort",
-                       "Data kept past its retention period is unlawful to hold (no retention period: ICO, 2018).",
-                       "flag" if total else "ok", summary, findings, affected)
+    summary = (
+        f"{total} record(s) held past their agreement's retention period ({past} evidence, {extra} concern "
+        "or "
+        f"strength); {len(affected)} shown young people affected, "
+        f"{max(past - shown_items, 0)} evidence item(s) about young people not shown"
+        if total
+        else "no record is held past its agreement's retention period"
+    )
+    return CheckResult(
+        "past_retention",
+        "Evidence past retention",
+        "cohort",
+        "Data kept past its retention period is unlawful to hold (no retention period: ICO, 2018).",
+        "flag" if total else "ok",
+        summary,
+        findings,
+        affected,
+    )
 
 
 def _output_events(store: Store) -> list[tuple[AuditEvent, dict[str, Any]]]:
     with store.read() as s:
-        rows = list(s.exec(select(AuditEvent).where(col(AuditEvent.action).in_(OUTPUT_ACTIONS))
-                           .order_by(col(AuditEvent.seq))))
+        rows = list(
+            s.exec(
+                select(AuditEvent)
+                .where(col(AuditEvent.action).in_(OUTPUT_ACTIONS))
+                .order_by(col(AuditEvent.seq))
+            )
+        )
     out = []
     for ev in rows:
         try:
@@ -724,33 +932,71 @@ def _governance_checks(result: MapResult, store: Store | None) -> list[CheckResu
     agreements = sorted(snap.agreements.values(), key=lambda a: a.agreement_id)
     no_basis = [a for a in agreements if not (a.lawful_basis or "").strip() or not (a.purpose or "").strip()]
     no_dpia = [a for a in agreements if not (a.dpia_ref or "").strip()]
-    table = [{"agreement": a.agreement_id, "agencies": a.agencies, "purpose": a.purpose, "lawful_basis": a.lawful_basis,
-              "dpia_ref": a.dpia_ref, "valid_from": a.valid_from.isoformat(),
-              "valid_to": a.valid_to.isoformat() if a.valid_to else None, "retention_days": a.retention_days}
-             for a in agreements]
-    checks = [
-        CheckResult("agreement_basis", "Sharing agreements state lawful basis and purpose", "governance",
-                    "Sharing must be necessary, proportionate and recorded under a stated lawful basis (UK GDPR).",
-                    "flag" if no_basis else "ok",
-                    f"{len(no_basis)} of {len(agreements)} agreement(s) lack a lawful basis or purpose" if no_basis
-                    else f"all {len(agreements)} agreement(s) state a lawful basis and purpose",
-                    [Finding(_missing(a), refs=(a.agreement_id,)) for a in no_basis],
-                    [a.agreement_id for a in no_basis], table),
-        CheckResult("dpia_reference", "DPIA reference recorded", "governance",
-                    "Routine sharing needs a data-protection impact assessment; the Gangs Matrix had none.",
-                    "flag" if no_dpia else "ok",
-                    f"{len(no_dpia)} of {len(agreements)} agreement(s) have no DPIA reference" if no_dpia
-                    else f"all {len(agreements)} agreement(s) record a DPIA reference",
-                    [Finding(f"{a.agreement_id}: no DPIA reference", refs=(a.agreement_id,)) for a in no_dpia],
-                    [a.agreement_id for a in no_dpia]),
+    table = [
+        {
+            "agreement": a.agreement_id,
+            "agencies": a.agencies,
+            "purpose": a.purpose,
+            "lawful_basis": a.lawful_basis,
+            "dpia_ref": a.dpia_ref,
+            "valid_from": a.valid_from.isoformat(),
+            "valid_to": a.valid_to.isoformat() if a.valid_to else None,
+            "retention_days": a.retention_days,
+        }
+        for a in agreements
     ]
-    why_out = "Newham was fined after an unredacted list went to 44 recipients: every output needs a named recipient."
+    checks = [
+        CheckResult(
+            "agreement_basis",
+            "Sharing agreements state lawful basis and purpose",
+            "governance",
+            "Sharing must be necessary, proportionate and recorded under a stated lawful basis (UK GDPR).",
+            "flag" if no_basis else "ok",
+            f"{len(no_basis)} of {len(agreements)} agreement(s) lack a lawful basis or purpose"
+            if no_basis
+            else f"all {len(agreements)} agreement(s) state a lawful basis and purpose",
+            [Finding(_missing(a), refs=(a.agreement_id,)) for a in no_basis],
+            [a.agreement_id for a in no_basis],
+            table,
+        ),
+        CheckResult(
+            "dpia_reference",
+            "DPIA reference recorded",
+            "governance",
+            "Routine sharing needs a data-protection impact assessment; the Gangs Matrix had none.",
+            "flag" if no_dpia else "ok",
+            f"{len(no_dpia)} of {len(agreements)} agreement(s) have no DPIA reference"
+            if no_dpia
+            else f"all {len(agreements)} agreement(s) record a DPIA reference",
+            [Finding(f"{a.agreement_id}: no DPIA reference", refs=(a.agreement_id,)) for a in no_dpia],
+            [a.agreement_id for a in no_dpia],
+        ),
+    ]
+    why_out = (
+        "Newham was fined after an unredacted list went to 44 recipients: every output needs a recipient."
+    )
     why_shadow = "Informal lists of removed people kept the Gangs Matrix alive for those removed (ICO, 2018)."
     if store is None:
-        checks.append(CheckResult("outputs_logged", "Every report and export logged with a recipient", "governance",
-                                  why_out, "not_checked", "not checked: needs the database's audit trail"))
-        checks.append(CheckResult("shadow_lists", "Removed young people still in earlier outputs", "cohort",
-                                  why_shadow, "not_checked", "not checked: needs the database's audit trail"))
+        checks.append(
+            CheckResult(
+                "outputs_logged",
+                "Every report and export logged with a recipient",
+                "governance",
+                why_out,
+                "not_checked",
+                "not checked: needs the database's audit trail",
+            )
+        )
+        checks.append(
+            CheckResult(
+                "shadow_lists",
+                "Removed young people still in earlier outputs",
+                "cohort",
+                why_shadow,
+                "not_checked",
+                "not checked: needs the database's audit trail",
+            )
+        )
         return checks
     outputs = _output_events(store)
     rows: list[dict[str, Any]] = []
@@ -762,33 +1008,69 @@ def _governance_checks(result: MapResult, store: Store | None) -> list[CheckResu
         recipient = str(payload.get("recipient") or "").strip()
         people = payload.get("person_ids") or []
         people = [str(p) for p in people] if isinstance(people, list) else []
-        rows.append({"seq": ev.seq, "at": ev.at, "actor": ev.actor, "role": ev.role, "action": ev.action,
-                     "kind": str(payload.get("kind") or ""), "format": str(payload.get("format") or ""),
-                     "recipient": recipient or None, "people": len(people)})
+        rows.append(
+            {
+                "seq": ev.seq,
+                "at": ev.at,
+                "actor": ev.actor,
+                "role": ev.role,
+                "action": ev.action,
+                "kind": str(payload.get("kind") or ""),
+                "format": str(payload.get("format") or ""),
+                "recipient": recipient or None,
+                "people": len(people),
+            }
+        )
         if not recipient:
-            missing.append(Finding(f"event {ev.seq} ({ev.action} {payload.get('kind') or ''} by {ev.actor}) names no "
-                                   "recipient", refs=(f"event:{ev.seq}",)))
+            missing.append(
+                Finding(
+                    f"event {ev.seq} ({ev.action} {payload.get('kind') or ''} by {ev.actor}) names no "
+                    "recipient",
+                    refs=(f"event:{ev.seq}",),
+                )
+            )
         now_out = {snap.canonical.get(p, p) for p in people} & left_out
         if now_out:
             shadow_events.append(f"event:{ev.seq}")
             shadow_people |= now_out
-    checks.append(CheckResult(
-        "outputs_logged", "Every report and export logged with a recipient", "governance", why_out,
-        "flag" if missing else "ok",
-        f"{len(missing)} of {len(outputs)} logged output(s) name no recipient" if missing
-        else f"all {len(outputs)} logged output(s) name a recipient", missing,
-        [f.refs[0] for f in missing], rows))
-    checks.append(CheckResult(
-        "shadow_lists", "Removed young people still in earlier outputs", "cohort", why_shadow,
-        "flag" if shadow_people else "ok",
-        f"{len(shadow_people)} young people now left out appear in {len(shadow_events)} earlier report(s) or "
-        "export(s): recall or destroy those copies" if shadow_people
-        else "no young person now left out appears in an earlier logged output",
-        [Finding(f"{e} included young people who are now left out", refs=(e,)) for e in shadow_events],
-        shadow_events))
+    checks.append(
+        CheckResult(
+            "outputs_logged",
+            "Every report and export logged with a recipient",
+            "governance",
+            why_out,
+            "flag" if missing else "ok",
+            f"{len(missing)} of {len(outputs)} logged output(s) name no recipient"
+            if missing
+            else f"all {len(outputs)} logged output(s) name a recipient",
+            missing,
+            [f.refs[0] for f in missing],
+            rows,
+        )
+    )
+    checks.append(
+        CheckResult(
+            "shadow_lists",
+            "Removed young people still in earlier outputs",
+            "cohort",
+            why_shadow,
+            "flag" if shadow_people else "ok",
+            f"{len(shadow_people)} young people now left out appear in {len(shadow_events)} earlier "
+            "report(s) or "
+            "export(s): recall or destroy those copies"
+            if shadow_people
+            else "no young person now left out appears in an earlier logged output",
+            [Finding(f"{e} included young people who are now left out", refs=(e,)) for e in shadow_events],
+            shadow_events,
+        )
+    )
     return checks
 
 
 def _missing(a: Any) -> str:
-    gaps = [name for name, v in (("lawful basis", a.lawful_basis), ("purpose", a.purpose)) if not (v or "").strip()]
+    gaps = [
+        name
+        for name, v in (("lawful basis", a.lawful_basis), ("purpose", a.purpose))
+        if not (v or "").strip()
+    ]
     return f"{a.agreement_id}: no {' or '.join(gaps)}"

@@ -24,7 +24,7 @@ from sqlmodel import col, func, select
 from . import audit, clock
 from .access import Actor, Role, require
 from .errors import PolicyError
-from .map_model import PolicyRecord
+from .map_model import MapResult, PolicyRecord
 from .models import ImportBatch, PolicyVersion
 from .store import Store
 from .vocab import OBJECT_KIND_OF_RELATION, PEER_RELATIONS, RELATIONS, ObjectKind, Relation
@@ -205,35 +205,36 @@ def record_json(rec: PolicyRecord) -> dict[str, Any]:
 
 def ensure_default(store: Store) -> None:
     """Write the shipped default as version 1 if none exists (dated at the earliest import, else now)."""
-    with store.read() as s:
-        if s.exec(select(PolicyVersion.version).limit(1)).first() is not None:
-            return
-        earliest = s.exec(select(func.min(ImportBatch.imported_at))).one()
-    policy = load_default_policy()
-    created = _utc(earliest) if earliest is not None else clock.now()
-    try:
-        with store.transaction() as s:
-            if s.get(PolicyVersion, 1) is not None:
+    for _attempt in range(3):
+        with store.read() as s:
+            if s.exec(select(PolicyVersion.version).limit(1)).first() is not None:
                 return
-            s.add(
-                PolicyVersion(
-                    version=1,
-                    created_at=_utc(created),
-                    actor=SYSTEM_ACTOR.name,
-                    role="system",
-                    reason="the shipped default inclusion policy (policies/inclusion.yaml)",
-                    replaces=None,
-                    body=audit.canonical_json(policy.to_json()),
+            earliest = s.exec(select(func.min(ImportBatch.imported_at))).one()
+        policy = load_default_policy()
+        created = _utc(earliest) if earliest is not None else clock.now()
+        try:
+            with store.transaction() as s:
+                s.add(
+                    PolicyVersion(
+                        version=1,
+                        created_at=created,
+                        actor=SYSTEM_ACTOR.name,
+                        role="system",
+                        reason="the shipped default inclusion policy (policies/inclusion.yaml)",
+                        replaces=None,
+                        body=audit.canonical_json(policy.to_json()),
+                    )
                 )
-            )
-            audit.record(
-                s,
-                SYSTEM_ACTOR,
-                "policy_default_installed",
-                {"version": 1, "in_force_from": created.isoformat(), "policy": policy.to_json()},
-            )
-    except IntegrityError:
-        return  # another process installed it first: same content, same date
+                audit.record(
+                    s,
+                    SYSTEM_ACTOR,
+                    "policy_default_installed",
+                    {"version": 1, "in_force_from": created.isoformat(), "policy": policy.to_json()},
+                )
+        except IntegrityError:
+            continue  # a concurrent writer got there first (version 1 or an audit seq): look again
+        return
+    raise PolicyError("could not install the default inclusion policy: the database is busy, try again")
 
 
 def policy_history(store: Store) -> list[PolicyRecord]:
@@ -320,20 +321,30 @@ class PolicyPreview:
 
 
 def preview_policy(
-    store: Store, actor: Actor, new: InclusionPolicy, as_at: date | None = None
+    store: Store,
+    actor: Actor,
+    new: InclusionPolicy,
+    as_at: date | None = None,
+    *,
+    result: MapResult | None = None,
 ) -> PolicyPreview:
     """Who would appear, grey out or drop off under `new`, against the policy in force; changes nothing.
 
     Panel and auditor see every change (left-out people by id only); other roles see only changes between
     shown statuses, with the rest counted. The preview itself is audited ("preview_policy", counts only).
+    Passing an already computed map (`result`, e.g. the one on screen) skips loading and scoring, so a
+    preview costs only the numpy decision core; its as-at date and policy are then the map's.
     """
     from .inclusion import STATUS_NAMES, prepare, status_codes
     from .mapping import score_snapshot
 
     new = validate_policy(new)
     as_at = as_at or clock.today()
-    current = policy_in_force(store, end_of_day(as_at))
-    snapshot, links, _pack = score_snapshot(store, as_at)
+    if result is not None:
+        as_at, current, snapshot, links = result.as_at, result.policy, result.snapshot, result.links
+    else:
+        current = policy_in_force(store, end_of_day(as_at))
+        snapshot, links, _pack = score_snapshot(store, as_at)
     inputs = prepare(snapshot, links)
     old = status_codes(inputs, current.body)
     nxt = status_codes(inputs, new)

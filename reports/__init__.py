@@ -62,8 +62,16 @@ def check_role(actor: Actor, kind: str) -> None:
         require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to=f"produce the {kind} report")
 
 
-def build_context(kind: str, result: MapResult, store: Any, actor: Actor, *, recipient: str | None = None,
-                  person: str | None = None, baseline: Baseline | None = None) -> dict[str, Any]:
+def build_context(
+    kind: str,
+    result: MapResult,
+    store: Any,
+    actor: Actor,
+    *,
+    recipient: str | None = None,
+    person: str | None = None,
+    baseline: Baseline | None = None,
+) -> dict[str, Any]:
     """The report's data (what the JSON format is), after the role check."""
     check_role(actor, kind)
     if kind == "audit":
@@ -85,7 +93,11 @@ def render(kind: str, fmt: str, context: dict[str, Any], result: MapResult | Non
         return render_json(context)
     if fmt == "md":
         return render_md(kind, context)
-    svg = render_svg(compute_layout(result)) if result is not None and kind in ("audit", "labelling", "map") else None
+    svg = (
+        render_svg(compute_layout(result))
+        if result is not None and kind in ("audit", "labelling", "map")
+        else None
+    )
     return render_html(kind, context, svg)
 
 
@@ -109,9 +121,19 @@ def write_atomic(path: Path, text: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def produce(store: Any, actor: Actor, kind: str, fmt: str, *, out: Path | str | None = None,
-            recipient: str | None = None, as_at: date | None = None, person: str | None = None,
-            baseline: Baseline | Path | str | None = None, result: MapResult | None = None) -> Report:
+def produce(
+    store: Any,
+    actor: Actor,
+    kind: str,
+    fmt: str,
+    *,
+    out: Path | str | None = None,
+    recipient: str | None = None,
+    as_at: date | None = None,
+    person: str | None = None,
+    baseline: Baseline | Path | str | None = None,
+    result: MapResult | None = None,
+) -> Report:
     """Check the role, compute the map, build, render, write (atomically, when `out`) and audit one report."""
     check_role(actor, kind)
     if baseline is not None and not isinstance(baseline, Baseline):
@@ -127,10 +149,19 @@ def produce(store: Any, actor: Actor, kind: str, fmt: str, *, out: Path | str | 
     if out is not None:
         report.path = Path(out)
         write_atomic(report.path, text)
-    audit.log_event(store, actor, "report", {
-        "kind": kind, "format": fmt, "recipient": (recipient or "").strip() or None,
-        "out": str(report.path) if report.path else None, "digest": report.digest,
-        "as_at": result.as_at.isoformat(), "policy_version": result.policy.version,
-        "person_ids": report.person_ids,
-    })
+    audit.log_event(
+        store,
+        actor,
+        "report",
+        {
+            "kind": kind,
+            "format": fmt,
+            "recipient": (recipient or "").strip() or None,
+            "out": str(report.path) if report.path else None,
+            "digest": report.digest,
+            "as_at": result.as_at.isoformat(),
+            "policy_version": result.policy.version,
+            "person_ids": report.person_ids,
+        },
+    )
     return report

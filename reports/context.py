@@ -12,8 +12,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -66,7 +66,7 @@ _WORD = re.compile(r"\w+")
 
 
 class NameMatcher:
-    """Finds whole names in text in one pass (keyed on each name's first word), so thousands of names stay fast."""
+    """Finds whole names in text in one pass (keyed on first words), so thousands of names stay fast."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self._by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -89,8 +89,9 @@ class NameMatcher:
                 end = start + len(name)
                 if start < pos or text[start:end].lower() != name:
                     continue
-                if (start > 0 and _is_word(text[start - 1]) and _is_word(name[0])) or \
-                        (end < len(text) and _is_word(text[end]) and _is_word(name[-1])):
+                if (start > 0 and _is_word(text[start - 1]) and _is_word(name[0])) or (
+                    end < len(text) and _is_word(text[end]) and _is_word(name[-1])
+                ):
                     continue
                 out.append(text[pos:start])
                 out.append(replacement)
@@ -105,9 +106,11 @@ def _is_word(ch: str) -> bool:
 
 
 class Redactor:
-    """Labels for nodes, and free text with left-out young people's names replaced by "another young person"."""
+    """Node labels, and free text with left-out young people's names replaced by "another young person"."""
 
-    def __init__(self, result: MapResult, records: Iterable[YoungPerson] = (), keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self, result: MapResult, records: Iterable[YoungPerson] = (), keep: Iterable[str] = ()
+    ) -> None:
         self.result = result
         self._keep = {k.strip().lower() for k in keep}
         snap = result.snapshot
@@ -123,7 +126,7 @@ class Redactor:
         self._matcher = NameMatcher(n for n in self._hidden_names if n.strip().lower() not in self._keep)
 
     def add_records(self, records: Iterable[YoungPerson]) -> None:
-        """Every agency record's name of a left-out young person is redacted too (not only the representative's)."""
+        """Every agency record of a left-out young person is redacted too (not only the representative)."""
         before = len(self._hidden_names)
         for rec in records:
             can = self.result.snapshot.canonical.get(rec.person_id, rec.person_id)
@@ -156,7 +159,7 @@ class Redactor:
         return ObjectKind.PERSON.value, self.person(node_id)
 
     def shown_id(self, pid: str) -> str | None:
-        """The canonical id when the person is shown, else None (left-out ids never travel with their links)."""
+        """The canonical id when the person is shown, else None (left-out ids never travel with links)."""
         can = self.result.snapshot.canonical.get(pid, pid)
         return can if can in self.shown else None
 
@@ -187,26 +190,41 @@ def stamp(kind: str, result: MapResult, actor: Actor, recipient: str | None) -> 
 
 
 def counts(result: MapResult) -> dict[str, int]:
-    n = defaultdict(int)
+    n: dict[str, int] = defaultdict(int)
     for s in result.statuses.values():
         n[s.status] += 1
-    return {"known": len(result.statuses), "included": n["included"], "greyed": n["greyed"],
-            "left_out": n["left_out"]}
+    return {
+        "known": len(result.statuses),
+        "included": n["included"],
+        "greyed": n["greyed"],
+        "left_out": n["left_out"],
+    }
 
 
 def left_out_block(result: MapResult, actor: Actor) -> dict[str, Any]:
     """Left-out young people: a count for everyone, internal ids (never names) for the auditor only."""
     ids = result.left_out_ids if actor.role is Role.AUDITOR else None
-    return {"count": result.left_out_count, "ids": ids,
-            "note": "internal record ids, shown to the auditor role only" if ids is not None
-            else "not named: only the count is reported"}
+    return {
+        "count": result.left_out_count,
+        "ids": ids,
+        "note": "internal record ids, shown to the auditor role only"
+        if ids is not None
+        else "not named: only the count is reported",
+    }
 
 
 def policy_block(result: MapResult) -> dict[str, Any]:
     pol = result.policy
     body = pol.body.to_json() if hasattr(pol.body, "to_json") else dict(pol.body)
-    return {"version": pol.version, "created_at": pol.created_at.isoformat(timespec="seconds"), "actor": pol.actor,
-            "role": pol.role, "reason": pol.reason, "replaces": pol.replaces, "settings": body}
+    return {
+        "version": pol.version,
+        "created_at": pol.created_at.isoformat(timespec="seconds"),
+        "actor": pol.actor,
+        "role": pol.role,
+        "reason": pol.reason,
+        "replaces": pol.replaces,
+        "settings": body,
+    }
 
 
 def _payload(ev: AuditEvent) -> dict[str, Any]:
@@ -221,7 +239,9 @@ def _event_row(ev: AuditEvent) -> dict[str, Any]:
     return {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "role": ev.role, "action": ev.action}
 
 
-def _audit_events(store: Store, actions: Iterable[str] | None = None, until: date | None = None) -> list[AuditEvent]:
+def _audit_events(
+    store: Store, actions: Iterable[str] | None = None, until: date | None = None
+) -> list[AuditEvent]:
     with store.read() as s:
         q = select(AuditEvent).order_by(col(AuditEvent.seq))
         if actions is not None:
@@ -241,8 +261,16 @@ def policy_changes(store: Store, until: date) -> list[dict[str, Any]]:
     for r in rows:
         if r.created_at.date() > until:
             continue
-        out.append({"version": r.version, "created_at": r.created_at.isoformat(timespec="seconds"), "actor": r.actor,
-                    "role": r.role, "reason": r.reason, "replaces": r.replaces})
+        out.append(
+            {
+                "version": r.version,
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "actor": r.actor,
+                "role": r.role,
+                "reason": r.reason,
+                "replaces": r.replaces,
+            }
+        )
     return out
 
 
@@ -250,10 +278,17 @@ def import_rows(store: Store, until: date) -> list[dict[str, Any]]:
     rows = []
     for ev in _audit_events(store, ("import",), until):
         p = _payload(ev)
-        counts_ = p.get("counts") if isinstance(p.get("counts"), dict) else {}
-        rows.append({**_event_row(ev), "source": str(p.get("source") or ""), "digest": str(p.get("digest") or ""),
-                     "rows": int(sum(v for v in counts_.values() if isinstance(v, int))),
-                     "quarantined": int(p.get("quarantined") or 0)})
+        raw = p.get("counts")
+        counts_: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        rows.append(
+            {
+                **_event_row(ev),
+                "source": str(p.get("source") or ""),
+                "digest": str(p.get("digest") or ""),
+                "rows": int(sum(v for v in counts_.values() if isinstance(v, int))),
+                "quarantined": int(p.get("quarantined") or 0),
+            }
+        )
     return rows
 
 
@@ -262,8 +297,15 @@ def output_rows(store: Store, until: date | None = None) -> list[dict[str, Any]]
     for ev in _audit_events(store, OUTPUT_ACTIONS, until):
         p = _payload(ev)
         people = p.get("person_ids") if isinstance(p.get("person_ids"), list) else []
-        rows.append({**_event_row(ev), "kind": str(p.get("kind") or ""), "format": str(p.get("format") or ""),
-                     "recipient": (str(p.get("recipient") or "").strip() or None), "people": len(people or [])})
+        rows.append(
+            {
+                **_event_row(ev),
+                "kind": str(p.get("kind") or ""),
+                "format": str(p.get("format") or ""),
+                "recipient": (str(p.get("recipient") or "").strip() or None),
+                "people": len(people or []),
+            }
+        )
     return rows
 
 
@@ -297,11 +339,17 @@ def evidence_index(result: MapResult, store: Store | None) -> EvidenceIndex:
         by_link[key].append(i)
     rows: dict[str, EvidenceDetails] = {}
     if store is not None and len(ev):
-        cols = (Evidence.evidence_id, Evidence.agreement_id, Evidence.grading, Evidence.grading_scheme,
-                Evidence.recorder, Evidence.note)
+        query = sa_select(
+            col(Evidence.evidence_id),
+            col(Evidence.agreement_id),
+            col(Evidence.grading),
+            col(Evidence.grading_scheme),
+            col(Evidence.recorder),
+            col(Evidence.note),
+        ).where(col(Evidence.recorded_on) <= result.as_at)
         with store.read() as s:
-            for eid, *rest in s.execute(sa_select(*cols).where(col(Evidence.recorded_on) <= result.as_at)):
-                rows[eid] = EvidenceDetails(*rest)
+            for eid, agreement_id, grading, scheme, recorder, note in s.execute(query):
+                rows[eid] = EvidenceDetails(agreement_id, grading, scheme, recorder, note)
     return EvidenceIndex(by_link=dict(by_link), rows=rows)
 
 
@@ -331,7 +379,7 @@ def _unused_reason(result: MapResult, i: int) -> str | None:
 
 
 def evidence_item(result: MapResult, idx: EvidenceIndex, i: int, red: Redactor) -> dict[str, Any]:
-    """One evidence row: source, grading, dates, agreement (its lawful basis is in the report's agreements)."""
+    """One evidence row: source, grading, dates, agreement (lawful basis in the report's agreements)."""
     ev = result.snapshot.evidence
     eid = str(ev.evidence_id[i])
     row = idx.rows.get(eid)
@@ -356,10 +404,22 @@ def evidence_item(result: MapResult, idx: EvidenceIndex, i: int, red: Redactor) 
 
 def _agreement(a: SharingAgreement | None, agreement_id: str | None) -> dict[str, Any]:
     if a is None:
-        return {"id": agreement_id, "found": False, "purpose": None, "lawful_basis": None, "dpia_ref": None,
-                "retention_days": None}
-    return {"id": a.agreement_id, "found": True, "purpose": a.purpose, "lawful_basis": a.lawful_basis,
-            "dpia_ref": a.dpia_ref, "retention_days": a.retention_days}
+        return {
+            "id": agreement_id,
+            "found": False,
+            "purpose": None,
+            "lawful_basis": None,
+            "dpia_ref": None,
+            "retention_days": None,
+        }
+    return {
+        "id": a.agreement_id,
+        "found": True,
+        "purpose": a.purpose,
+        "lawful_basis": a.lawful_basis,
+        "dpia_ref": a.dpia_ref,
+        "retention_days": a.retention_days,
+    }
 
 
 # --------------------------------------------------------------------------------------------- rules fired
@@ -399,19 +459,46 @@ class RuleTracer:
         ev = snap.evidence
         self._fired: dict[str, list[str]] = {}
         self.effects: dict[str, str] = {}
-        shown = np.array(sorted(snap.nodes.position[s.person_id] for s in result.shown_people()
-                                if s.person_id in snap.nodes.position), dtype=np.int64)
+        shown = np.array(
+            sorted(
+                snap.nodes.position[s.person_id]
+                for s in result.shown_people()
+                if s.person_id in snap.nodes.position
+            ),
+            dtype=np.int64,
+        )
         rows = np.flatnonzero(np.isin(ev.subject, shown) | np.isin(ev.object, shown))
         if not rows.size:
             return
-        limits = sorted({x for r in pack.rules if r.when.age_days is not None
-                         for x in (r.when.age_days.min, None if r.when.age_days.max is None
-                                   else r.when.age_days.max + 1) if x is not None})
+        limits = sorted(
+            {
+                x
+                for r in pack.rules
+                if r.when.age_days is not None
+                for x in (
+                    r.when.age_days.min,
+                    None if r.when.age_days.max is None else r.when.age_days.max + 1,
+                )
+                if x is not None
+            }
+        )
         age = np.maximum(day_number(result.as_at) - ev.observed[rows].astype(np.int64), 0)
-        key = np.stack([ev.scheme[rows], ev.reliability[rows], ev.credibility[rows], ev.refutes[rows],
-                        ev.agency[rows], ev.relation[rows], ev.source_ref[rows] >= 0,
-                        np.searchsorted(np.array(limits, dtype=np.int64), age, side="right"),
-                        ev.withdrawn[rows], ev.agreement_ok[rows], ev.retention_ok[rows]], axis=1).astype(np.int64)
+        key = np.stack(
+            [
+                ev.scheme[rows],
+                ev.reliability[rows],
+                ev.credibility[rows],
+                ev.refutes[rows],
+                ev.agency[rows],
+                ev.relation[rows],
+                ev.source_ref[rows] >= 0,
+                np.searchsorted(np.array(limits, dtype=np.int64), age, side="right"),
+                ev.withdrawn[rows],
+                ev.agreement_ok[rows],
+                ev.retention_ok[rows],
+            ],
+            axis=1,
+        ).astype(np.int64)
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
         reps = rows[first]
         fired: dict[str, list[str]] = {}
@@ -458,8 +545,14 @@ def _day(n: int) -> str:
     return from_day_number(n).isoformat()
 
 
-def person_links(result: MapResult, pid: str, items: EvidenceItems, red: Redactor,
-                 bands: dict[tuple[str, str, str], str], by_node: LinksByNode) -> list[dict[str, Any]]:
+def person_links(
+    result: MapResult,
+    pid: str,
+    items: EvidenceItems,
+    red: Redactor,
+    bands: dict[tuple[str, str, str], str],
+    by_node: LinksByNode,
+) -> list[dict[str, Any]]:
     """Every scored link touching the person, strongest first; a left-out other end is never identified."""
     snap = result.snapshot
     lk = result.links
@@ -471,25 +564,36 @@ def person_links(result: MapResult, pid: str, items: EvidenceItems, red: Redacto
         kind, label = red.node(other_id)
         hidden_other = kind == ObjectKind.PERSON.value and red.shown_id(other_id) is None
         relation = RELATIONS[rel].value
-        out.append({
-            "other": {"id": None if hidden_other else other_id, "kind": kind, "label": label},
-            "relation": relation,
-            "confidence": round(float(lk.confidence[r]), 4),
-            "uncertainty": round(float(lk.uncertainty[r]), 4),
-            "conflict": round(float(lk.conflict[r]), 4),
-            "n_items": int(lk.n_items[r]), "n_unused": int(lk.n_unused[r]),
-            "n_agencies": int(lk.n_agencies[r]), "n_origins": int(lk.n_origins[r]),
-            "newest": _day(int(lk.newest[r])) if int(lk.newest[r]) >= 0 else None,
-            "band": bands.get((*sorted((snap.nodes.ids[a], snap.nodes.ids[b])), relation), "not drawn"),
-            "evidence": items.of_link(a, b, rel),
-        })
+        out.append(
+            {
+                "other": {"id": None if hidden_other else other_id, "kind": kind, "label": label},
+                "relation": relation,
+                "confidence": round(float(lk.confidence[r]), 4),
+                "uncertainty": round(float(lk.uncertainty[r]), 4),
+                "conflict": round(float(lk.conflict[r]), 4),
+                "n_items": int(lk.n_items[r]),
+                "n_unused": int(lk.n_unused[r]),
+                "n_agencies": int(lk.n_agencies[r]),
+                "n_origins": int(lk.n_origins[r]),
+                "newest": _day(int(lk.newest[r])) if int(lk.newest[r]) >= 0 else None,
+                "band": bands.get(_band_key(snap.nodes.ids[a], snap.nodes.ids[b], relation), "not drawn"),
+                "evidence": items.of_link(a, b, rel),
+            }
+        )
     return out
+
+
+def _band_key(a: str, b: str, relation: str) -> tuple[str, str, str]:
+    lo, hi = sorted((a, b))
+    return lo, hi, relation
 
 
 class EvidenceItems:
     """Evidence items as report rows, built once each (a person-person item is listed under both people)."""
 
-    def __init__(self, result: MapResult, store: Store | None, red: Redactor, tracer: RuleTracer | None) -> None:
+    def __init__(
+        self, result: MapResult, store: Store | None, red: Redactor, tracer: RuleTracer | None
+    ) -> None:
         self.result, self.red, self.tracer = result, red, tracer
         self.index = evidence_index(result, store)
         self._rows: dict[int, dict[str, Any]] = {}
@@ -509,8 +613,11 @@ class EvidenceItems:
     def used_keys(self) -> tuple[set[str], set[str], set[tuple[str, str]]]:
         """(agencies, agreements, (scheme, grading)) the listed items refer to."""
         rows = self._rows.values()
-        return ({r["agency"] for r in rows}, {r["agreement"] for r in rows if r["agreement"]},
-                {(r["scheme"], r["grading"]) for r in rows if r["grading"]})
+        return (
+            {r["agency"] for r in rows},
+            {r["agreement"] for r in rows if r["agreement"]},
+            {(r["scheme"], r["grading"]) for r in rows if r["grading"]},
+        )
 
 
 def _decisions(store: Store | None, until: date) -> list[Decision]:
@@ -522,9 +629,17 @@ def _decisions(store: Store | None, until: date) -> list[Decision]:
 
 
 def _decision_json(d: Decision) -> dict[str, Any]:
-    return {"suggestion": d.suggestion_id, "intervention": d.intervention_id, "target_kind": d.target_kind,
-            "target": d.target_id, "decision": d.decision, "reason": d.reason, "actor": d.actor, "role": d.role,
-            "decided_at": d.decided_at.isoformat(timespec="seconds")}
+    return {
+        "suggestion": d.suggestion_id,
+        "intervention": d.intervention_id,
+        "target_kind": d.target_kind,
+        "target": d.target_id,
+        "decision": d.decision,
+        "reason": d.reason,
+        "actor": d.actor,
+        "role": d.role,
+        "decided_at": d.decided_at.isoformat(timespec="seconds"),
+    }
 
 
 def groups_of(result: MapResult) -> list[Group]:
@@ -542,48 +657,70 @@ def _age_text(person: YoungPerson, on: date) -> str | None:
     return str(ages[0]) if ages[0] == ages[1] else f"{ages[0]}-{ages[1]}"
 
 
-def audit_context(result: MapResult, store: Store | None, actor: Actor, *, recipient: str | None = None,
-                  with_traces: bool = True) -> dict[str, Any]:
+def audit_context(
+    result: MapResult,
+    store: Store | None,
+    actor: Actor,
+    *,
+    recipient: str | None = None,
+    with_traces: bool = True,
+) -> dict[str, Any]:
     """Who is on the map and why: every shown young person, their links, evidence, rules and decisions."""
     snap = result.snapshot
     red = Redactor(result, all_records(store).values() if store is not None else ())
     tracer = RuleTracer(result) if with_traces else None
     items = EvidenceItems(result, store, red, tracer)
     by_node = LinksByNode(result)
-    bands = {(*sorted((sl.source, sl.target)), sl.relation): sl.band for sl in result.shown_links}
+    bands: dict[tuple[str, str, str], str] = {
+        _band_key(sl.source, sl.target, sl.relation): sl.band for sl in result.shown_links
+    }
     groups = groups_of(result)
     group_of: dict[str, list[str]] = defaultdict(list)
     for g in groups:
         for m in g.members:
             group_of[m].append(g.id)
     decisions = _decisions(store, result.as_at)
-    people = []
+    people: list[dict[str, Any]] = []
     for st in result.shown_people():
         pid = st.person_id
         person = snap.people[pid]
         mine = set(group_of.get(pid, [])) | {pid} | set(snap.records_of.get(pid, []))
-        people.append({
-            "id": pid,
-            "name": person.name,
-            "status": st.status,
-            "confidence": round(float(st.confidence), 4),
-            "reasons": [{"code": r.code, "text": red.text(r.text), "refs": [x for x in r.refs if
-                                                                          red.shown_id(x) is not None or
-                                                                          x not in snap.people]}
-                        for r in st.reasons],
-            "roles": {k: list(v) for k, v in sorted(st.roles.items())},
-            "records": list(snap.records_of.get(pid, [pid])),
-            "age": _age_text(person, result.as_at),
-            "area": person.area,
-            "school": person.school,
-            "review_by": person.review_by.isoformat() if person.review_by else None,
-            "groups": sorted(group_of.get(pid, [])),
-            "links": person_links(result, pid, items, red, bands, by_node),
-            "decisions": [_decision_json(d) for d in decisions if d.target_id in mine],
-        })
-    group_rows = [{"id": g.id, "members": list(g.members), "greyed_members": list(g.greyed_members),
-                   "locations": list(g.locations), "incidents": list(g.incidents),
-                   "decisions": [_decision_json(d) for d in decisions if d.target_id == g.id]} for g in groups]
+        people.append(
+            {
+                "id": pid,
+                "name": person.name,
+                "status": st.status,
+                "confidence": round(float(st.confidence), 4),
+                "reasons": [
+                    {
+                        "code": r.code,
+                        "text": red.text(r.text),
+                        "refs": [x for x in r.refs if red.shown_id(x) is not None or x not in snap.people],
+                    }
+                    for r in st.reasons
+                ],
+                "roles": {k: list(v) for k, v in sorted(st.roles.items())},
+                "records": list(snap.records_of.get(pid, [pid])),
+                "age": _age_text(person, result.as_at),
+                "area": person.area,
+                "school": person.school,
+                "review_by": person.review_by.isoformat() if person.review_by else None,
+                "groups": sorted(group_of.get(pid, [])),
+                "links": person_links(result, pid, items, red, bands, by_node),
+                "decisions": [_decision_json(d) for d in decisions if d.target_id in mine],
+            }
+        )
+    group_rows = [
+        {
+            "id": g.id,
+            "members": list(g.members),
+            "greyed_members": list(g.greyed_members),
+            "locations": list(g.locations),
+            "incidents": list(g.incidents),
+            "decisions": [_decision_json(d) for d in decisions if d.target_id == g.id],
+        }
+        for g in groups
+    ]
     until = result.as_at
     agencies, agreements, gradings = items.used_keys()
     return {
@@ -591,8 +728,14 @@ def audit_context(result: MapResult, store: Store | None, actor: Actor, *, recip
         "counts": counts(result),
         "policy": policy_block(result),
         "rule_pack": {"version": result.rule_pack_version, "rules": tracer.table() if tracer else []},
-        "agencies": [{"id": a, "name": snap.agencies[a].name if a in snap.agencies else a,
-                      "kind": snap.agencies[a].kind if a in snap.agencies else "unknown"} for a in sorted(agencies)],
+        "agencies": [
+            {
+                "id": a,
+                "name": snap.agencies[a].name if a in snap.agencies else a,
+                "kind": snap.agencies[a].kind if a in snap.agencies else "unknown",
+            }
+            for a in sorted(agencies)
+        ],
         "agreements": [_agreement(snap.agreements.get(a), a) for a in sorted(agreements)],
         "gradings": [{"scheme": sch, **_grading(code, sch)} for sch, code in sorted(gradings)],
         "people": people,
@@ -601,17 +744,27 @@ def audit_context(result: MapResult, store: Store | None, actor: Actor, *, recip
         "policy_changes": policy_changes(store, until) if store is not None else [],
         "imports": import_rows(store, until) if store is not None else [],
         "outputs": output_rows(store, until) if store is not None else [],
-        "other_decisions": [_decision_json(d) for d in decisions
-                            if d.target_id not in {g.id for g in groups}
-                            and not any(d.target_id in {p["id"], *p["records"]} for p in people)],
+        "other_decisions": [
+            _decision_json(d)
+            for d in decisions
+            if d.target_id not in {g.id for g in groups}
+            and not any(d.target_id == p["id"] or d.target_id in p["records"] for p in people)
+        ],
     }
 
 
 # --------------------------------------------------------------------------------------------- labelling
 
 
-def labelling_context(result: MapResult, store: Store | None, actor: Actor, *, recipient: str | None = None,
-                      baseline: Baseline | None = None, report: LabellingReport | None = None) -> dict[str, Any]:
+def labelling_context(
+    result: MapResult,
+    store: Store | None,
+    actor: Actor,
+    *,
+    recipient: str | None = None,
+    baseline: Baseline | None = None,
+    report: LabellingReport | None = None,
+) -> dict[str, Any]:
     report = report or run_checks(result, store, baseline)
     red = Redactor(result)
     data = report.to_json()
@@ -622,16 +775,21 @@ def labelling_context(result: MapResult, store: Store | None, actor: Actor, *, r
             if f["person_id"]:
                 names[f["person_id"]] = red.person(f["person_id"])
     flags = report.flags_by_person()
-    people = [{"id": pid, "name": red.person(pid), "status": result.statuses[pid].status, "flags": flags[pid]}
-              for pid in flags]
+    people = [
+        {"id": pid, "name": red.person(pid), "status": result.statuses[pid].status, "flags": flags[pid]}
+        for pid in flags
+    ]
     return {
         "stamp": stamp("labelling", result, actor, recipient),
         "counts": counts(result),
         "policy": policy_block(result),
         "language_version": report.language_version,
         "baseline_source": report.baseline_source,
-        "summary": {"checks": len(report.checks), "flagged": len(report.flagged),
-                    "people_flagged": len(flags)},
+        "summary": {
+            "checks": len(report.checks),
+            "flagged": len(report.flagged),
+            "people_flagged": len(flags),
+        },
         "checks": data["checks"],
         "people": people,
         "names": dict(sorted(names.items())),
@@ -656,9 +814,10 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def subject_context(result: MapResult, store: Store, actor: Actor, person: str, *,
-                    recipient: str | None = None) -> dict[str, Any]:
-    """Everything held about one young person, its sources, and every recorded view, report and export of them."""
+def subject_context(
+    result: MapResult, store: Store, actor: Actor, person: str, *, recipient: str | None = None
+) -> dict[str, Any]:
+    """Everything held about one young person, its sources, and every recorded view, report and export."""
     require(actor, Role.AUDITOR, Role.PANEL, to="produce a subject-access report")
     snap = result.snapshot
     records_ = all_records(store)
@@ -667,8 +826,11 @@ def subject_context(result: MapResult, store: Store, actor: Actor, person: str, 
     canonical = snap.canonical.get(person, person)
     record_ids = set(snap.records_of.get(canonical, [person])) | {person}
     own_names = {records_[r].name for r in record_ids if r in records_}
-    red = Redactor(result, (r for rid, r in records_.items() if rid not in record_ids),
-                   keep=own_names | record_ids | {canonical})
+    red = Redactor(
+        result,
+        (r for rid, r in records_.items() if rid not in record_ids),
+        keep=own_names | record_ids | {canonical},
+    )
 
     def other(pid: str) -> dict[str, Any]:
         can = snap.canonical.get(pid, pid)
@@ -686,12 +848,21 @@ def subject_context(result: MapResult, store: Store, actor: Actor, person: str, 
 
     with store.read() as s:
         ids = sorted(record_ids)
-        ev_rows = list(s.exec(select(Evidence).where(or_(col(Evidence.subject_id).in_(ids),
-                                                         col(Evidence.object_id).in_(ids)))
-                              .order_by(col(Evidence.evidence_id))))
-        concerns = list(s.exec(select(Concern).where(col(Concern.person_id).in_(ids)).order_by(col(Concern.concern_id))))
-        strengths = list(s.exec(select(Strength).where(col(Strength.person_id).in_(ids))
-                                .order_by(col(Strength.strength_id))))
+        ev_rows = list(
+            s.exec(
+                select(Evidence)
+                .where(or_(col(Evidence.subject_id).in_(ids), col(Evidence.object_id).in_(ids)))
+                .order_by(col(Evidence.evidence_id))
+            )
+        )
+        concerns = list(
+            s.exec(select(Concern).where(col(Concern.person_id).in_(ids)).order_by(col(Concern.concern_id)))
+        )
+        strengths = list(
+            s.exec(
+                select(Strength).where(col(Strength.person_id).in_(ids)).order_by(col(Strength.strength_id))
+            )
+        )
         agreements = {a.agreement_id: a for a in s.exec(select(SharingAgreement))}
         batches = {b.id: b for b in s.exec(select(ImportBatch))}
     agencies_used: dict[str, int] = defaultdict(int)
@@ -702,49 +873,96 @@ def subject_context(result: MapResult, store: Store, actor: Actor, person: str, 
         other_id = e.object_id if role == "subject" else e.subject_id
         agencies_used[e.agency] += 1
         agreements_used.add(e.agreement_id)
-        evidence.append({
-            "id": e.evidence_id, "position": role, "relation": e.relation, "other": other(other_id),
-            "polarity": e.polarity, "agency": e.agency, "grading": _grading(e.grading, e.grading_scheme),
-            "observed": _iso(e.observed_on), "recorded": _iso(e.recorded_on), "agreement": e.agreement_id,
-            "recorder": text(e.recorder), "note": text(e.note), "supersedes": e.supersedes,
-            "retraction": e.retraction, "withdrawn_by": snap.withdrawn_by.get(e.evidence_id),
-            "import": _batch(batches.get(e.import_id)),
-        })
+        evidence.append(
+            {
+                "id": e.evidence_id,
+                "position": role,
+                "relation": e.relation,
+                "other": other(other_id),
+                "polarity": e.polarity,
+                "agency": e.agency,
+                "grading": _grading(e.grading, e.grading_scheme),
+                "observed": _iso(e.observed_on),
+                "recorded": _iso(e.recorded_on),
+                "agreement": e.agreement_id,
+                "recorder": text(e.recorder),
+                "note": text(e.note),
+                "supersedes": e.supersedes,
+                "retraction": e.retraction,
+                "withdrawn_by": snap.withdrawn_by.get(e.evidence_id),
+                "import": _batch(batches.get(e.import_id)),
+            }
+        )
     flags = []
     for kind, items in (("concern", concerns), ("strength", strengths)):
         for it in items:
             agencies_used[it.agency] += 1
             agreements_used.add(it.agreement_id)
-            flags.append({"kind": kind, "id": getattr(it, f"{kind}_id"), "what": it.kind, "agency": it.agency,
-                          "grading": it.grading, "recorded": _iso(it.recorded_on), "agreement": it.agreement_id,
-                          "note": text(it.note), "import": _batch(batches.get(it.import_id))})
+            flags.append(
+                {
+                    "kind": kind,
+                    "id": getattr(it, f"{kind}_id"),
+                    "what": it.kind,
+                    "agency": it.agency,
+                    "grading": it.grading,
+                    "recorded": _iso(it.recorded_on),
+                    "agreement": it.agreement_id,
+                    "note": text(it.note),
+                    "import": _batch(batches.get(it.import_id)),
+                }
+            )
     records = []
     for rid in sorted(record_ids):
         r = records_.get(rid)
         if r is None:
             continue
-        records.append({"id": r.person_id, "name": r.name, "date_of_birth": _iso(r.date_of_birth),
-                        "birth_year": r.birth_year, "sex": r.sex, "ethnicity": r.ethnicity, "area": r.area,
-                        "school": r.school, "review_by": _iso(r.review_by), "agency": r.agency,
-                        "import": _batch(batches.get(r.import_id))})
+        records.append(
+            {
+                "id": r.person_id,
+                "name": r.name,
+                "date_of_birth": _iso(r.date_of_birth),
+                "birth_year": r.birth_year,
+                "sex": r.sex,
+                "ethnicity": r.ethnicity,
+                "area": r.area,
+                "school": r.school,
+                "review_by": _iso(r.review_by),
+                "agency": r.agency,
+                "import": _batch(batches.get(r.import_id)),
+            }
+        )
     st = result.statuses.get(canonical)
     status = None
     if st is not None:
-        status = {"status": st.status, "confidence": round(float(st.confidence), 4),
-                  "reasons": [{"code": x.code, "text": text(x.text)} for x in st.reasons],
-                  "roles": {k: list(v) for k, v in sorted(st.roles.items())}}
+        status = {
+            "status": st.status,
+            "confidence": round(float(st.confidence), 4),
+            "reasons": [{"code": x.code, "text": text(x.text)} for x in st.reasons],
+            "roles": {k: list(v) for k, v in sorted(st.roles.items())},
+        }
     events = []
     for ev in _audit_events(store):
         payload = _payload(ev)
         if not _mentions(payload, record_ids | {canonical}):
             continue
-        events.append({**_event_row(ev), "kind": str(payload.get("kind") or ""),
-                       "recipient": (str(payload.get("recipient") or "").strip() or None)})
+        events.append(
+            {
+                **_event_row(ev),
+                "kind": str(payload.get("kind") or ""),
+                "recipient": (str(payload.get("recipient") or "").strip() or None),
+            }
+        )
     sources = []
     for aid in sorted(agencies_used):
         agency = snap.agencies.get(aid)
-        sources.append({"agency": aid, "name": agency.name if agency else aid,
-                        "kind": agency.kind if agency else "unknown", "items": agencies_used[aid]})
+        sources.append(
+            {
+                "agency": aid,
+                "name": agency.name if agency else aid,
+                "kind": agency.kind if agency else "unknown",
+                "items": agencies_used[aid],
+            }
+        )
     return {
         "stamp": stamp("subject", result, actor, recipient),
         "subject": {"id": person, "canonical_id": canonical, "names": sorted(own_names)},
@@ -762,15 +980,20 @@ def subject_context(result: MapResult, store: Store, actor: Actor, person: str, 
 def _batch(b: ImportBatch | None) -> dict[str, Any] | None:
     if b is None:
         return None
-    return {"id": b.id, "source": b.source, "imported_at": b.imported_at.isoformat(timespec="seconds"),
-            "actor": b.actor}
+    return {
+        "id": b.id,
+        "source": b.source,
+        "imported_at": b.imported_at.isoformat(timespec="seconds"),
+        "actor": b.actor,
+    }
 
 
 # --------------------------------------------------------------------------------------------- map
 
 
-def map_context(result: MapResult, actor: Actor, *, recipient: str | None = None,
-                layout: Any | None = None) -> dict[str, Any]:
+def map_context(
+    result: MapResult, actor: Actor, *, recipient: str | None = None, layout: Any | None = None
+) -> dict[str, Any]:
     """The map as data: shown nodes with positions, links with bands, groups; left-out people absent."""
     from .svg import compute_layout
 
@@ -807,4 +1030,3 @@ def iter_strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for v in value:
             yield from iter_strings(v)
-

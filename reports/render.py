@@ -79,8 +79,15 @@ def _humanise(value: str | None) -> str:
 
 
 def _env(autoescape: bool, finalize: Any) -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, finalize=finalize,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=autoescape,
+        finalize=finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters.update(conf=_conf, pct=_pct, ratio=_ratio, yesno=_yesno, human=_humanise)
     return env
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from markupsafe import escape
 
-from engine.graph import INCIDENT, LOCATION, PERSON, map_graph
+from engine.graph import LOCATION, PERSON, map_graph
 from engine.map_model import MapResult
 from engine.vocab import Relation
 
@@ -29,17 +30,23 @@ WIDTH = 1200.0
 MARGIN = 24.0
 LEGEND_H = 92.0
 GAP = 28.0
-NODE_SPACING = 34.0
+NODE_SPACING = 40.0
 SEED = 7
+KK_MAX = 80
+MIN_GAP = 46.0
 
 # Line colour per relation family (colour-blind-safe Okabe-Ito palette).
 RELATION_COLOUR = {
-    Relation.ASSOCIATION.value: "#555555", Relation.CO_OFFENDING.value: "#555555",
-    Relation.SCHOOL_PEER.value: "#555555", Relation.ONLINE_CONTACT.value: "#555555",
+    Relation.ASSOCIATION.value: "#555555",
+    Relation.CO_OFFENDING.value: "#555555",
+    Relation.SCHOOL_PEER.value: "#555555",
+    Relation.ONLINE_CONTACT.value: "#555555",
     Relation.SIBLING.value: "#999999",
     Relation.PRESENT_AT.value: "#0072B2",
-    Relation.HARMED.value: "#CC79A7", Relation.HARMING.value: "#D55E00",
-    Relation.WITNESS.value: "#E69F00", Relation.PRESENT.value: "#E69F00",
+    Relation.HARMED.value: "#CC79A7",
+    Relation.HARMING.value: "#D55E00",
+    Relation.WITNESS.value: "#E69F00",
+    Relation.PRESENT.value: "#E69F00",
 }
 INCLUDED_FILL = "#1f3b73"
 GREYED_FILL = "#8a94a6"
@@ -63,8 +70,17 @@ class NodePos:
     harmed: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "label": self.label, "x": self.x, "y": self.y,
-                "status": self.status, "group": self.group, "of_concern": self.of_concern, "harmed": self.harmed}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "label": self.label,
+            "x": self.x,
+            "y": self.y,
+            "status": self.status,
+            "group": self.group,
+            "of_concern": self.of_concern,
+            "harmed": self.harmed,
+        }
 
 
 @dataclass
@@ -80,8 +96,13 @@ class EdgePos:
         return max(sorted(self.relations), key=lambda r: self.relations[r])
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "relations": self.relations, "band": self.band,
-                "confidence": round(max(self.relations.values()), 4)}
+        return {
+            "source": self.source,
+            "target": self.target,
+            "relations": self.relations,
+            "band": self.band,
+            "confidence": round(max(self.relations.values()), 4),
+        }
 
 
 @dataclass
@@ -116,21 +137,62 @@ def _label(result: MapResult, node: str, kind: str) -> str:
     return f"{inc.kind.replace('_', ' ')} {inc.date.isoformat()}"
 
 
+def _short_incident(label: str) -> str:
+    """The incident's kind without its date (the date is in the tooltip and the key)."""
+    return label.rsplit(" ", 1)[0]
+
+
 def _cluster_positions(g: nx.Graph, nodes: list[str]) -> tuple[dict[str, tuple[float, float]], float]:
-    """Positions around (0, 0) for one cluster, and its radius."""
+    """Positions around (0, 0) for one cluster, and its radius.
+
+    Kamada-Kawai (deterministic, evenly spaced) for clusters up to KK_MAX nodes, a seeded spring layout
+    above that; then nodes closer than MIN_GAP are pushed apart, so labels stay legible.
+    """
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}, NODE_SPACING / 2
     sub = nx.Graph()
     sub.add_nodes_from(nodes)
-    sub.add_edges_from(sorted((a, b) for a, b in g.subgraph(nodes).edges() if a in sub and b in sub))
-    radius = NODE_SPACING * (len(nodes) ** 0.5) * 0.75 + NODE_SPACING / 2
-    raw = nx.spring_layout(sub, seed=SEED, iterations=60, k=1.6 / (len(nodes) ** 0.5))
-    xs = [p[0] for p in raw.values()]
-    ys = [p[1] for p in raw.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    span = max(max(((p[0] - cx) ** 2 + (p[1] - cy) ** 2) ** 0.5 for p in raw.values()), 1e-9)
-    scale = (radius - NODE_SPACING / 2) / span
-    return {n: ((raw[n][0] - cx) * scale, (raw[n][1] - cy) * scale) for n in nodes}, radius
+    sub.add_edges_from(sorted(tuple(sorted((a, b))) for a, b in g.subgraph(nodes).edges()))
+    radius = NODE_SPACING * (len(nodes) ** 0.5) * 1.0 + NODE_SPACING / 2
+    if len(nodes) <= KK_MAX:
+        start = nx.circular_layout(sub)
+        raw = (
+            nx.kamada_kawai_layout(sub, pos=start)
+            if nx.is_connected(sub)
+            else nx.spring_layout(sub, pos=start, seed=SEED, iterations=80, k=1.8 / (len(nodes) ** 0.5))
+        )
+    else:
+        raw = nx.spring_layout(sub, seed=SEED, iterations=60, k=1.8 / (len(nodes) ** 0.5))
+    pts = np.array([raw[n] for n in nodes], dtype=float)
+    pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2
+    span = max(float(np.sqrt((pts**2).sum(axis=1)).max()), 1e-9)
+    pts *= (radius - NODE_SPACING / 2) / span
+    pts = _spread(pts)
+    pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2
+    radius = float(np.sqrt((pts**2).sum(axis=1)).max()) + NODE_SPACING / 2
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pts, strict=True)}, radius
+
+
+def _spread(pts: np.ndarray, rounds: int = 120) -> np.ndarray:
+    """Push apart nodes closer than MIN_GAP (vectorised, deterministic); the cluster grows to fit."""
+    for _ in range(rounds):
+        d = pts[:, None, :] - pts[None, :, :]
+        dist = np.sqrt((d**2).sum(axis=2))
+        np.fill_diagonal(dist, 1e9)
+        close = dist < MIN_GAP
+        if not close.any():
+            break
+        push = np.where(close, (MIN_GAP - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
+        step = (d * push[:, :, None]).sum(axis=1)
+        same = (dist < 1e-6) & close  # exactly on top of each other: nudge by index
+        if same.any():
+            step += (
+                np.stack([np.arange(len(pts)), -np.arange(len(pts))], axis=1)
+                * 0.5
+                * same.any(axis=1)[:, None]
+            )
+        pts = pts + step
+    return pts
 
 
 def _grid_positions(nodes: list[str]) -> tuple[dict[str, tuple[float, float]], float, float]:
@@ -166,8 +228,9 @@ def compute_layout(result: MapResult) -> Layout:
     # Ungrouped nodes: connected pieces of three or more become clusters of their own; the rest go in a grid.
     rest = sorted(n for n in g.nodes if n not in assigned)
     loose: list[str] = []
-    for i, comp in enumerate(sorted((sorted(c) for c in nx.connected_components(g.subgraph(rest))),
-                                    key=lambda c: (-len(c), c[0]))):
+    for i, comp in enumerate(
+        sorted((sorted(c) for c in nx.connected_components(g.subgraph(rest))), key=lambda c: (-len(c), c[0]))
+    ):
         if len(comp) >= 3:
             clusters[f"~{i:04d}"] = comp
         else:
@@ -197,23 +260,42 @@ def compute_layout(result: MapResult) -> Layout:
             positions[n] = (round(MARGIN + px, 1), round(y + GAP + py, 1))
         y += GAP + gh
     height = y + MARGIN
-    harmed = {s.person_id for s in result.shown_people()
-              if any(Relation.HARMED.value in roles for roles in s.roles.values())}
+    harmed = {
+        s.person_id
+        for s in result.shown_people()
+        if any(Relation.HARMED.value in roles for roles in s.roles.values())
+    }
     nodes = []
     for n in sorted(g.nodes):
         d = g.nodes[n]
         nx_, ny_ = positions[n]
-        nodes.append(NodePos(n, d["kind"], _label(result, n, d["kind"]), nx_, ny_, status=d.get("status"),
-                             group=assigned.get(n), of_concern=bool(d.get("of_concern", False)),
-                             harmed=n in harmed))
-    edges = [EdgePos(a, b, dict(sorted(d["relations"].items())), d["band"])
-             for a, b, d in sorted(g.edges(data=True), key=lambda e: tuple(sorted((e[0], e[1]))))]
+        nodes.append(
+            NodePos(
+                n,
+                d["kind"],
+                _label(result, n, d["kind"]),
+                nx_,
+                ny_,
+                status=d.get("status"),
+                group=assigned.get(n),
+                of_concern=bool(d.get("of_concern", False)),
+                harmed=n in harmed,
+            )
+        )
+    edges = [
+        EdgePos(a, b, dict(sorted(d["relations"].items())), d["band"])
+        for a, b, d in sorted(g.edges(data=True), key=lambda e: tuple(sorted((e[0], e[1]))))
+    ]
     for e in edges:
         e.source, e.target = sorted((e.source, e.target))
     body = result.policy.body
-    thresholds = {"include": float(getattr(body, "include_threshold", 0.0)),
-                  "grey": float(getattr(body, "grey_threshold", 0.0))}
-    return Layout(WIDTH, round(max(height, MARGIN * 2 + LEGEND_H + 40), 1), nodes, edges, group_pos, thresholds)
+    thresholds = {
+        "include": float(getattr(body, "include_threshold", 0.0)),
+        "grey": float(getattr(body, "grey_threshold", 0.0)),
+    }
+    return Layout(
+        WIDTH, round(max(height, MARGIN * 2 + LEGEND_H + 40), 1), nodes, edges, group_pos, thresholds
+    )
 
 
 def _short(text: str, n: int = 22) -> str:
@@ -226,53 +308,99 @@ def _node_svg(n: NodePos) -> str:
     if n.kind == PERSON:
         fill = INCLUDED_FILL if n.status == "included" else GREYED_FILL
         opacity = "1" if n.status == "included" else "0.45"
-        ring = (f'<circle cx="{n.x}" cy="{n.y}" r="10.5" fill="none" stroke="{HARMED_RING}" stroke-width="2.5"/>'
-                if n.harmed else "")
+        ring = (
+            f'<circle cx="{n.x}" cy="{n.y}" r="10.5" fill="none" stroke="{HARMED_RING}" stroke-width="2.5"/>'
+            if n.harmed
+            else ""
+        )
         shape = f'<circle cx="{n.x}" cy="{n.y}" r="7" fill="{fill}"/>'
         cls = f"node person {escape(n.status or '')}"
-        return (f'<g class="{cls}" opacity="{opacity}">{title}{ring}{shape}'
-                f'<text x="{n.x}" y="{n.y + 19}" text-anchor="middle">{escape(_short(label))}</text></g>')
+        return (
+            f'<g class="{cls}" opacity="{opacity}">{title}{ring}{shape}'
+            f'<text x="{n.x}" y="{n.y + 19}" text-anchor="middle">{escape(_short(label))}</text></g>'
+        )
     if n.kind == LOCATION:
         stroke = PLACE_CONCERN_STROKE if n.of_concern else "#0072B2"
-        shape = (f'<rect x="{n.x - 8}" y="{n.y - 8}" width="16" height="16" fill="{PLACE_FILL}" '
-                 f'stroke="{stroke}" stroke-width="{2.5 if n.of_concern else 1}"/>')
-        return (f'<g class="node place">{title}{shape}'
-                f'<text x="{n.x}" y="{n.y + 21}" text-anchor="middle">{escape(_short(label))}</text></g>')
+        shape = (
+            f'<rect x="{n.x - 8}" y="{n.y - 8}" width="16" height="16" fill="{PLACE_FILL}" '
+            f'stroke="{stroke}" stroke-width="{2.5 if n.of_concern else 1}"/>'
+        )
+        return (
+            f'<g class="node place">{title}{shape}'
+            f'<text x="{n.x}" y="{n.y + 21}" text-anchor="middle">{escape(_short(label))}</text></g>'
+        )
     pts = f"{n.x},{n.y - 10} {n.x + 10},{n.y} {n.x},{n.y + 10} {n.x - 10},{n.y}"
-    return (f'<g class="node incident">{title}<polygon points="{pts}" fill="{INCIDENT_FILL}" stroke="#8a6d00"/>'
-            f'<text x="{n.x}" y="{n.y + 22}" text-anchor="middle">{escape(_short(label))}</text></g>')
+    return (
+        f'<g class="node incident">{title}<polygon points="{pts}" fill="{INCIDENT_FILL}" stroke="#8a6d00"/>'
+        f'<text x="{n.x}" y="{n.y + 22}" text-anchor="middle">'
+        f"{escape(_short(_short_incident(label)))}</text></g>"
+    )
 
 
 def _legend(width: float) -> str:
     y = MARGIN
-    parts = [f'<g class="legend" font-size="11"><rect x="{MARGIN}" y="{y - 6}" width="{width - 2 * MARGIN}" '
-             f'height="{LEGEND_H - 14}" fill="#fafafa" stroke="#cccccc"/>']
+    parts = [
+        f'<g class="legend" font-size="11"><rect x="{MARGIN}" y="{y - 6}" width="{width - 2 * MARGIN}" '
+        f'height="{LEGEND_H - 14}" fill="#fafafa" stroke="#cccccc"/>'
+    ]
     items = [
         (f'<circle cx="12" cy="0" r="7" fill="{INCLUDED_FILL}"/>', "young person, included"),
-        (f'<circle cx="12" cy="0" r="7" fill="{GREYED_FILL}" opacity="0.45"/>', "young person, greyed (faded)"),
-        (f'<circle cx="12" cy="0" r="7" fill="{INCLUDED_FILL}"/><circle cx="12" cy="0" r="10.5" fill="none" '
-         f'stroke="{HARMED_RING}" stroke-width="2.5"/>', "harmed in an incident (ring)"),
-        (f'<rect x="4" y="-8" width="16" height="16" fill="{PLACE_FILL}" stroke="{PLACE_CONCERN_STROKE}" '
-         'stroke-width="2.5"/>', "place of concern (square)"),
-        (f'<polygon points="12,-10 22,0 12,10 2,0" fill="{INCIDENT_FILL}" stroke="#8a6d00"/>', "incident (diamond)"),
-        ('<line x1="0" y1="0" x2="24" y2="0" stroke="#555" stroke-width="2"/>', "link at or above inclusion threshold"),
-        ('<line x1="0" y1="0" x2="24" y2="0" stroke="#555" stroke-width="2" stroke-dasharray="5 4"/>',
-         "link in the grey band (dashed)"),
-        (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["harmed"]}" stroke-width="2"/>', "harmed"),
-        (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["harming"]}" stroke-width="2"/>',
-         "alleged to have harmed"),
-        (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["witness"]}" stroke-width="2"/>',
-         "witness / present"),
-        (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["present_at"]}" stroke-width="2"/>',
-         "seen at a place"),
-        (f'<circle cx="12" cy="0" r="9" fill="none" stroke="{GROUP_STROKE}" stroke-dasharray="3 2"/>', "peer group"),
+        (
+            f'<circle cx="12" cy="0" r="7" fill="{GREYED_FILL}" opacity="0.45"/>',
+            "young person, greyed (faded)",
+        ),
+        (
+            f'<circle cx="12" cy="0" r="7" fill="{INCLUDED_FILL}"/>'
+            '<circle cx="12" cy="0" r="10.5" fill="none" '
+            f'stroke="{HARMED_RING}" stroke-width="2.5"/>',
+            "harmed in an incident (ring)",
+        ),
+        (
+            f'<rect x="4" y="-8" width="16" height="16" fill="{PLACE_FILL}" stroke="{PLACE_CONCERN_STROKE}" '
+            'stroke-width="2.5"/>',
+            "place of concern (square)",
+        ),
+        (
+            f'<polygon points="12,-10 22,0 12,10 2,0" fill="{INCIDENT_FILL}" stroke="#8a6d00"/>',
+            "incident (diamond)",
+        ),
+        (
+            '<line x1="0" y1="0" x2="24" y2="0" stroke="#555" stroke-width="2"/>',
+            "link at or above inclusion threshold",
+        ),
+        (
+            '<line x1="0" y1="0" x2="24" y2="0" stroke="#555" stroke-width="2" stroke-dasharray="5 4"/>',
+            "link in the grey band (dashed)",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["harmed"]}" stroke-width="2"/>',
+            "harmed",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["harming"]}" stroke-width="2"/>',
+            "alleged to have harmed",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["witness"]}" stroke-width="2"/>',
+            "witness / present",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="24" y2="0" stroke="{RELATION_COLOUR["present_at"]}" stroke-width="2"/>',
+            "seen at a place",
+        ),
+        (
+            f'<circle cx="12" cy="0" r="9" fill="none" stroke="{GROUP_STROKE}" stroke-dasharray="3 2"/>',
+            "peer group",
+        ),
     ]
     col_w = (width - 2 * MARGIN - 16) / 4
     for i, (shape, text) in enumerate(items):
         r, c = divmod(i, 4)
         x = MARGIN + 10 + c * col_w
         yy = y + 12 + r * 24
-        parts.append(f'<g transform="translate({x:.1f},{yy:.1f})">{shape}<text x="32" y="4">{escape(text)}</text></g>')
+        parts.append(
+            f'<g transform="translate({x:.1f},{yy:.1f})">{shape}<text x="32" y="4">{escape(text)}</text></g>'
+        )
     parts.append("</g>")
     return "".join(parts)
 
@@ -280,16 +408,23 @@ def _legend(width: float) -> str:
 def render_svg(layout: Layout, title: str = "Map of peer groups, places and incidents") -> str:
     """The SVG markup (record text escaped); safe to inline in HTML."""
     pos = {n.id: n for n in layout.nodes}
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="peermap-map" viewBox="0 0 {layout.width} {layout.height}" '
-           f'width="100%" role="img" aria-label="{escape(title)}" font-family="Helvetica, Arial, sans-serif">',
-           f"<title>{escape(title)}</title>",
-           '<style>.node text{font-size:9px;fill:#222}.group-label{font-size:11px;fill:#00654a;font-weight:bold}</style>',
-           f'<rect width="{layout.width}" height="{layout.height}" fill="#ffffff"/>', _legend(layout.width)]
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="peermap-map" '
+        f'viewBox="0 0 {layout.width} {layout.height}" '
+        f'width="100%" role="img" aria-label="{escape(title)}" font-family="Helvetica, Arial, sans-serif">',
+        f"<title>{escape(title)}</title>",
+        "<style>.node text{font-size:9px;fill:#222}"
+        ".group-label{font-size:11px;fill:#00654a;font-weight:bold}</style>",
+        f'<rect width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',
+        _legend(layout.width),
+    ]
     for grp in layout.groups:
-        out.append(f'<g class="group"><circle cx="{grp.cx}" cy="{grp.cy}" r="{grp.r}" fill="#009E73" '
-                   f'fill-opacity="0.04" stroke="{GROUP_STROKE}" stroke-dasharray="6 4"/>'
-                   f'<text class="group-label" x="{grp.cx}" y="{grp.cy - grp.r + 13}" text-anchor="middle">'
-                   f"{escape(grp.id)}</text></g>")
+        out.append(
+            f'<g class="group"><circle cx="{grp.cx}" cy="{grp.cy}" r="{grp.r}" fill="#009E73" '
+            f'fill-opacity="0.04" stroke="{GROUP_STROKE}" stroke-dasharray="6 4"/>'
+            f'<text class="group-label" x="{grp.cx}" y="{grp.cy - grp.r + 13}" text-anchor="middle">'
+            f"{escape(grp.id)}</text></g>"
+        )
     out.append('<g class="links">')
     for e in layout.edges:
         a, b = pos[e.source], pos[e.target]
@@ -297,10 +432,12 @@ def render_svg(layout: Layout, title: str = "Map of peer groups, places and inci
         dash = ' stroke-dasharray="5 4"' if e.band == "dashed" else ""
         faded = ' opacity="0.5"' if "greyed" in (a.status, b.status) else ""
         tip = ", ".join(f"{r.replace('_', ' ')} {c:.2f}" for r, c in e.relations.items())
-        out.append(f'<line class="link {e.band}" x1="{a.x}" y1="{a.y}" x2="{b.x}" y2="{b.y}" '
-                   f'stroke="{RELATION_COLOUR.get(e.relation, "#555555")}" stroke-width="{1 + 2 * conf:.2f}"{dash}'
-                   f"{faded}><title>{escape(tip)}</title></line>")
-    out.append("</g><g class=\"nodes\">")
+        out.append(
+            f'<line class="link {e.band}" x1="{a.x}" y1="{a.y}" x2="{b.x}" y2="{b.y}" '
+            f'stroke="{RELATION_COLOUR.get(e.relation, "#555555")}" stroke-width="{1 + 2 * conf:.2f}"{dash}'
+            f"{faded}><title>{escape(tip)}</title></line>"
+        )
+    out.append('</g><g class="nodes">')
     out.extend(_node_svg(n) for n in layout.nodes)
     out.append("</g></svg>")
     return "".join(out)

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, Reason, ShownLink
-from engine.models import Agency, Concern, Evidence, Incident, Location, SharingAgreement, Strength, YoungPerson
+from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
+from engine.models import (
+    Agency,
+    Concern,
+    Evidence,
+    Incident,
+    Location,
+    SharingAgreement,
+    Strength,
+    YoungPerson,
+)
 from engine.policy import load_default_policy
 from engine.rules.links import LinkTable
 from engine.snapshot import load_snapshot
@@ -49,68 +58,178 @@ class MapBuilder:
         self.rows.append(Agency(agency_id=agency_id, name=name or agency_id.title(), kind=kind))
         return self
 
-    def agreement(self, agreement_id: str, agencies: str, *, purpose: str = "safeguarding children",
-                  lawful_basis: str = "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18", dpia_ref: str | None = "DPIA-1",
-                  retention_days: int | None = None, valid_from: date = date(2020, 1, 1)) -> MapBuilder:
-        self.rows.append(SharingAgreement(agreement_id=agreement_id, agencies=agencies, purpose=purpose,
-                                          lawful_basis=lawful_basis, valid_from=valid_from, dpia_ref=dpia_ref,
-                                          retention_days=retention_days))
+    def agreement(
+        self,
+        agreement_id: str,
+        agencies: str,
+        *,
+        purpose: str = "safeguarding children",
+        lawful_basis: str = "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18",
+        dpia_ref: str | None = "DPIA-1",
+        retention_days: int | None = None,
+        valid_from: date = date(2020, 1, 1),
+    ) -> MapBuilder:
+        self.rows.append(
+            SharingAgreement(
+                agreement_id=agreement_id,
+                agencies=agencies,
+                purpose=purpose,
+                lawful_basis=lawful_basis,
+                valid_from=valid_from,
+                dpia_ref=dpia_ref,
+                retention_days=retention_days,
+            )
+        )
         return self
 
-    def person(self, pid: str, name: str, status: str = "included", *, confidence: float = 0.8,
-               reasons: list[Reason] | None = None, roles: dict[str, list[str]] | None = None, **kw: Any) -> MapBuilder:
+    def person(
+        self,
+        pid: str,
+        name: str,
+        status: str = "included",
+        *,
+        confidence: float = 0.8,
+        reasons: list[Reason] | None = None,
+        roles: dict[str, list[str]] | None = None,
+        **kw: Any,
+    ) -> MapBuilder:
         self.rows.append(YoungPerson(person_id=pid, name=name, **kw))
-        self.statuses[pid] = PersonStatus(pid, status, confidence,  # type: ignore[arg-type]
-                                          reasons or [Reason(status, f"{status} by test")], roles or {})
+        self.statuses[pid] = PersonStatus(
+            pid,
+            cast(Status, status),
+            confidence,
+            reasons or [Reason(status, f"{status} by test")],
+            roles or {},
+        )
         return self
 
     def location(self, lid: str, name: str, of_concern: bool = True, kind: str = "park") -> MapBuilder:
         self.rows.append(Location(location_id=lid, name=name, of_concern=of_concern, kind=kind))
         return self
 
-    def incident(self, iid: str, on: date, kind: str = "serious_youth_violence", summary: str | None = None,
-                 location_id: str | None = None) -> MapBuilder:
-        self.rows.append(Incident(incident_id=iid, date=on, kind=kind, summary=summary, location_id=location_id))
+    def incident(
+        self,
+        iid: str,
+        on: date,
+        kind: str = "serious_youth_violence",
+        summary: str | None = None,
+        location_id: str | None = None,
+    ) -> MapBuilder:
+        self.rows.append(
+            Incident(incident_id=iid, date=on, kind=kind, summary=summary, location_id=location_id)
+        )
         return self
 
-    def evidence(self, subject: str, obj: str, relation: str, *, agency: str = "police", grading: str = "B2",
-                 scheme: str = "admiralty", observed: date = date(2026, 9, 1), recorded: date | None = None,
-                 agreement: str = "ISA-1", note: str | None = None, refutes: bool = False,
-                 source_ref: str | None = None, object_kind: str | None = None, evidence_id: str | None = None
-                 ) -> MapBuilder:
+    def evidence(
+        self,
+        subject: str,
+        obj: str,
+        relation: str,
+        *,
+        agency: str = "police",
+        grading: str = "B2",
+        scheme: str = "admiralty",
+        observed: date = date(2026, 9, 1),
+        recorded: date | None = None,
+        agreement: str = "ISA-1",
+        note: str | None = None,
+        refutes: bool = False,
+        source_ref: str | None = None,
+        object_kind: str | None = None,
+        evidence_id: str | None = None,
+    ) -> MapBuilder:
         self._n += 1
-        kind = object_kind or ("person" if relation in {"association", "co_offending", "sibling", "school_peer",
-                                                         "online_contact"}
-                               else "location" if relation == "present_at" else "incident")
-        self.rows.append(Evidence(evidence_id=evidence_id or f"E{self._n:04d}", subject_id=subject, object_id=obj,
-                                  object_kind=kind, relation=relation,
-                                  polarity="refutes" if refutes else "supports", agency=agency,
-                                  grading_scheme=scheme, grading=grading, observed_on=observed,
-                                  recorded_on=recorded or observed, agreement_id=agreement, source_ref=source_ref,
-                                  recorder="r.smith", note=note))
+        kind = object_kind or (
+            "person"
+            if relation in {"association", "co_offending", "sibling", "school_peer", "online_contact"}
+            else "location"
+            if relation == "present_at"
+            else "incident"
+        )
+        self.rows.append(
+            Evidence(
+                evidence_id=evidence_id or f"E{self._n:04d}",
+                subject_id=subject,
+                object_id=obj,
+                object_kind=kind,
+                relation=relation,
+                polarity="refutes" if refutes else "supports",
+                agency=agency,
+                grading_scheme=scheme,
+                grading=grading,
+                observed_on=observed,
+                recorded_on=recorded or observed,
+                agreement_id=agreement,
+                source_ref=source_ref,
+                recorder="r.smith",
+                note=note,
+            )
+        )
         return self
 
-    def concern(self, pid: str, kind: str, note: str | None = None, agency: str = "police",
-                agreement: str = "ISA-1", recorded: date = date(2026, 9, 1)) -> MapBuilder:
+    def concern(
+        self,
+        pid: str,
+        kind: str,
+        note: str | None = None,
+        agency: str = "police",
+        agreement: str = "ISA-1",
+        recorded: date = date(2026, 9, 1),
+    ) -> MapBuilder:
         self._n += 1
-        self.rows.append(Concern(concern_id=f"C{self._n:04d}", person_id=pid, kind=kind, agency=agency,
-                                 grading="B2", recorded_on=recorded, agreement_id=agreement, note=note))
+        self.rows.append(
+            Concern(
+                concern_id=f"C{self._n:04d}",
+                person_id=pid,
+                kind=kind,
+                agency=agency,
+                grading="B2",
+                recorded_on=recorded,
+                agreement_id=agreement,
+                note=note,
+            )
+        )
         return self
 
-    def strength(self, pid: str, kind: str, note: str | None = None, agency: str = "school",
-                 agreement: str = "ISA-1", recorded: date = date(2026, 9, 1)) -> MapBuilder:
+    def strength(
+        self,
+        pid: str,
+        kind: str,
+        note: str | None = None,
+        agency: str = "school",
+        agreement: str = "ISA-1",
+        recorded: date = date(2026, 9, 1),
+    ) -> MapBuilder:
         self._n += 1
-        self.rows.append(Strength(strength_id=f"S{self._n:04d}", person_id=pid, kind=kind, agency=agency,
-                                  grading="B2", recorded_on=recorded, agreement_id=agreement, note=note))
+        self.rows.append(
+            Strength(
+                strength_id=f"S{self._n:04d}",
+                person_id=pid,
+                kind=kind,
+                agency=agency,
+                grading="B2",
+                recorded_on=recorded,
+                agreement_id=agreement,
+                note=note,
+            )
+        )
         return self
 
     def link(self, a: str, b: str, relation: str, confidence: float, **kw: Any) -> MapBuilder:
         self.links.append(LinkSpec(a, b, relation, confidence, **kw))
         return self
 
-    def group(self, gid: str, members: list[str], greyed: list[str] | None = None, locations: list[str] | None = None,
-              incidents: list[str] | None = None) -> MapBuilder:
-        self.groups.append(Group(gid, members, greyed or [], [], locations or [], incidents or [], {}, {}, []))
+    def group(
+        self,
+        gid: str,
+        members: list[str],
+        greyed: list[str] | None = None,
+        locations: list[str] | None = None,
+        incidents: list[str] | None = None,
+    ) -> MapBuilder:
+        self.groups.append(
+            Group(gid, members, greyed or [], [], locations or [], incidents or [], {}, {}, [])
+        )
         return self
 
     def build(self, store: Store) -> MapResult:
@@ -136,26 +255,56 @@ class MapBuilder:
         unc = [x.uncertainty for x in specs]
         day = (self.as_at - date(1970, 1, 1)).days
         links = LinkTable(
-            subject=arr(subj, np.int32), object=arr(obj, np.int32),
+            subject=arr(subj, np.int32),
+            object=arr(obj, np.int32),
             relation=arr([RELATION_CODE[x.relation] for x in specs], np.int8),
             belief=arr([c - 0.5 * u for c, u in zip(conf, unc, strict=True)], np.float64),
             disbelief=arr([max(0.0, 1 - c - 0.5 * u) for c, u in zip(conf, unc, strict=True)], np.float64),
-            uncertainty=arr(unc, np.float64), base_rate=arr([0.5] * n, np.float64), confidence=arr(conf, np.float64),
-            conflict=arr([0.0] * n, np.float64), n_items=arr([x.n_items for x in specs], np.int32),
-            n_unused=arr([0] * n, np.int32), n_agencies=arr([x.n_agencies for x in specs], np.int32),
-            n_origins=arr([x.n_origins for x in specs], np.int32), newest=arr([day - 30] * n, np.int32),
-            oldest=arr([day - 90] * n, np.int32), nodes=snap.nodes, rule_pack_version="test-1",
+            uncertainty=arr(unc, np.float64),
+            base_rate=arr([0.5] * n, np.float64),
+            confidence=arr(conf, np.float64),
+            conflict=arr([0.0] * n, np.float64),
+            n_items=arr([x.n_items for x in specs], np.int32),
+            n_unused=arr([0] * n, np.int32),
+            n_agencies=arr([x.n_agencies for x in specs], np.int32),
+            n_origins=arr([x.n_origins for x in specs], np.int32),
+            newest=arr([day - 30] * n, np.int32),
+            oldest=arr([day - 90] * n, np.int32),
+            nodes=snap.nodes,
+            rule_pack_version="test-1",
         )
         shown = {p for p, s in self.statuses.items() if s.shown}
         shown_links = [
-            ShownLink(x.a, x.b, x.relation, x.confidence, x.uncertainty, "solid" if x.confidence >= self.include
-                      else "dashed")
-            for x in specs if (x.a in shown or x.a not in self.statuses) and (x.b in shown or x.b not in self.statuses)
+            ShownLink(
+                x.a,
+                x.b,
+                x.relation,
+                x.confidence,
+                x.uncertainty,
+                "solid" if x.confidence >= self.include else "dashed",
+            )
+            for x in specs
+            if (x.a in shown or x.a not in self.statuses) and (x.b in shown or x.b not in self.statuses)
         ]
-        policy = PolicyRecord(version=1, created_at=datetime(2026, 1, 1, tzinfo=UTC), actor="system",
-                              role="panel", reason="default policy", replaces=None, body=load_default_policy())
-        return MapResult(as_at=self.as_at, snapshot=snap, links=links, policy=policy, rule_pack_version="test-1",
-                         statuses=dict(self.statuses), shown_links=shown_links, groups=list(self.groups))
+        policy = PolicyRecord(
+            version=1,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            actor="system",
+            role="panel",
+            reason="default policy",
+            replaces=None,
+            body=load_default_policy(),
+        )
+        return MapResult(
+            as_at=self.as_at,
+            snapshot=snap,
+            links=links,
+            policy=policy,
+            rule_pack_version="test-1",
+            statuses=dict(self.statuses),
+            shown_links=shown_links,
+            groups=list(self.groups),
+        )
 
 
 HOSTILE = (
@@ -176,22 +325,62 @@ def small_map(store: Store, hostile: bool = False) -> MapResult:
     b.agreement("ISA-1", "police;school;yot")
     b.location("L1", name(0, "Rec ground"), of_concern=True)
     b.incident("I1", date(2026, 8, 20), summary=name(3, "fight near the shops"), location_id="L1")
-    b.person("P1", name(2, "Alex Ample"), "included", sex="M", ethnicity="White British",
-             date_of_birth=date(2010, 3, 1), reasons=[Reason("included", "linked to I1 by two agencies", ("I1",))])
-    b.person("P2", name(1, "Bea Bright"), "included", sex="F", ethnicity="Black Caribbean",
-             date_of_birth=date(2014, 6, 1), review_by=date(2026, 6, 1),
-             reasons=[Reason("included", "harmed in I1", ("I1",))])
-    b.person("P3", name(4, "Cal Cole"), "greyed", confidence=0.6, sex="M", ethnicity="Black Caribbean",
-             birth_year=2009, reasons=[Reason("association_only", "associates with P1", ("P1",))])
-    b.person("P9", "Zed Hidden-Leftout", "left_out", confidence=0.2, sex="M", ethnicity="Black African",
-             birth_year=2010, reasons=[Reason("below_grey", "no link reaches the grey threshold")])
+    b.person(
+        "P1",
+        name(2, "Alex Ample"),
+        "included",
+        sex="M",
+        ethnicity="White British",
+        date_of_birth=date(2010, 3, 1),
+        reasons=[Reason("included", "linked to I1 by two agencies", ("I1",))],
+    )
+    b.person(
+        "P2",
+        name(1, "Bea Bright"),
+        "included",
+        sex="F",
+        ethnicity="Black Caribbean",
+        date_of_birth=date(2014, 6, 1),
+        review_by=date(2026, 6, 1),
+        reasons=[Reason("included", "harmed in I1", ("I1",))],
+    )
+    b.person(
+        "P3",
+        name(4, "Cal Cole"),
+        "greyed",
+        confidence=0.6,
+        sex="M",
+        ethnicity="Black Caribbean",
+        birth_year=2009,
+        reasons=[Reason("association_only", "associates with P1", ("P1",))],
+    )
+    b.person(
+        "P9",
+        "Zed Hidden-Leftout",
+        "left_out",
+        confidence=0.2,
+        sex="M",
+        ethnicity="Black African",
+        birth_year=2010,
+        reasons=[Reason("below_grey", "no link reaches the grey threshold")],
+    )
     b.evidence("P1", "I1", "harming", agency="police", note=name(5, "Identified on CCTV"))
     b.evidence("P1", "I1", "harming", agency="school", scheme="record", grading="first_hand")
     b.evidence("P2", "I1", "harmed", agency="police", note="Putting herself at risk by going to the park")
     b.evidence("P2", "I1", "harmed", agency="school", scheme="record", grading="disclosure")
-    b.evidence("P3", "P1", "association", agency="school", scheme="record", grading="anonymous",
-               observed=date(2025, 1, 10), note="Seen with Zed Hidden-Leftout and P1")
-    b.evidence("P9", "P1", "association", agency="police", grading="E5", note="Zed Hidden-Leftout is a gang member")
+    b.evidence(
+        "P3",
+        "P1",
+        "association",
+        agency="school",
+        scheme="record",
+        grading="anonymous",
+        observed=date(2025, 1, 10),
+        note="Seen with Zed Hidden-Leftout and P1",
+    )
+    b.evidence(
+        "P9", "P1", "association", agency="police", grading="E5", note="Zed Hidden-Leftout is a gang member"
+    )
     b.evidence("P1", "L1", "present_at", agency="yot", scheme="record", grading="first_hand")
     b.concern("P2", "criminal_exploitation", note="lifestyle choice")
     b.strength("P1", "sports_club", note="Boxing club twice a week")

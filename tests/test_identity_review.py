@@ -263,6 +263,9 @@ def test_a_reason_is_required_and_ids_must_exist(borough: Store, practitioner: A
         confirm(borough, practitioner, "SCH-1", "NOPE", "x")
     with pytest.raises(PeermapError, match="itself"):
         confirm(borough, practitioner, "SCH-1", "SCH-1", "x")
+    confirm(borough, practitioner, "SCH-1", "POL-7", "same child")
+    with pytest.raises(PeermapError, match="already confirmed"):
+        confirm(borough, practitioner, "POL-7", "SCH-1", "same child, again")
 
 
 def test_proposal_ids_resolve_even_when_record_ids_contain_hyphens(borough: Store) -> None:

@@ -114,17 +114,45 @@ def test_world_builds_consistent_tables() -> None:
 
 # --------------------------------------------------------------------------------------------- stored worlds
 
-AGENCIES = [{"agency_id": "POL", "name": "Police", "kind": "police"},
-            {"agency_id": "SCH", "name": "Northgate School", "kind": "school"},
-            {"agency_id": "YW", "name": "Youth Service", "kind": "youth_work"}]
-AGREEMENTS = [{"agreement_id": "ISA-1", "agencies": "POL;SCH;YW", "purpose": "extra-familial harm panel",
-               "lawful_basis": "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18", "valid_from": "2020-01-01"}]
+AGENCIES = [
+    {"agency_id": "POL", "name": "Police", "kind": "police"},
+    {"agency_id": "SCH", "name": "Northgate School", "kind": "school"},
+    {"agency_id": "YW", "name": "Youth Service", "kind": "youth_work"},
+]
+AGREEMENTS = [
+    {
+        "agreement_id": "ISA-1",
+        "agencies": "POL;SCH;YW",
+        "purpose": "extra-familial harm panel",
+        "lawful_basis": "UK GDPR 6(1)(e); DPA 2018 Sch 1 para 18",
+        "valid_from": "2020-01-01",
+    }
+]
 
 
-def evidence(eid: str, s: str, o: str, rel: str, agency: str, grading: str, scheme: str = "admiralty",
-             on: str = "2026-10-02", **extra: object) -> dict:
-    return {"evidence_id": eid, "subject_id": s, "object_id": o, "relation": rel, "agency": agency,
-            "grading": grading, "grading_scheme": scheme, "observed_on": on, "agreement_id": "ISA-1", **extra}
+def evidence(
+    eid: str,
+    s: str,
+    o: str,
+    rel: str,
+    agency: str,
+    grading: str,
+    scheme: str = "admiralty",
+    on: str = "2026-10-02",
+    **extra: object,
+) -> dict:
+    return {
+        "evidence_id": eid,
+        "subject_id": s,
+        "object_id": o,
+        "relation": rel,
+        "agency": agency,
+        "grading": grading,
+        "grading_scheme": scheme,
+        "observed_on": on,
+        "agreement_id": "ISA-1",
+        **extra,
+    }
 
 
 def base_tables() -> dict[str, list[dict]]:
@@ -143,7 +171,10 @@ def base_tables() -> dict[str, list[dict]]:
         evidence("E10", "P4", "P7", "association", "YW", "first_hand", "record"),
         evidence("E11", "P4", "P8", "association", "POL", "C3"),
     ]
-    return {"agencies": AGENCIES, "agreements": AGREEMENTS,
-            "people": [{"person_id": f"P{i}", "name": f"Child {i}"} for i in range(1, 9)],
-            "incidents": [{"incident_id": "INC-1", "date": "2026-10-01", "kind": "peer_on_peer_abuse"}],
-            "evidence": ev}
+    return {
+        "agencies": AGENCIES,
+        "agreements": AGREEMENTS,
+        "people": [{"person_id": f"P{i}", "name": f"Child {i}"} for i in range(1, 9)],
+        "incidents": [{"incident_id": "INC-1", "date": "2026-10-01", "kind": "peer_on_peer_abuse"}],
+        "evidence": ev,
+    }

@@ -321,3 +321,48 @@ def test_row_and_column_order_in_the_files_do_not_change_what_is_stored(rnd: Any
             results.append((report.digest, report.counts, dump(store)))
             store.dispose()
     assert results[0] == results[1]
+
+
+def test_single_csv_file_and_placeholder_agencies(store: Store, practitioner: Actor) -> None:
+    report = import_path(store, GOOD / "people.csv", practitioner)
+    assert report.counts == {"people": 6, "agencies": 4}
+    with store.read() as s:
+        pol = s.get(Agency, "pol")
+        assert pol is not None and (pol.name, pol.kind) == ("pol", "unknown")
+    with pytest.raises(ImportRejected, match="created with kind 'unknown' when import 1 first named it"):
+        import_path(store, GOOD / "agencies.csv", practitioner)
+
+
+@pytest.mark.slow
+def test_large_import_is_written_in_bulk_with_progress(
+    tmp_path: Path, store: Store, practitioner: Actor
+) -> None:
+    import_path(store, GOOD, practitioner)
+    n = 50_000
+    rows = [
+        {
+            "evidence_id": f"B{i}",
+            "subject_id": f"P00{1 + i % 6}",
+            "object_id": "L01",
+            "relation": "present_at",
+            "agency": "yw",
+            "grading": "C3",
+            "observed_on": "2024-08-01",
+            "agreement_id": "ISA-1",
+        }
+        for i in range(n)
+    ]
+    seen: list[tuple[int, int, str]] = []
+    report = import_tables(
+        store,
+        {"evidence": rows},
+        practitioner,
+        source="bulk",
+        progress=lambda d, t, s: seen.append((d, t, s)),
+    )
+    assert report.counts == {"evidence": n}
+    writes = [d for d, t, s in seen if s == "write"]
+    assert writes == sorted(writes) and writes[-1] == n and 1 < len(writes) < 10
+    validates = [d for d, t, s in seen if s == "validate"]
+    assert validates[-1] == n and len(validates) > 2
+    assert summary(store)["tables"]["evidence"] == 14 + n

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from reports_helpers import MapBuilder, small_map
 
 from engine import audit
 from engine.access import Actor
@@ -20,7 +21,6 @@ from engine.labelling import (
 )
 from engine.map_model import Reason
 from engine.store import Store
-from reports_helpers import MapBuilder, small_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,9 @@ def test_association_only_flags_no_direct_concern_link(store: Store) -> None:
 def test_low_grade_only_flags_untested_and_doubtful_sources(store: Store) -> None:
     b = _base()
     b.person("A", "Ann One").person("B", "Ben Two").person("C", "Cat Three")
-    b.evidence("A", "I1", "present", grading="E5").evidence("A", "I1", "present", scheme="record", grading="anonymous")
+    b.evidence("A", "I1", "present", grading="E5").evidence(
+        "A", "I1", "present", scheme="record", grading="anonymous"
+    )
     b.evidence("B", "I1", "present", grading="E5").evidence("B", "I1", "present", grading="B2")
     b.evidence("C", "I1", "present", scheme="3x5x2", grading="U2")
     check = run_checks(b.build(store)).check("low_grade_only")
@@ -128,7 +130,9 @@ def test_review_overdue(store: Store) -> None:
 
 def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: Store) -> None:
     b = _base()
-    b.person("A", "Ann One", date_of_birth=date(2015, 1, 1)).person("B", "Ben Two", date_of_birth=date(2010, 1, 1))
+    b.person("A", "Ann One", date_of_birth=date(2015, 1, 1)).person(
+        "B", "Ben Two", date_of_birth=date(2010, 1, 1)
+    )
     b.person("Z", "Zed Hidden", "left_out")
     b.evidence("A", "I1", "harmed", note="She is sexually active and keeps going missing")
     b.evidence("B", "I1", "harmed", note="sexually active; described as streetwise")
@@ -139,8 +143,14 @@ def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: S
     phrases = {(f.person_id, f.refs[1]) for f in check.findings}
     # "sexually active" is flagged only for a child under 13; the left-out child is only counted
     assert ("A", "sexually-active-under-13") in phrases and ("B", "sexually-active-under-13") not in phrases
-    assert ("A", "going-missing") in phrases and ("B", "labels") in phrases and ("B", "choice-and-risk") in phrases
-    assert "Z" not in check.affected and "1 flagged note(s) about young people not on the map" in check.summary
+    assert (
+        ("A", "going-missing") in phrases
+        and ("B", "labels") in phrases
+        and ("B", "choice-and-risk") in phrases
+    )
+    assert (
+        "Z" not in check.affected and "1 flagged note(s) about young people not on the map" in check.summary
+    )
     assert all(f.suggestion for f in check.findings)
     without_store = run_checks(result).check("victim_blaming_language")
     assert without_store.affected == ["B"] and "evidence notes need the database" in without_store.summary
@@ -149,10 +159,14 @@ def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: S
 def test_language_guide_is_valid_and_rejects_bad_entries(tmp_path: Path) -> None:
     guide = load_language_guide()
     assert isinstance(guide, LanguageGuide) and len(guide.entries) >= 9
-    assert [h.entry for h in guide.find("money mule and gift girl")] == ["financial-sexual-exploitation-terms"] * 2
+    assert [h.entry for h in guide.find("money mule and gift girl")] == [
+        "financial-sexual-exploitation-terms"
+    ] * 2
     assert guide.find("she runs the gang-free youth club") == []  # whole words only
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: '1'\nsource: x\nentries:\n  - id: a\n    patterns: ['(']\n    suggest: s\n    why: w\n")
+    bad.write_text(
+        "version: '1'\nsource: x\nentries:\n  - id: a\n    patterns: ['(']\n    suggest: s\n    why: w\n"
+    )
     with pytest.raises(PolicyError, match="not a valid regular expression"):
         load_language_guide(bad)
     bad.write_text("version: '1'\nsource: x\nentries:\n  - id: a\n    phrases: [x]\n    suggest: s\n")
@@ -192,13 +206,16 @@ def test_disproportionality_against_a_population_baseline(store: Store, tmp_path
     assert report.baseline_source == "baseline.csv"
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("kind,group,share\n", "missing group_kind"),
-    ("group_kind,group,share\nreligion,X,0.1\n", "religion"),
-    ("group_kind,group,share\nsex,F,lots\n", "not a number"),
-    ("group_kind,group,share\nsex,F,1.5\n", "between 0 and 1"),
-    ("group_kind,group,share\nsex,F,0.7\nsex,M,0.7\n", "add up to"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("kind,group,share\n", "missing group_kind"),
+        ("group_kind,group,share\nreligion,X,0.1\n", "religion"),
+        ("group_kind,group,share\nsex,F,lots\n", "not a number"),
+        ("group_kind,group,share\nsex,F,1.5\n", "between 0 and 1"),
+        ("group_kind,group,share\nsex,F,0.7\nsex,M,0.7\n", "add up to"),
+    ],
+)
 def test_baseline_rejects_bad_files(tmp_path: Path, text: str, problem: str) -> None:
     f = tmp_path / "b.csv"
     f.write_text(text)
@@ -267,13 +284,15 @@ def test_left_out_people_are_never_affected_or_named(store: Store) -> None:
 # ------------------------------------------------------------------------------------------ real data
 
 
-def test_london_gang_disproportionality_table_by_birthplace(datasets: Path, tmp_path: Path,
-                                                            practitioner: Actor) -> None:
+def test_london_gang_disproportionality_table_by_birthplace(
+    datasets: Path, tmp_path: Path, practitioner: Actor
+) -> None:
     from engine.ingest import import_path
     from engine.mapping import compute_map
 
-    spec = importlib.util.spec_from_file_location("convert_public_datasets_lab",
-                                                  ROOT / "docs" / "examples" / "convert_public_datasets.py")
+    spec = importlib.util.spec_from_file_location(
+        "convert_public_datasets_lab", ROOT / "docs" / "examples" / "convert_public_datasets.py"
+    )
     assert spec is not None and spec.loader is not None
     conv = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conv)
@@ -282,13 +301,19 @@ def test_london_gang_disproportionality_table_by_birthplace(datasets: Path, tmp_
     try:
         import_path(store, tmp_path / "lg", practitioner)
         baseline = tmp_path / "london.csv"
-        baseline.write_text("group_kind,group,share\nethnicity,United Kingdom,0.63\nethnicity,West Africa,0.07\n"
-                            "ethnicity,Caribbean,0.04\nethnicity,East Africa,0.03\n")
+        baseline.write_text(
+            "group_kind,group,share\nethnicity,United Kingdom,0.63\nethnicity,West Africa,0.07\n"
+            "ethnicity,Caribbean,0.04\nethnicity,East Africa,0.03\n"
+        )
         report = run_checks(compute_map(store), store, baseline=baseline)
     finally:
         store.dispose()
     rows = {r["group"]: r for r in report.check("disproportionality_ethnicity").table}
-    assert {g: rows[g]["cohort_n"] for g in rows} == {"Caribbean": 12, "East Africa": 6, "United Kingdom": 24,
-                                                      "West Africa": 12}
+    assert {g: rows[g]["cohort_n"] for g in rows} == {
+        "Caribbean": 12,
+        "East Africa": 6,
+        "United Kingdom": 24,
+        "West Africa": 12,
+    }
     assert rows["West Africa"]["baseline_share"] == pytest.approx(0.07)
     assert sum(r["cohort_n"] for r in rows.values()) == 54

@@ -11,6 +11,7 @@ from engine import audit, clock
 from engine.access import Actor
 from engine.errors import PermissionDenied, PolicyError
 from engine.ingest import import_tables
+from engine.mapping import compute_map
 from engine.policy import (
     InclusionPolicy,
     load_default_policy,
@@ -155,8 +156,11 @@ def test_preview_changes_nothing_and_lists_who_moves(
         seen_by_practitioner = preview_policy(any_store, practitioner, proposed)
         assert seen_by_practitioner.changes == [preview.changes[0]] and seen_by_practitioner.withheld == 1
         assert preview_policy(any_store, auditor, proposed).changes == preview.changes
+        on_screen = compute_map(any_store)
+        fast = preview_policy(any_store, panel, proposed, result=on_screen)
+        assert fast.changes == preview.changes and fast.counts == preview.counts
     logged = audit.events(any_store, auditor, action="preview_policy")
-    assert len(logged) == 3 and "P7" not in logged[0].payload and "Child" not in logged[0].payload
+    assert len(logged) == 4 and "P7" not in logged[0].payload and "Child" not in logged[0].payload
 
 
 def test_preview_as_at_uses_that_days_policy(any_store: Store, panel: Actor, practitioner: Actor) -> None:

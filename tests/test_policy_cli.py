@@ -23,8 +23,9 @@ NOW = "2026-11-01T12:00:00+00:00"
 @pytest.fixture
 def seeded(store: Store, practitioner: Actor, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv("PEERMAP_NOW", NOW)
-    import_tables(store, base_tables(), practitioner, source="seed",
-                  imported_at=datetime(2026, 10, 5, tzinfo=UTC))
+    import_tables(
+        store, base_tables(), practitioner, source="seed", imported_at=datetime(2026, 10, 5, tzinfo=UTC)
+    )
     return store
 
 
@@ -39,7 +40,12 @@ def test_map_json_and_text(seeded: Store, auditor: Actor) -> None:
     doc = json.loads(out.output)
     assert doc["as_at"] == "2026-11-01" and doc["left_out_count"] == 3
     assert [(p["id"], p["status"]) for p in doc["people"]] == [
-        ("P1", "included"), ("P4", "included"), ("P2", "greyed"), ("P5", "greyed"), ("P7", "greyed")]
+        ("P1", "included"),
+        ("P4", "included"),
+        ("P2", "greyed"),
+        ("P5", "greyed"),
+        ("P7", "greyed"),
+    ]
     for hidden in ("P3", "P6", "P8", "Child 3", "Child 6", "Child 8"):
         assert f'"{hidden}"' not in out.output
     text = run(seeded, "practitioner", "map")
@@ -76,28 +82,34 @@ def test_dry_run_changes_nothing_and_hides_names_of_people_dropping_off(seeded: 
     out = run(seeded, "panel", "policy", "set", "--include", "0.74", "--dry-run", "--json")
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
-    assert doc["changes"] == [{"id": "P4", "from": "included", "to": "greyed", "name": "Child 4"},
-                              {"id": "P7", "from": "greyed", "to": "left_out"}]
+    assert doc["changes"] == [
+        {"id": "P4", "from": "included", "to": "greyed", "name": "Child 4"},
+        {"id": "P7", "from": "greyed", "to": "left_out"},
+    ]
     assert doc["counts"]["changed"] == 2 and "Child 7" not in out.output
     assert policy_history(seeded) == before
-    practitioner_view = json.loads(run(seeded, "practitioner", "policy", "set", "--include", "0.74",
-                                       "--dry-run").output)
+    practitioner_view = json.loads(
+        run(seeded, "practitioner", "policy", "set", "--include", "0.74", "--dry-run").output
+    )
     assert [c["id"] for c in practitioner_view["changes"]] == ["P4"]
     assert practitioner_view["counts"]["withheld"] == 1
     assert policy_history(seeded) == before
 
 
-@pytest.mark.parametrize(("role", "args", "message"), [
-    ("practitioner", ["--include", "0.8", "--reason", "x"], "needs the panel role"),
-    ("auditor", ["--include", "0.8", "--reason", "x"], "needs the panel role"),
-    ("panel", ["--include", "0.8"], "--reason is required"),
-    ("panel", ["--include", "0.8", "--reason", "   "], "--reason is required"),
-    ("panel", ["--include", "1.4", "--reason", "x"], "include_threshold"),
-    ("panel", ["--grey", "0.9", "--reason", "x"], "grey_threshold"),
-    ("panel", ["--min-agencies", "0", "--reason", "x"], "min_agencies"),
-    ("panel", ["--association-only", "always", "--reason", "x"], "association_only"),
-    ("panel", ["--reason", "x"], "nothing to change"),
-])
+@pytest.mark.parametrize(
+    ("role", "args", "message"),
+    [
+        ("practitioner", ["--include", "0.8", "--reason", "x"], "needs the panel role"),
+        ("auditor", ["--include", "0.8", "--reason", "x"], "needs the panel role"),
+        ("panel", ["--include", "0.8"], "--reason is required"),
+        ("panel", ["--include", "0.8", "--reason", "   "], "--reason is required"),
+        ("panel", ["--include", "1.4", "--reason", "x"], "include_threshold"),
+        ("panel", ["--grey", "0.9", "--reason", "x"], "grey_threshold"),
+        ("panel", ["--min-agencies", "0", "--reason", "x"], "min_agencies"),
+        ("panel", ["--association-only", "always", "--reason", "x"], "association_only"),
+        ("panel", ["--reason", "x"], "nothing to change"),
+    ],
+)
 def test_refusals_change_nothing(seeded: Store, role: str, args: list[str], message: str) -> None:
     before = policy_history(seeded)
     n_events = audit.count(seeded)
@@ -108,8 +120,18 @@ def test_refusals_change_nothing(seeded: Store, role: str, args: list[str], mess
 
 
 def test_commit_then_map_uses_new_version(seeded: Store) -> None:
-    out = run(seeded, "panel", "policy", "set", "--association-only", "included", "--max-age-days", "200",
-              "--reason", "panel minute 14")
+    out = run(
+        seeded,
+        "panel",
+        "policy",
+        "set",
+        "--association-only",
+        "included",
+        "--max-age-days",
+        "200",
+        "--reason",
+        "panel minute 14",
+    )
     assert out.exit_code == 0 and "version 2" in out.output
     doc = json.loads(run(seeded, "practitioner", "map", "--json").output)
     assert doc["policy"]["version"] == 2 and doc["policy"]["association_only"] == "included"

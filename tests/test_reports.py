@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reports_helpers import HOSTILE, MapBuilder, small_map
 from typer.testing import CliRunner
 
 import reports
@@ -23,7 +24,6 @@ from engine.store import Store
 from reports.context import NameMatcher
 from reports.render import md_escape, neutralise_formula
 from reports.svg import compute_layout, render_svg
-from reports_helpers import HOSTILE, MapBuilder, small_map
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "docs" / "schema"
@@ -68,8 +68,16 @@ def _produce_all(store: Store, actor: Actor, result: MapResult, tmp_path: Path) 
     out = {}
     for kind in reports.KINDS:
         for fmt in reports.FORMATS:
-            rep = reports.produce(store, actor, kind, fmt, out=tmp_path / f"{kind}.{fmt}", recipient="DPO",
-                                  person="P2" if kind == "subject" else None, result=result)
+            rep = reports.produce(
+                store,
+                actor,
+                kind,
+                fmt,
+                out=tmp_path / f"{kind}.{fmt}",
+                recipient="DPO",
+                person="P2" if kind == "subject" else None,
+                result=result,
+            )
             out[(kind, fmt)] = (tmp_path / f"{kind}.{fmt}").read_text(encoding="utf-8")
             assert out[(kind, fmt)] == rep.text
     return out
@@ -79,7 +87,8 @@ def _produce_all(store: Store, actor: Actor, result: MapResult, tmp_path: Path) 
 
 
 def test_every_report_renders_in_every_format_and_json_matches_its_schema(
-        store: Store, auditor: Actor, tmp_path: Path) -> None:
+    store: Store, auditor: Actor, tmp_path: Path
+) -> None:
     result = small_map(store)
     texts = _produce_all(store, auditor, result, tmp_path)
     for (kind, fmt), text in texts.items():
@@ -113,36 +122,57 @@ def test_audit_report_contents(store: Store, auditor: Actor, practitioner: Actor
     assert set(ev["rules"]) <= rule_ids
     hidden = next(x for x in people["P1"]["links"] if x["other"]["label"] == "another young person")
     assert hidden["other"]["id"] is None and hidden["band"] == "not drawn"
-    assert data["left_out"] == {"count": 1, "ids": ["P9"], "note": "internal record ids, shown to the auditor role only"}
+    assert data["left_out"] == {
+        "count": 1,
+        "ids": ["P9"],
+        "note": "internal record ids, shown to the auditor role only",
+    }
     assert reports.build_context("audit", result, store, practitioner)["left_out"]["ids"] is None
 
 
-def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(store: Store, auditor: Actor) -> None:
+def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(
+    store: Store, auditor: Actor
+) -> None:
     from datetime import UTC, datetime
 
     from engine.models import Decision
 
     result = small_map(store)
     with clock.frozen(datetime(2026, 10, 30, 12, tzinfo=UTC)):  # events up to the as-at date are reported
-        audit.log_event(store, auditor, "import", {"source": "police.csv", "digest": "abc", "counts": {"people": 3}})
+        audit.log_event(
+            store, auditor, "import", {"source": "police.csv", "digest": "abc", "counts": {"people": 3}}
+        )
         reports.produce(store, auditor, "map", "json", recipient="panel chair", result=result)
     reports.produce(store, auditor, "map", "json", recipient="after the as-at date", result=result)
     with store.transaction() as s:
-        s.add(Decision(suggestion_id="S1", intervention_id="detached-youth-work", target_kind="group",
-                       target_id="G1", decision="accept", reason="agreed at panel", actor="pat", role="practitioner",
-                       decided_at=datetime(2026, 10, 1, tzinfo=UTC)))
+        s.add(
+            Decision(
+                suggestion_id="S1",
+                intervention_id="detached-youth-work",
+                target_kind="group",
+                target_id="G1",
+                decision="accept",
+                reason="agreed at panel",
+                actor="pat",
+                role="practitioner",
+                decided_at=datetime(2026, 10, 1, tzinfo=UTC),
+            )
+        )
     data = reports.build_context("audit", result, store, auditor)
     assert data["imports"][0]["source"] == "police.csv" and data["imports"][0]["rows"] == 3
-    assert [o["recipient"] for o in data["outputs"]] == ["panel chair"] and data["outputs"][0]["kind"] == "map"
+    assert [o["recipient"] for o in data["outputs"]] == ["panel chair"] and data["outputs"][0][
+        "kind"
+    ] == "map"
     assert data["groups"][0]["decisions"][0]["reason"] == "agreed at panel"
     assert data["people"][0]["decisions"][0]["intervention"] == "detached-youth-work"
 
 
-# ----------------------------------------------------------------------------------------- record text is data
+# ------------------------------------------------------------------------------------ record text is data
 
 
-def test_hostile_record_text_is_inert_in_html(store: Store, auditor: Actor, hostile_map: MapResult,
-                                              tmp_path: Path) -> None:
+def test_hostile_record_text_is_inert_in_html(
+    store: Store, auditor: Actor, hostile_map: MapResult, tmp_path: Path
+) -> None:
     texts = _produce_all(store, auditor, hostile_map, tmp_path)
     for kind in reports.KINDS:
         html = texts[(kind, "html")]
@@ -154,8 +184,9 @@ def test_hostile_record_text_is_inert_in_html(store: Store, auditor: Actor, host
         assert "[bold red]boom[/]" in html  # Rich markup shown literally
 
 
-def test_hostile_record_text_is_inert_in_markdown(store: Store, auditor: Actor, hostile_map: MapResult,
-                                                  tmp_path: Path) -> None:
+def test_hostile_record_text_is_inert_in_markdown(
+    store: Store, auditor: Actor, hostile_map: MapResult, tmp_path: Path
+) -> None:
     texts = _produce_all(store, auditor, hostile_map, tmp_path)
     for kind in reports.KINDS:
         md = texts[(kind, "md")]
@@ -195,7 +226,9 @@ def test_formula_neutralising() -> None:
 # ----------------------------------------------------------------------------------------- left-out people
 
 
-def test_left_out_name_appears_in_no_report_in_any_format(store: Store, auditor: Actor, tmp_path: Path) -> None:
+def test_left_out_name_appears_in_no_report_in_any_format(
+    store: Store, auditor: Actor, tmp_path: Path
+) -> None:
     texts = _produce_all(store, auditor, small_map(store), tmp_path)
     for (kind, fmt), text in texts.items():
         assert LEFT_OUT_NAME not in text, (kind, fmt)
@@ -218,7 +251,9 @@ def test_subject_access_report(store: Store, auditor: Actor, practitioner: Actor
     evidence = {e["id"]: e for e in data["evidence"]}
     assert evidence["E0005"]["note"] == "Seen with another young person and P1"
     assert evidence["E0005"]["other"] == {"id": "P1", "kind": "person", "label": "Alex Ample"}
-    assert [d["action"] for d in data["disclosures"]] == ["report"] and data["disclosures"][0]["recipient"] == "ICO"
+    assert [d["action"] for d in data["disclosures"]] == ["report"] and data["disclosures"][0][
+        "recipient"
+    ] == "ICO"
     # the left-out young person's own subject access shows their own name, and only theirs
     own = reports.build_context("subject", result, store, auditor, person="P9")
     assert own["subject"]["names"] == [LEFT_OUT_NAME] and own["map_status"]["status"] == "left_out"
@@ -248,19 +283,25 @@ def test_map_layout_is_readable_at_150_people(store: Store) -> None:
     b.agency("police").agreement("ISA-1", "police").location("L1", "Park")
     for i in range(150):
         b.person(f"P{i:03d}", f"Young Person {i}", "included" if i % 3 else "greyed")
-        b.link(f"P{i:03d}", "L1" if i % 10 == 0 else f"P{(i // 10) * 10:03d}", "present_at" if i % 10 == 0
-               else "association", 0.8 if i % 2 else 0.6)
+        b.link(
+            f"P{i:03d}",
+            "L1" if i % 10 == 0 else f"P{(i // 10) * 10:03d}",
+            "present_at" if i % 10 == 0 else "association",
+            0.8 if i % 2 else 0.6,
+        )
     for g in range(15):
         b.group(f"G{g}", [f"P{g * 10 + k:03d}" for k in range(10)])
     layout = compute_layout(b.build(store))
     assert len([n for n in layout.nodes if n.kind == "person"]) == 150
     pts = [(n.x, n.y) for n in layout.nodes]
-    closest = min(((a[0] - c[0]) ** 2 + (a[1] - c[1]) ** 2) ** 0.5 for i, a in enumerate(pts) for c in pts[i + 1:])
+    closest = min(
+        ((a[0] - c[0]) ** 2 + (a[1] - c[1]) ** 2) ** 0.5 for i, a in enumerate(pts) for c in pts[i + 1 :]
+    )
     assert closest >= 8  # no two nodes drawn on top of each other
     assert all(0 <= x <= layout.width and 0 <= y <= layout.height for x, y in pts)
 
 
-# ----------------------------------------------------------------------------------------- roles, audit, files
+# ------------------------------------------------------------------------------------ roles, audit, files
 
 
 def test_roles(store: Store, practitioner: Actor) -> None:
@@ -271,11 +312,13 @@ def test_roles(store: Store, practitioner: Actor) -> None:
         reports.produce(store, practitioner, "subject", "json", person="P1", result=result)
 
 
-def test_every_report_is_audited_with_recipient_digest_and_people(store: Store, auditor: Actor,
-                                                                   tmp_path: Path) -> None:
+def test_every_report_is_audited_with_recipient_digest_and_people(
+    store: Store, auditor: Actor, tmp_path: Path
+) -> None:
     result = small_map(store)
-    rep = reports.produce(store, auditor, "audit", "html", out=tmp_path / "a.html", recipient="MACE panel",
-                          result=result)
+    rep = reports.produce(
+        store, auditor, "audit", "html", out=tmp_path / "a.html", recipient="MACE panel", result=result
+    )
     ev = audit.events(store, auditor, action="report")[-1]
     payload = json.loads(ev.payload)
     assert payload["kind"] == "audit" and payload["format"] == "html" and payload["recipient"] == "MACE panel"
@@ -308,23 +351,45 @@ def test_cli_report(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     db = store.url
     runner = CliRunner()
     out = tmp_path / "lab.md"
-    r = runner.invoke(app, ["--db", db, "--role", "practitioner", "report", "labelling", "--format", "md",
-                            "--out", str(out), "--recipient", "DSL", "--as-at", "2026-11-01"])
+    r = runner.invoke(
+        app,
+        [
+            "--db",
+            db,
+            "--role",
+            "practitioner",
+            "report",
+            "labelling",
+            "--format",
+            "md",
+            "--out",
+            str(out),
+            "--recipient",
+            "DSL",
+            "--as-at",
+            "2026-11-01",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert out.read_text().startswith("# Labelling-risk report")
-    r = runner.invoke(app, ["--db", db, "report", "subject", "--person", "P1", "--out", str(tmp_path / "s.html")])
+    r = runner.invoke(
+        app, ["--db", db, "report", "subject", "--person", "P1", "--out", str(tmp_path / "s.html")]
+    )
     assert r.exit_code == 2 and "needs the auditor or panel role" in r.output
     r = runner.invoke(app, ["--db", db, "report", "bogus"])
     assert r.exit_code == 2 and "unknown report" in r.output
     r = runner.invoke(app, ["--db", db, "report", "map", "--format", "pdf"])
     assert r.exit_code == 2 and "--format" in r.output
-    r = runner.invoke(app, ["--db", db, "--role", "auditor", "report", "map", "--format", "json",
-                            "--as-at", "2026-11-01"])
+    r = runner.invoke(
+        app, ["--db", db, "--role", "auditor", "report", "map", "--format", "json", "--as-at", "2026-11-01"]
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["stamp"]["report"] == "map"
     baseline = tmp_path / "b.csv"
     baseline.write_text("group_kind,group,share\nsex,F,2\n")
-    r = runner.invoke(app, ["--db", db, "report", "labelling", "--baseline", str(baseline), "--out",
-                            str(tmp_path / "x.html")])
+    r = runner.invoke(
+        app,
+        ["--db", db, "report", "labelling", "--baseline", str(baseline), "--out", str(tmp_path / "x.html")],
+    )
     assert r.exit_code == 2 and "between 0 and 1" in r.output and not (tmp_path / "x.html").exists()
     actions = [e.action for e in audit.events(store, Actor("a", Role.AUDITOR))]
     assert actions.count("report") == 2

@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from rules_helpers import AS_AT, Item, link_row, nodes, table
 
-from engine.rules import Status, load_rule_pack, parse_rule_pack, score_items, score_links
+from engine.rules import Status, load_rule_pack, parse_rule_pack, score_items, score_links, scoring
 from engine.rules.grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from engine.rules.links import LinkTable
 from engine.rules.trace import explain_evidence, reference_link_opinions
@@ -296,6 +296,14 @@ def test_older_evidence_counts_less(item: Item, age: int, older_by: int) -> None
         assert o.confidence[0] <= y.confidence[0] + 1e-12
         if y.belief[0] > 1e-3 and o.n_items[0] == 1:
             assert o.confidence[0] < y.confidence[0]
+
+
+@given(item_lists)
+def test_lexsort_grouping_for_huge_keys_gives_identical_output(items: list[Item]) -> None:
+    packed = score(items)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scoring, "MAX_GROUP_KEY", 0)  # force the path for keys too large for one int64
+        assert_identical(score(items), packed)
 
 
 @given(item_lists)

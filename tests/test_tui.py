@@ -352,7 +352,7 @@ async def test_intervention_decision_is_recorded(demo: Store) -> None:
         assert target.because in text_of(app.screen.query_one("#suggestion-text", Static))
         await decide_selected(pilot, "a", "youth service has capacity")
         row = [str(c) for c in table.get_row_at(table.get_row_index(target.id))]
-        assert row[-1] == "accept"
+        assert row[0] == "accept"
     with demo.read() as s:
         decisions = list(s.exec(select(Decision)))
     assert [(d.suggestion_id, d.decision, d.reason) for d in decisions] == [

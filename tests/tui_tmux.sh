@@ -71,7 +71,7 @@ keys() { tmux send-keys -t "$SESSION" "$@"; }
 wait_for "chair · panel" 30
 wait_for "Version 1" 30                # the map has been computed: the overview shows the policy in force
 wait_for "Left out"
-wait_for "Awaiting decision"
+wait_for "To decide"
 keys m
 wait_for "Group G-01"
 wait_for "╌"                           # grey-band links drawn dashed

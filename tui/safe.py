@@ -21,8 +21,9 @@ def join(*parts: Text | str | tuple[str, str]) -> Text:
     return out
 
 
-def percent(value: float) -> str:
-    return f"{value:.2f}"
+def count(n: int, one: str, many: str) -> str:
+    """'1 place', '3 places'."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def describe(exc: BaseException) -> str:

@@ -275,6 +275,7 @@ class _Generator:
         self.by_pid = {c.pid: c for c in children}
         self.build_places()
         self.build_groups()
+        self.reserve_harm_pair()
         self.plant_families()
         self.reserve()
         self.assign_reviews()
@@ -356,7 +357,7 @@ class _Generator:
         for g in range(n_groups):
             theme = THEMES[g % len(THEMES)]
             lo_size, hi_size = theme.size
-            size = min(rng.randint(lo_size, hi_size), max(4, target // n_groups + 3))
+            size = min(rng.randint(lo_size, hi_size), max(4, round(1.3 * target / n_groups)))
             lo_age, hi_age = theme.ages
             pool = sorted(pid for pid in free if lo_age <= ages[pid] <= hi_age)
             if len(pool) < size:
@@ -528,7 +529,7 @@ class _Generator:
                     note=self.tie_note(relation, a, b),
                 )
         # Sightings: one report names several members at one of the group's places.
-        for _ in range(max(2, round(1.4 * len(members)))):
+        for _ in range(max(2, round(1.7 * len(members)))):
             place = places[0] if rng.random() < 0.5 else rng.choice(places)
             if place.kind == "school" and theme.key != "school":
                 continue
@@ -702,19 +703,24 @@ class _Generator:
         return f
 
     # ------------------------------------------------------------------ planted cases
+    def reserve_harm_pair(self) -> None:
+        """Two members of the school group: one will be harmed by the other."""
+        g = next(i for i, t in enumerate(self.group_theme) if t.key == "school")
+        pool = [c for c in self.group_members[g] if len(c.groups) == 1]
+        self.harm_pair = self.rng.sample(pool, 2)
+        for c in self.harm_pair:
+            c.planted = True
+
     def reserve(self) -> None:
         """Choose the planted cases' young people before any evidence is drawn, so nothing else links them."""
         rng = self.rng
         scale = max(1, self.n // 150)
-        g = next(i for i, t in enumerate(self.group_theme) if t.key == "school")
-        pool = [c for c in self.group_members[g] if not c.planted and len(c.groups) == 1]
-        self.harm_pair = rng.sample(pool, 2)
         self.bystanders = rng.sample(self.free_background(), 3 * scale)
         for c in self.bystanders:
             c.isolated = c.planted = True
             c.agency = "CSC"
         self.single_source = rng.sample(self.free_background(), 2 * scale)
-        for c in (*self.harm_pair, *self.single_source):
+        for c in self.single_source:
             c.planted = True
         for c in self.single_source:
             c.isolated = True

@@ -24,6 +24,7 @@ class Theme:
     concern_rate: float  # chance a member has at least one concern recorded
 
 
+# The first six are in every borough (they carry the planted cases); bigger boroughs cycle through all nine.
 THEMES: tuple[Theme, ...] = (
     Theme(
         "estate",
@@ -98,6 +99,36 @@ THEMES: tuple[Theme, ...] = (
         0.5,
     ),
     Theme(
+        "towpath",
+        "Riverside towpath group",
+        ("towpath", "off_licence", "school:The Bridge Pupil Referral Unit"),
+        ("serious_youth_violence", "going_missing"),
+        (("substance_misuse", 4), ("missing_episodes", 2), ("school_exclusion", 2)),
+        (("trusted_adult", 1), ("employment_training", 2)),
+        (15, 17),
+        0.7,
+        (5, 7),
+        (("association", 6), ("co_offending", 1)),
+        (("YS", 3), ("NPOL", 2), ("CSC", 2), ("EDU", 1)),
+        "stale",
+        0.7,
+    ),
+    Theme(
+        "underpass",
+        "St Anselm's underpass group",
+        ("underpass", "chicken_shop", "faith_hall"),
+        ("serious_youth_violence", "criminal_exploitation", "going_missing"),
+        (("criminal_exploitation", 3), ("substance_misuse", 2), ("missing_episodes", 2)),
+        (("faith_group", 2), ("youth_club", 2), ("trusted_adult", 1)),
+        (13, 17),
+        0.7,
+        (6, 9),
+        (("association", 6), ("co_offending", 1)),
+        (("VOL", 4), ("YS", 2), ("NPOL", 2), ("CSC", 2)),
+        "recent",
+        0.7,
+    ),
+    Theme(
         "route38",
         "Route 38 bus group",
         ("bus_route", "bus_station", "underpass", "station"),
@@ -141,36 +172,6 @@ THEMES: tuple[Theme, ...] = (
         (("EDU", 2), ("CSC", 2), ("NPOL", 2), ("HLT", 1)),
         "all",
         0.5,
-    ),
-    Theme(
-        "towpath",
-        "Riverside towpath group",
-        ("towpath", "off_licence", "school:The Bridge Pupil Referral Unit"),
-        ("serious_youth_violence", "going_missing"),
-        (("substance_misuse", 4), ("missing_episodes", 2), ("school_exclusion", 2)),
-        (("trusted_adult", 1), ("employment_training", 2)),
-        (15, 17),
-        0.7,
-        (5, 7),
-        (("association", 6), ("co_offending", 1)),
-        (("YS", 3), ("NPOL", 2), ("CSC", 2), ("EDU", 1)),
-        "stale",
-        0.7,
-    ),
-    Theme(
-        "underpass",
-        "St Anselm's underpass group",
-        ("underpass", "chicken_shop", "faith_hall"),
-        ("serious_youth_violence", "criminal_exploitation", "going_missing"),
-        (("criminal_exploitation", 3), ("substance_misuse", 2), ("missing_episodes", 2)),
-        (("faith_group", 2), ("youth_club", 2), ("trusted_adult", 1)),
-        (13, 17),
-        0.7,
-        (6, 9),
-        (("association", 6), ("co_offending", 1)),
-        (("VOL", 4), ("YS", 2), ("NPOL", 2), ("CSC", 2)),
-        "recent",
-        0.7,
     ),
 )
 

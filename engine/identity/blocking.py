@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,16 +24,18 @@ def _soundexes(words: list[str]) -> list[str]:
     return [cache.setdefault(w, soundex(w)) if w else "" for w in words]
 
 
-def key_columns(t: RecordTable) -> dict[str, list[str]]:
-    """Each blocking key as a string per record ('' = unknown, so the record sits out passes using it)."""
+def key_columns(t: RecordTable) -> dict[str, list[tuple[str, ...]]]:
+    """Each blocking key's values per record: usually one, none when unknown (the record sits out passes
+    using it), two for `name_soundex` (either name, so records with given name and surname swapped meet)."""
 
     def num(a: np.ndarray) -> list[str]:
         return [str(int(v)) if v >= 0 else "" for v in a]
 
     full = t.full_dob
-    return {
-        "surname_soundex": _soundexes(t.surname),
-        "given_soundex": _soundexes(t.given),
+    given_sx, surname_sx = _soundexes(t.given), _soundexes(t.surname)
+    single: dict[str, list[str]] = {
+        "surname_soundex": surname_sx,
+        "given_soundex": given_sx,
         "given_initial": [g[:1] for g in t.given],
         "surname_initial": [s[:1] for s in t.surname],
         "birth_year": num(t.year),
@@ -44,15 +47,23 @@ def key_columns(t: RecordTable) -> dict[str, list[str]]:
         "area": list(t.area),
         "school": list(t.school),
     }
+    columns: dict[str, list[tuple[str, ...]]] = {
+        k: [(v,) if v else () for v in values] for k, values in single.items()
+    }
+    columns["name_soundex"] = [
+        tuple(sorted({x for x in (g, s) if x})) for g, s in zip(given_sx, surname_sx, strict=True)
+    ]
+    return columns
 
 
-def _pairs_of_pass(keys: list[str], max_block: int) -> tuple[list[np.ndarray], list[np.ndarray], int]:
-    known = np.array([i for i, k in enumerate(keys) if k], dtype=np.int64)
+def _pairs_of_pass(
+    members_of: list[int], keys: list[str], max_block: int
+) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Pairs of records sharing a key; a record may carry several keys (members_of[k] owns keys[k])."""
+    known = np.array(members_of, dtype=np.int64)
     if known.size < 2:
         return [], [], 0
-    _, inverse, counts = np.unique(
-        np.array([keys[i] for i in known], dtype=object), return_inverse=True, return_counts=True
-    )
+    _, inverse, counts = np.unique(np.array(keys, dtype=object), return_inverse=True, return_counts=True)
     order = np.argsort(inverse, kind="stable")
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     lefts: list[np.ndarray] = []
@@ -84,15 +95,21 @@ def candidate_pairs(
     rights: list[np.ndarray] = []
     skipped = 0
     for p in passes:
-        keys = ["\x1f".join(parts) if all(parts) else "" for parts in zip(*(cols[k] for k in p), strict=True)]
-        ls, rs, sk = _pairs_of_pass(keys, max_block)
+        owners: list[int] = []
+        keys: list[str] = []
+        for i, alternatives in enumerate(zip(*(cols[k] for k in p), strict=True)):
+            for combo in itertools.product(*alternatives):  # empty when any key is unknown
+                owners.append(i)
+                keys.append("\x1f".join(combo))
+        ls, rs, sk = _pairs_of_pass(owners, keys, max_block)
         lefts += ls
         rights += rs
         skipped += sk
     if lefts:
         a = np.concatenate(lefts)
         b = np.concatenate(rights)
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        keep = a != b  # a record holding two keys of one block
+        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
         code = np.unique(lo * n + hi)
         left, right = code // n, code % n
     else:

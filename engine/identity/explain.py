@@ -48,7 +48,16 @@ def _dob(t: RecordTable, i: int) -> str:
     return str(int(t.year[i])) if t.year[i] >= 0 else "unknown"
 
 
-def _detail(field: str, level: str, t: RecordTable, i: int, j: int, sim: float | None, swapped: bool) -> str:
+def _detail(
+    field: str,
+    level: str,
+    t: RecordTable,
+    i: int,
+    j: int,
+    sim: float | None,
+    swapped: bool,
+    similar_at: float,
+) -> str:
     def pair(values: list[str]) -> str:
         return f"{values[i] or '-'} / {values[j] or '-'}"
 
@@ -64,7 +73,9 @@ def _detail(field: str, level: str, t: RecordTable, i: int, j: int, sim: float |
             "exact": "the same",
             "nickname": "in one nickname group",
             "initial": "an initial that agrees",
-            "similar": f"similar spelling (similarity {simf:.2f}, or one typing slip apart)",
+            "similar": f"similar spelling (similarity {simf:.2f})"
+            if simf >= similar_at
+            else f"one typing slip apart (similarity {simf:.2f})",
             "phonetic": "sound alike (same Soundex code)",
             "related": f"partly alike (similarity {simf:.2f})",
             "disagree": "different",
@@ -116,7 +127,16 @@ def terms_for(scored: Scored, k: int) -> list[Term]:
                 float(scored.contributions[k, col]),
                 float(model.m[field][level_ix]),
                 float(model.u[field][level_ix]),
-                _detail(field, level, t, i, j, None if sim is None else float(sim[k]), bool(comp.swapped[k])),
+                _detail(
+                    field,
+                    level,
+                    t,
+                    i,
+                    j,
+                    None if sim is None else float(sim[k]),
+                    bool(comp.swapped[k]),
+                    model.policy.similarity.similar,
+                ),
             )
         )
     twin = float(scored.contributions[k, -1])

@@ -29,6 +29,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
 BLOCKING_KEYS = (
     "surname_soundex",
     "given_soundex",
+    "name_soundex",
     "given_initial",
     "surname_initial",
     "birth_year",

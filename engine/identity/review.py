@@ -17,7 +17,7 @@ from .. import audit, clock
 from ..access import Actor, Role, require
 from ..errors import NotFound, PeermapError, PolicyError
 from ..identity_links import canonical_ids, latest_decisions, pair_key
-from ..models import IdentityDecision, ImportBatch, YoungPerson
+from ..models import IdentityDecision, ImportBatch, Meta, YoungPerson
 from ..store import Store
 from .explain import Term, explanation_text, terms_for
 from .features import Prepared
@@ -231,6 +231,8 @@ def _check(status: str, a: str, b: str, records: list[str], decisions: list[Iden
     """Refuse a decision that contradicts the decisions already made."""
     latest = latest_decisions(decisions)
     current = latest.get(pair_key(a, b))
+    if current is not None and current.status == status and status in (CONFIRMED, REJECTED):
+        raise PeermapError(f"{a} and {b} are already {status} (by {_who(current)})")
     if status == CONFIRMED:
         if current is not None and current.status == REJECTED:
             raise IdentityConflict(
@@ -296,6 +298,9 @@ def _decide(
         score = score_pair(store, a, b).score
     lo, hi = pair_key(a, b)
     with store.transaction() as s:
+        # Serialise decision writers (PostgreSQL row lock on the audit head), so two concurrent confirms
+        # cannot each pass the never-fuse check and together join rejected records.
+        s.exec(select(Meta).where(Meta.key == "audit_head").with_for_update()).first()
         records = [p for p in s.exec(select(YoungPerson.person_id))]
         for r in (lo, hi):
             if r not in set(records):
@@ -381,9 +386,16 @@ def _viewed(store: Store, actor: Actor, what: str, ids: list[str], as_at: date |
     """Role-check a view of proposals and audit it; True when the actor may see the records' names."""
     require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to="review identity matches")
     names = actor.role in DECIDERS
-    audit.log_event(store, actor, what, {
-        "as_at": as_at.isoformat() if as_at else None, "proposals": ids, "names_shown": names,
-    })
+    audit.log_event(
+        store,
+        actor,
+        what,
+        {
+            "as_at": as_at.isoformat() if as_at else None,
+            "proposals": ids,
+            "names_shown": names,
+        },
+    )
     return names
 
 

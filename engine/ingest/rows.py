@@ -116,17 +116,6 @@ def _choice(enum: Any, what: str) -> Any:
     return parse
 
 
-def parse_id(value: Any) -> Any:
-    """Ids arrive as text; a whole number from a spreadsheet or JSON becomes its digits."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value if isinstance(value, str) else str(value)
-
-
-def parse_text(value: Any) -> str:
-    return _text(value).strip()
-
-
 def parse_agency_list(value: Any) -> str:
     parts = value if isinstance(value, list) else _text(value).split(";")
     ids = [p.strip() if isinstance(p, str) else str(p) for p in parts]
@@ -138,13 +127,9 @@ def parse_agency_list(value: Any) -> str:
     return ";".join(ids)
 
 
-Id = Annotated[
-    str,
-    BeforeValidator(parse_id),
-    StringConstraints(strip_whitespace=True, min_length=1, pattern=ID_PATTERN),
-    Field(json_schema_extra={"pattern": ID_PATTERN}),
-]
-Text = Annotated[str, BeforeValidator(parse_text), Field(min_length=1)]
+# Text and ids are checked by pydantic-core (fast); readers have already turned every value into text.
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Day = Annotated[date, BeforeValidator(parse_date)]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
 Latitude = Annotated[

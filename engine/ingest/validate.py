@@ -331,7 +331,16 @@ def plan_import(
                 fresh[name].append(p)
                 continue
             differ = [k for k, v in p.record.items() if old.get(k) != v]
-            if differ:
+            if differ and name == "agencies" and old["kind"] == "unknown" and old["name"] == old["agency_id"]:
+                problems.add(
+                    p.file,
+                    p.row,
+                    differ[0],
+                    f"agency {old['agency_id']!r} was created with kind 'unknown' when import "
+                    f"{old['import_id']} first named it, and stored agencies are never edited (past maps "
+                    "must replay unchanged); import agencies.csv before or with the data that names them",
+                )
+            elif differ:
                 problems.add(
                     p.file,
                     p.row,

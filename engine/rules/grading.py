@@ -105,6 +105,6 @@ def parse_grading(code: str, scheme: str | None = None) -> Grading:
     m = _PATTERNS[sch].match(raw.upper())
     if not m:
         examples = {Scheme.ADMIRALTY: "B2", Scheme.FIVE_BY_FIVE: "B2 or B23", Scheme.THREE_FIVE_TWO: "R1P or U3"}
-        raise GradingError(f"{code!r} is not a {sch.value} grading (expected e.g. {examples[sch]})")
+        raise GradingError(f"{code!r} is not a valid {sch.value} grading (expected e.g. {examples[sch]})")
     rel, cred, handling = m.group(1), m.group(2), m.group(3) or None
     return Grading(sch, RELIABILITY[sch].index(rel), CREDIBILITY[sch].index(cred), handling)

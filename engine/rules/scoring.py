@@ -36,6 +36,7 @@ from .grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
 from .links import LinkTable
 from .pack import Rule, RulePack
 
+MAX_GROUP_KEY = 2**62  # (link, agency, origin) packed in one int64 below this; lexsort otherwise
 COUNT_SCALE = float(2**28)  # evidence counts are summed on this fixed grid: exact, order-independent
 MONDAY_OFFSET = 3  # day_number(d) + 3 counts days from Monday 1969-12-29
 N_REL_CODES = max(len(v) for v in RELIABILITY.values())
@@ -263,9 +264,19 @@ class ItemScores:
     d0: np.ndarray
     b: np.ndarray  # aged opinion (u = 1 - b - d)
     d: np.ndarray
-    r: np.ndarray  # evidence counts on the fixed grid (multiples of 1/COUNT_SCALE)
-    s: np.ndarray
+    r_units: np.ndarray  # evidence counts in units of 1/COUNT_SCALE (integer-valued float64)
+    s_units: np.ndarray
     origin_local: np.ndarray  # int64 source_ref position, or n_refs + observation window when none
+
+    @property
+    def r(self) -> np.ndarray:
+        """Supporting evidence counts r = W·b/u (on the fixed grid)."""
+        return self.r_units / COUNT_SCALE
+
+    @property
+    def s(self) -> np.ndarray:
+        """Refuting evidence counts s = W·d/u (on the fixed grid)."""
+        return self.s_units / COUNT_SCALE
 
 
 _KEY_CACHE: dict[int, tuple[RulePack, _Resolved, np.ndarray]] = {}
@@ -316,14 +327,15 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
     b = decay * b0
     d = decay * d0
     u = 1.0 - b - d
-    w = s.prior_weight
-    r = np.rint(w * b / u * COUNT_SCALE) / COUNT_SCALE
-    q = np.rint(w * d / u * COUNT_SCALE) / COUNT_SCALE
+    scale = s.prior_weight * COUNT_SCALE
+    r_units = np.rint(b * scale / u)
+    s_units = np.rint(d * scale / u)
     n_refs = len(ev.source_refs)
     window = (ev.observed.astype(np.int64) + MONDAY_OFFSET) // s.same_origin_window_days
     origin_local = np.where(ev.source_ref >= 0, ev.source_ref.astype(np.int64), n_refs + window)
     return ItemScores(status=status, base_rule=base_rule, exclude_rule=exclude_rule, age=age,
-                      half_life=half_life, decay=decay, b0=b0, d0=d0, b=b, d=d, r=r, s=q,
+                      half_life=half_life, decay=decay, b0=b0, d0=d0, b=b, d=d, r_units=r_units,
+                      s_units=s_units,
                       origin_local=origin_local)
 
 
@@ -331,7 +343,8 @@ def _empty_links(nodes: NodeIndex, pack: RulePack) -> LinkTable:
     f = np.zeros(0)
     i = np.zeros(0, dtype=np.int32)
     return LinkTable(subject=i, object=i.copy(), relation=np.zeros(0, dtype=np.int8), belief=f,
-                     disbelief=f.copy(), uncertainty=f.copy(), base_rate=f.copy(), confidence=f.copy(), conflict=f.copy(),
+                     disbelief=f.copy(), uncertainty=f.copy(), base_rate=f.copy(), confidence=f.copy(),
+                     conflict=f.copy(),
                      n_items=i.copy(), n_unused=i.copy(), n_agencies=i.copy(), n_origins=i.copy(),
                      newest=i.copy(), oldest=i.copy(), nodes=nodes, rule_pack_version=pack.version)
 
@@ -365,11 +378,11 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     n_ag = int(ev.agency.max()) + 1
     slots = n_ag + 1
     slot = np.where(used, ev.agency, n_ag).astype(np.int64)
-    lowest = min(0, int(items.origin_local.min()))
-    local = np.where(used, items.origin_local - lowest, 0)
+    lowest = int(items.origin_local.min())
+    local = np.where(used, items.origin_local - lowest if lowest < 0 else items.origin_local, 0)
     span = int(local.max()) + 1
     top = int(link_code.max()) + 1
-    if top * slots * span < 2**62:
+    if top * slots * span < MAX_GROUP_KEY:
         code = (link_code * slots + slot) * span + local
         order = np.argsort(code, kind="stable")
         sorted_code = code[order]
@@ -391,8 +404,8 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     links = g_link_code[link_starts]
     n_links = int(links.shape[0])
 
-    r_units = (items.r * COUNT_SCALE)[order]
-    s_units = (items.s * COUNT_SCALE)[order]
+    r_units = items.r_units[order]
+    s_units = items.s_units[order]
     if s.same_origin_fusion == "average":
         r_g = np.add.reduceat(r_units, starts) / COUNT_SCALE / g_count
         s_g = np.add.reduceat(s_units, starts) / COUNT_SCALE / g_count
@@ -419,12 +432,10 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     n_agencies = np.add.reduceat((new_agency & g_used).astype(np.int64), link_starts)
     n_items = np.add.reduceat(np.where(g_used, g_count, 0), link_starts)
     n_unused = np.add.reduceat(np.where(g_used, 0, g_count), link_starts).astype(np.int32)
-    observed = ev.observed[order].astype(np.int32)
-    used_sorted = used[order]
-    newest = np.maximum.reduceat(np.where(used_sorted, observed, -1), starts)
-    newest = np.maximum.reduceat(newest, link_starts)
-    oldest = np.minimum.reduceat(np.where(used_sorted, observed, np.iinfo(np.int32).max), starts)
-    oldest = np.minimum.reduceat(oldest, link_starts)
+    observed = ev.observed[order]  # unused items are in groups of their own: mask per group
+    newest = np.maximum.reduceat(np.where(g_used, np.maximum.reduceat(observed, starts), -1), link_starts)
+    far = np.iinfo(np.int32).max
+    oldest = np.minimum.reduceat(np.where(g_used, np.minimum.reduceat(observed, starts), far), link_starts)
     oldest[n_items == 0] = -1
 
     subj_obj, relation = np.divmod(links, n_rel)

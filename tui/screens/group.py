@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from ..safe import join, plain
+from ..safe import count, join, plain
 from ..workspace import Loaded
 from .detail import DetailScreen, kinds, suggestion_lines
 
@@ -25,7 +25,7 @@ class GroupScreen(DetailScreen):
                 ("Group ", "bold"),
                 (group.id, "bold"),
                 f"  ·  {len(group.members) - greyed} included, {greyed} greyed",
-                f"  ·  {len(group.locations)} places",
+                f"  ·  {count(len(group.locations), 'place', 'places')}",
             )
         )
         snap = loaded.result.snapshot

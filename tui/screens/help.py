@@ -77,11 +77,11 @@ def help_table() -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for section, rows in KEYS:
-        table.add_row(Text(section, style="bold underline"), "")
+        table.add_row(Text(section.upper(), style="bold"), "")
         for key, what in rows:
             table.add_row(key, what)
         table.add_row("", "")
-    table.add_row(Text("On the map", style="bold underline"), "")
+    table.add_row(Text("ON THE MAP", style="bold"), "")
     for sample, style, what in LEGEND:
         table.add_row(Text(sample, style=style), what)
     table.add_row("", "")

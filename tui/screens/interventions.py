@@ -49,8 +49,8 @@ class InterventionsScreen(PeermapScreen):
     def on_mount(self) -> None:
         table = self.query_one("#suggestions", DataTable)
         table.border_title = "Suggestions (a accept · x reject · d defer)"
-        for label in ("For", "Level", "Intervention", "Decision"):
-            table.add_column(label)
+        for label, width in (("Decision", 9), ("For", 18), ("Intervention", 44), ("Level", 9)):
+            table.add_column(label, width=width)
         self.query_one("#suggestion-detail").border_title = "Because"
         super().on_mount()
 
@@ -76,17 +76,17 @@ class InterventionsScreen(PeermapScreen):
             decided = decision_of(s)
             if s.held_back:
                 cells = [
-                    plain(self.target_label(s), "dim"),
-                    plain(s.level, "dim"),
-                    plain(s.title, "dim strike"),
                     plain("held back", "dim italic"),
+                    plain(self.target_label(s), "dim"),
+                    plain(s.title, "dim strike"),
+                    plain(s.level, "dim"),
                 ]
             else:
                 cells = [
-                    plain(self.target_label(s)),
-                    plain(s.level),
-                    plain(s.title),
                     plain(decided or "awaiting", DECISION_STYLE.get(decided, "italic")),
+                    plain(self.target_label(s)),
+                    plain(s.title),
+                    plain(s.level),
                 ]
             table.add_row(*cells, key=s.id)
         if table.row_count:

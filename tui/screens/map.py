@@ -13,7 +13,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
 
-from ..safe import join, plain
+from ..safe import count, join, plain
 from ..widgets.arc import Arc, ArcNode, GroupBox, draw
 from ..workspace import Loaded
 from .base import PeermapScreen
@@ -164,10 +164,14 @@ class MapScreen(PeermapScreen):
         places = len(nodes) - people
         if group_id is None:
             title = plain("Not in a peer group", "bold")
-            subtitle = plain(f"{people} young people · {places} places")
+            subtitle = plain(
+                f"{count(people, 'young person', 'young people')} · {count(places, 'place', 'places')}"
+            )
         else:
             title = join(
-                ("Group ", "bold"), (group_id, "bold"), f" · {people} young people · {places} places"
+                ("Group ", "bold"),
+                (group_id, "bold"),
+                f" · {count(people, 'young person', 'young people')} · {count(places, 'place', 'places')}",
             )
             group = self.workspace.group(loaded, group_id)
             top = sorted((group.concerns if group else {}).items(), key=lambda kv: -kv[1])[:2]
@@ -181,7 +185,7 @@ class MapScreen(PeermapScreen):
         snap = loaded.result.snapshot
         rows: list[tuple[str, list[Text]]] = []
         for group in loaded.result.groups:
-            label = f"Group {group.id} · {len(group.members)} young people"
+            label = f"Group {group.id} ({len(group.members)})"
             rows.append(
                 (
                     f"group:{group.id}",

@@ -15,14 +15,15 @@ from ..widgets.stat import Stat
 from ..workspace import Loaded
 from .base import PeermapScreen
 
+# Titles and notes short enough for an 80-column terminal (four cards of about 16 columns).
 STATS = (
-    ("included", "Included", "drawn on the map"),
+    ("included", "Included", "on the map"),
     ("greyed", "Greyed", "drawn faded"),
-    ("left_out", "Left out", "not shown: count only"),
-    ("groups", "Peer groups", "press m for the map"),
-    ("places_of_concern", "Places of concern", "on the map"),
-    ("awaiting_decision", "Awaiting decision", "press i to review"),
-    ("overdue_reviews", "Overdue reviews", "review-by date passed"),
+    ("left_out", "Left out", "count only"),
+    ("groups", "Peer groups", "see map (m)"),
+    ("places_of_concern", "Places", "of concern"),
+    ("awaiting_decision", "To decide", "suggestions (i)"),
+    ("overdue_reviews", "Overdue", "reviews"),
 )
 
 ROLE_CAN = {

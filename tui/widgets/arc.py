@@ -118,7 +118,8 @@ def draw(
             name_style += Style.from_meta({"@click": click[node.id]})
         line = Text()
         line.append(sym, style=sym_style)
-        line.append(name.ljust(label_width - 2), style=name_style)
+        line.append(name, style=name_style)  # only the name is clickable, not the padding after it
+        line.append(" " * (label_width - 2 - len(name)))
         for x in range(width):
             bits = dirs[r][x]
             if not bits:
