@@ -34,8 +34,9 @@ def record(session: Session, actor: Actor, action: str, payload: dict[str, Any])
     at = clock.now().isoformat(timespec="microseconds")
     body = canonical_json(payload)
     h = event_hash(prev, seq, at, actor.name, actor.role.value, action, body)
-    event = AuditEvent(seq=seq, at=at, actor=actor.name, role=actor.role.value, action=action,
-                       payload=body, prev_hash=prev, hash=h)
+    event = AuditEvent(
+        seq=seq, at=at, actor=actor.name, role=actor.role.value, action=action, payload=body, prev_hash=prev, hash=h
+    )
     session.add(event)
     set_meta(session, "audit_head", f"{seq}:{h}")
     session.flush()
@@ -64,9 +65,19 @@ def verify(store: Store) -> VerifyResult:
     with store.read() as s:
         for ev in s.exec(select(AuditEvent).order_by(col(AuditEvent.seq))):
             if ev.seq != expected_seq:
-                return VerifyResult(False, checked, ev.seq, f"expected event {expected_seq} but found {ev.seq}: an event was deleted or inserted")
+                return VerifyResult(
+                    False,
+                    checked,
+                    ev.seq,
+                    f"expected event {expected_seq} but found {ev.seq}: an event was deleted or inserted",
+                )
             if ev.prev_hash != prev:
-                return VerifyResult(False, checked, ev.seq, "its previous-hash does not match the event before it: events were removed, inserted or reordered")
+                return VerifyResult(
+                    False,
+                    checked,
+                    ev.seq,
+                    "its previous-hash does not match the event before it: events were removed, inserted or reordered",
+                )
             h = event_hash(ev.prev_hash, ev.seq, ev.at, ev.actor, ev.role, ev.action, ev.payload)
             if h != ev.hash:
                 return VerifyResult(False, checked, ev.seq, "its contents do not match its hash: the event was edited")
@@ -76,9 +87,24 @@ def verify(store: Store) -> VerifyResult:
     head = store.get_meta("audit_head")
     if head is not None:
         seq_s, _, h = head.partition(":")
-        if int(seq_s) != checked or h != prev:
-            return VerifyResult(False, checked, checked + 1 if int(seq_s) > checked else int(seq_s),
-                                f"the recorded head is event {seq_s} but the chain ends at event {checked}: events were removed from the end")
+        head_seq = int(seq_s)
+        if head_seq > checked:
+            return VerifyResult(
+                False,
+                checked,
+                checked + 1,
+                f"the recorded head is event {head_seq} but the chain ends at event {checked}: "
+                "events were removed from the end",
+            )
+        if head_seq < checked:
+            return VerifyResult(
+                False,
+                checked,
+                head_seq + 1,
+                f"the chain runs past the recorded head (event {head_seq}): events were appended outside peermap",
+            )
+        if h != prev:
+            return VerifyResult(False, checked, checked, "the last event does not match the recorded head hash")
     elif checked:
         return VerifyResult(False, checked, 1, "the chain head record is missing")
     return VerifyResult(True, checked)

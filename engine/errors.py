@@ -52,4 +52,6 @@ class ImportRejected(PeermapError):
         lines = [str(p) for p in problems]
         if truncated:
             lines.append(f"... and {truncated} more problems")
-        super().__init__(f"import rejected, nothing written ({len(problems) + truncated} problems):\n" + "\n".join(lines))
+        super().__init__(
+            f"import rejected, nothing written ({len(problems) + truncated} problems):\n" + "\n".join(lines)
+        )

@@ -55,11 +55,13 @@ class NodeIndex:
     @classmethod
     def build(cls, people: list[str], locations: list[str], incidents: list[str]) -> NodeIndex:
         ids = [*people, *locations, *incidents]
-        kinds = np.concatenate([
-            np.full(len(people), NODE_KIND_CODE[ObjectKind.PERSON], dtype=np.int8),
-            np.full(len(locations), NODE_KIND_CODE[ObjectKind.LOCATION], dtype=np.int8),
-            np.full(len(incidents), NODE_KIND_CODE[ObjectKind.INCIDENT], dtype=np.int8),
-        ])
+        kinds = np.concatenate(
+            [
+                np.full(len(people), NODE_KIND_CODE[ObjectKind.PERSON], dtype=np.int8),
+                np.full(len(locations), NODE_KIND_CODE[ObjectKind.LOCATION], dtype=np.int8),
+                np.full(len(incidents), NODE_KIND_CODE[ObjectKind.INCIDENT], dtype=np.int8),
+            ]
+        )
         return cls(ids=ids, kinds=kinds, position={n: i for i, n in enumerate(ids)}, n_people=len(people))
 
 
@@ -101,10 +103,22 @@ class EvidenceTable:
 
 
 ARRAY_DTYPES: dict[str, object] = {
-    "evidence_id": object, "subject": np.int32, "object": np.int32, "relation": np.int8, "refutes": bool,
-    "agency": np.int32, "agency_kind": np.int8, "scheme": np.int8, "reliability": np.int8,
-    "credibility": np.int8, "observed": np.int32, "recorded": np.int32, "source_ref": np.int32,
-    "agreement_ok": bool, "retention_ok": bool, "withdrawn": bool,
+    "evidence_id": object,
+    "subject": np.int32,
+    "object": np.int32,
+    "relation": np.int8,
+    "refutes": bool,
+    "agency": np.int32,
+    "agency_kind": np.int8,
+    "scheme": np.int8,
+    "reliability": np.int8,
+    "credibility": np.int8,
+    "observed": np.int32,
+    "recorded": np.int32,
+    "source_ref": np.int32,
+    "agreement_ok": bool,
+    "retention_ok": bool,
+    "withdrawn": bool,
 }
 ARRAY_FIELDS = tuple(ARRAY_DTYPES)
 
@@ -161,8 +175,9 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         return row_import is None or row_import in known_imports
 
     records = sorted((p for p in s.exec(select(YoungPerson)) if known(p.import_id)), key=lambda p: p.person_id)
-    decisions = [d for d in s.exec(select(IdentityDecision).order_by(col(IdentityDecision.id)))
-                 if d.decided_at <= cutoff]
+    decisions = [
+        d for d in s.exec(select(IdentityDecision).order_by(col(IdentityDecision.id))) if d.decided_at <= cutoff
+    ]
     canonical = canonical_ids([p.person_id for p in records], decisions)
     by_id = {p.person_id: p for p in records}
     records_of: dict[str, list[str]] = {}
@@ -172,38 +187,82 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         v.sort()
     people = {can: by_id[can] for can in sorted(records_of)}
 
-    locations = {x.location_id: x for x in sorted(s.exec(select(Location)), key=lambda x: x.location_id) if known(x.import_id)}
-    incidents = {x.incident_id: x for x in sorted(s.exec(select(Incident)), key=lambda x: x.incident_id)
-                 if known(x.import_id) and x.date <= as_at}
+    locations = {
+        x.location_id: x for x in sorted(s.exec(select(Location)), key=lambda x: x.location_id) if known(x.import_id)
+    }
+    incidents = {
+        x.incident_id: x
+        for x in sorted(s.exec(select(Incident)), key=lambda x: x.incident_id)
+        if known(x.import_id) and x.date <= as_at
+    }
     agencies = {x.agency_id: x for x in sorted(s.exec(select(Agency)), key=lambda x: x.agency_id) if known(x.import_id)}
     agreements = {x.agreement_id: x for x in s.exec(select(SharingAgreement)) if known(x.import_id)}
     nodes = NodeIndex.build(list(people), list(locations), list(incidents))
 
-    ev_cols = [Evidence.evidence_id, Evidence.subject_id, Evidence.object_id, Evidence.relation, Evidence.polarity,
-               Evidence.agency, Evidence.grading_scheme, Evidence.grading, Evidence.observed_on, Evidence.recorded_on,
-               Evidence.agreement_id, Evidence.source_ref, Evidence.supersedes, Evidence.retraction, Evidence.import_id]
+    ev_cols = [
+        Evidence.evidence_id,
+        Evidence.subject_id,
+        Evidence.object_id,
+        Evidence.relation,
+        Evidence.polarity,
+        Evidence.agency,
+        Evidence.grading_scheme,
+        Evidence.grading,
+        Evidence.observed_on,
+        Evidence.recorded_on,
+        Evidence.agreement_id,
+        Evidence.source_ref,
+        Evidence.supersedes,
+        Evidence.retraction,
+        Evidence.import_id,
+    ]
     rows = [r for r in s.execute(sa_select(*ev_cols).where(col(Evidence.recorded_on) <= as_at)) if known(r[14])]
     evidence = _evidence_table(rows, nodes, canonical, agencies, agreements, as_at)
     withdrawn_by = {r[12]: r[0] for r in rows if r[12]}
     if withdrawn_by:
         evidence.withdrawn = np.isin(evidence.evidence_id, np.array(list(withdrawn_by), dtype=object))
 
-    strengths = [x for x in s.exec(select(Strength).order_by(col(Strength.strength_id)))
-                 if known(x.import_id) and x.recorded_on <= as_at]
-    concerns = [x for x in s.exec(select(Concern).order_by(col(Concern.concern_id)))
-                if known(x.import_id) and x.recorded_on <= as_at]
+    strengths = [
+        x
+        for x in s.exec(select(Strength).order_by(col(Strength.strength_id)))
+        if known(x.import_id) and x.recorded_on <= as_at
+    ]
+    concerns = [
+        x
+        for x in s.exec(select(Concern).order_by(col(Concern.concern_id)))
+        if known(x.import_id) and x.recorded_on <= as_at
+    ]
     for item in (*strengths, *concerns):
         item.person_id = canonical.get(item.person_id, item.person_id)
-    return Snapshot(as_at=as_at, nodes=nodes, people=people, records_of=records_of, canonical=canonical,
-                    locations=locations, incidents=incidents, agencies=agencies, agreements=agreements,
-                    evidence=evidence, withdrawn_by=withdrawn_by, strengths=strengths, concerns=concerns)
+    return Snapshot(
+        as_at=as_at,
+        nodes=nodes,
+        people=people,
+        records_of=records_of,
+        canonical=canonical,
+        locations=locations,
+        incidents=incidents,
+        agencies=agencies,
+        agreements=agreements,
+        evidence=evidence,
+        withdrawn_by=withdrawn_by,
+        strengths=strengths,
+        concerns=concerns,
+    )
 
 
-def _evidence_table(rows: list, nodes: NodeIndex, canonical: dict[str, str], agencies: dict[str, Agency],
-                    agreements: dict[str, SharingAgreement], as_at: date) -> EvidenceTable:
+def _evidence_table(
+    rows: list,
+    nodes: NodeIndex,
+    canonical: dict[str, str],
+    agencies: dict[str, Agency],
+    agreements: dict[str, SharingAgreement],
+    as_at: date,
+) -> EvidenceTable:
     claims = [r for r in rows if not r[13]]
-    claims = [r for r in claims if canonical.get(r[1]) in nodes.position
-              and (canonical.get(r[2], r[2]) in nodes.position)]
+    claims = [
+        r for r in claims if canonical.get(r[1]) in nodes.position and (canonical.get(r[2], r[2]) in nodes.position)
+    ]
     claims.sort(key=lambda r: r[0])
     n = len(claims)
     agency_list = sorted({r[5] for r in claims})

@@ -62,10 +62,14 @@ class Store:
                 )
             missing = set(SQLModel.metadata.tables) - tables
             if missing:
-                raise SchemaVersionError(f"{self.url} is missing tables {sorted(missing)}: not a complete peermap database")
+                raise SchemaVersionError(
+                    f"{self.url} is missing tables {sorted(missing)}: not a complete peermap database"
+                )
             return
         if tables:
-            raise SchemaVersionError(f"{self.url} is not a peermap database (it has tables {sorted(tables)[:5]} but no meta)")
+            raise SchemaVersionError(
+                f"{self.url} is not a peermap database (it has tables {sorted(tables)[:5]} but no meta)"
+            )
         if not create:
             raise SchemaVersionError(f"{self.url} has no peermap database")
         SQLModel.metadata.create_all(self.engine)

@@ -272,3 +272,17 @@ def test_scores_are_symmetric_and_independent_of_record_order(
     assert table2.ids == table.ids
     again = score_pairs(table2, POLICY, left, right)
     assert np.array_equal(forward.log_odds, again.log_odds)
+
+
+def test_records_with_swapped_names_meet_in_blocking() -> None:
+    rows: list[dict[str, object]] = [
+        {"id": "A", "given": "Nathan", "surname": "Challenor", "date_of_birth": date(2010, 2, 13)},
+        {"id": "B", "given": "Challenor", "surname": "Nathan", "date_of_birth": date(2010, 1, 13)},
+        {"id": "C", "given": "Leah", "surname": "Okafor", "date_of_birth": date(2010, 2, 13), "area": "x"},
+    ]
+    table = RecordTable.build(rows)
+    # passes that only a swap-aware key can satisfy: no shared date of birth, initials or area
+    left, right, _ = candidate_pairs(table, [["name_soundex", "birth_year"]], POLICY.blocking.max_block)
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
+    left, right, _ = candidate_pairs(table, [["surname_soundex", "birth_year"]], POLICY.blocking.max_block)
+    assert left.size == 0

@@ -66,7 +66,14 @@ refute() {
     echo "ok   not shown: $1"
 }
 
-keys() { tmux send-keys -t "$SESSION" "$@"; }
+# Send keys one at a time with a pause, so an Escape is never read as the Alt prefix of the next key.
+keys() {
+    local key
+    for key in "$@"; do
+        tmux send-keys -t "$SESSION" "$key"
+        sleep 0.3
+    done
+}
 
 wait_for "chair · panel" 30
 wait_for "Version 1" 30                # the map has been computed: the overview shows the policy in force

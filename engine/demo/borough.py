@@ -427,10 +427,12 @@ class _Generator:
             self.make_sibling(a, b, gap=rng.choice((-3, -2, 2, 3)))
             b.isolated = True
             uninvolved.append(b)
-        self.cases["uninvolved_sibling"] = sorted(c.pid for c in uninvolved)
-        self.cases["sibling_of_uninvolved"] = sorted(
+        uninvolved.sort(key=lambda c: c.pid)
+        self.cases["uninvolved_sibling"] = [c.pid for c in uninvolved]
+        # In the same order: the group member each uninvolved sibling is the brother or sister of.
+        self.cases["sibling_of_uninvolved"] = [
             next(x.pid for x, y in self.siblings if y is c) for c in uninvolved
-        )
+        ]
         # Ordinary sibling pairs across the borough.
         for _ in range(max(3, self.n // 25)):
             a, b = rng.sample([c for c in self.children if not c.planted and not c.isolated], 2)

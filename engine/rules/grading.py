@@ -32,25 +32,46 @@ CREDIBILITY: dict[Scheme, tuple[str, ...]] = {
 }
 MEANING: dict[Scheme, dict[str, str]] = {
     Scheme.ADMIRALTY: {
-        "A": "completely reliable source", "B": "usually reliable source", "C": "fairly reliable source",
-        "D": "not usually reliable source", "E": "unreliable source", "F": "source reliability cannot be judged",
-        "1": "confirmed by other sources", "2": "probably true", "3": "possibly true", "4": "doubtful",
-        "5": "improbable", "6": "truth cannot be judged",
+        "A": "completely reliable source",
+        "B": "usually reliable source",
+        "C": "fairly reliable source",
+        "D": "not usually reliable source",
+        "E": "unreliable source",
+        "F": "source reliability cannot be judged",
+        "1": "confirmed by other sources",
+        "2": "probably true",
+        "3": "possibly true",
+        "4": "doubtful",
+        "5": "improbable",
+        "6": "truth cannot be judged",
     },
     Scheme.FIVE_BY_FIVE: {
-        "A": "always reliable source", "B": "mostly reliable source", "C": "sometimes reliable source",
-        "D": "unreliable source", "E": "untested source", "1": "known to be true without reservation",
-        "2": "known personally to source but not to officer", "3": "not personally known to source but corroborated",
-        "4": "cannot be judged", "5": "suspected to be false or malicious",
+        "A": "always reliable source",
+        "B": "mostly reliable source",
+        "C": "sometimes reliable source",
+        "D": "unreliable source",
+        "E": "untested source",
+        "1": "known to be true without reservation",
+        "2": "known personally to source but not to officer",
+        "3": "not personally known to source but corroborated",
+        "4": "cannot be judged",
+        "5": "suspected to be false or malicious",
     },
     Scheme.THREE_FIVE_TWO: {
-        "R": "reliable source", "U": "untested source", "N": "not reliable source",
-        "1": "known directly to the source", "2": "known indirectly to the source but corroborated",
-        "3": "known indirectly to the source", "4": "not known", "5": "suspected to be false",
+        "R": "reliable source",
+        "U": "untested source",
+        "N": "not reliable source",
+        "1": "known directly to the source",
+        "2": "known indirectly to the source but corroborated",
+        "3": "known indirectly to the source",
+        "4": "not known",
+        "5": "suspected to be false",
     },
     Scheme.RECORD: {
-        "first_hand": "practitioner's first-hand observation", "disclosure": "disclosure by a young person",
-        "second_hand": "reported to the practitioner by someone else", "anonymous": "anonymous report",
+        "first_hand": "practitioner's first-hand observation",
+        "disclosure": "disclosure by a young person",
+        "second_hand": "reported to the practitioner by someone else",
+        "anonymous": "anonymous report",
         "-": "",
     },
 }
@@ -95,7 +116,9 @@ def parse_grading(code: str, scheme: str | None = None) -> Grading:
     try:
         sch = Scheme(scheme.strip().lower()) if scheme and scheme.strip() else Scheme.ADMIRALTY
     except ValueError:
-        raise GradingError(f"unknown grading scheme {scheme!r}; use one of {', '.join(s.value for s in SCHEMES)}") from None
+        raise GradingError(
+            f"unknown grading scheme {scheme!r}; use one of {', '.join(s.value for s in SCHEMES)}"
+        ) from None
     raw = code.strip()
     if sch is Scheme.RECORD:
         key = raw.lower().replace("-", "_").replace(" ", "_")

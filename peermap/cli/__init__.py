@@ -57,9 +57,13 @@ def _default_actor() -> str:
 
 @app.callback()
 def _global(
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: PEERMAP_DB or ./peermap.db)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite file (default: PEERMAP_DB or ./peermap.db)."
+    ),
     actor: str | None = typer.Option(None, "--actor", help="Who is acting (default: PEERMAP_ACTOR or your login)."),
-    role: str | None = typer.Option(None, "--role", help="practitioner | panel | auditor (default: PEERMAP_ROLE or practitioner)."),
+    role: str | None = typer.Option(
+        None, "--role", help="practitioner | panel | auditor (default: PEERMAP_ROLE or practitioner)."
+    ),
 ) -> None:
     state.db = db
     state.actor_name = actor or os.environ.get("PEERMAP_ACTOR") or _default_actor()
@@ -86,7 +90,17 @@ def _register_commands() -> None:
         tui_cmd,
     )
 
-    for module in (data_cmd, demo_cmd, explain_cmd, map_cmd, interventions_cmd, report_cmd, audit_cmd, identity_cmd, tui_cmd):
+    for module in (
+        data_cmd,
+        demo_cmd,
+        explain_cmd,
+        map_cmd,
+        interventions_cmd,
+        report_cmd,
+        audit_cmd,
+        identity_cmd,
+        tui_cmd,
+    ):
         module.register(app)
 
 

@@ -11,7 +11,6 @@ from sqlmodel import select
 from engine import audit
 from engine.errors import PeermapError
 from engine.models import AuditEvent
-from engine.store import Store
 
 from . import fail, state
 
@@ -35,29 +34,12 @@ def _event_json(ev: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _refine(store: Store, result: audit.VerifyResult) -> audit.VerifyResult:
-    """When the chain runs past the recorded head, the first bad event is the one after the head."""
-    head = store.get_meta("audit_head")
-    if result.ok or head is None:
-        return result
-    head_seq = int(head.partition(":")[0])
-    if result.checked > head_seq and result.first_bad_seq == head_seq:
-        return audit.VerifyResult(
-            False,
-            head_seq,
-            head_seq + 1,
-            f"the recorded head is event {head_seq} but the chain continues to event "
-            f"{result.checked}: events were appended outside peermap",
-        )
-    return result
-
-
 @audit_app.command("verify")
 def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Recompute the hash chain. Exit 0 when intact; otherwise name the first event that does not verify."""
     try:
         store = state.store(create=False)
-        result = _refine(store, audit.verify(store))
+        result = audit.verify(store)
         bad: AuditEvent | None = None
         if result.first_bad_seq is not None:
             with store.read() as s:

@@ -71,9 +71,9 @@ class DetailScreen(PeermapScreen):
         self.query_one("#detail-profile", Static).border_title = "Profile"
         self.query_one("#detail-suggestions", Static).border_title = "Suggested interventions"
         table = self.query_one("#detail-members", DataTable)
-        table.border_title = "Young people and places (Enter opens)"
-        for label in ("Kind", "Name", "Status"):
-            table.add_column(label)
+        table.border_title = "Members (enter opens)"
+        for label, width in (("Kind", 6), ("Name", 22), ("Status", 10), ("Id", 8)):
+            table.add_column(label, width=width)
         super().on_mount()
 
     def fill_members(self, loaded: Loaded, people: list[str], places: list[str]) -> None:
@@ -89,6 +89,7 @@ class DetailScreen(PeermapScreen):
                 plain("person"),
                 plain(snap.people[pid].name, style),
                 plain(st.status, style),
+                plain(pid, "dim"),
                 key=f"person:{pid}",
             )
         for loc in places:
@@ -97,6 +98,7 @@ class DetailScreen(PeermapScreen):
                     plain("place"),
                     plain(snap.locations[loc].name, "yellow"),
                     plain("of concern" if snap.locations[loc].of_concern else ""),
+                    plain(loc, "dim"),
                     key=f"place:{loc}",
                 )
 
