@@ -191,17 +191,13 @@ def load_baseline(path: Path | str) -> Baseline:
     reader = csv.DictReader(text.splitlines())
     missing = {"group_kind", "group", "share"} - set(reader.fieldnames or [])
     if missing:
-        raise PolicyError(
-            f"{p}: baseline needs columns group_kind, group, share; missing {', '.join(sorted(missing))}"
-        )
+        raise PolicyError(f"{p}: baseline needs columns group_kind, group, share; missing {', '.join(sorted(missing))}")
     for line, row in enumerate(reader, start=2):
         kind = (row.get("group_kind") or "").strip()
         group = (row.get("group") or "").strip()
         if kind not in BASELINE_KINDS:
             problems.append(
-                InputProblem(
-                    str(p), line, "group_kind", f"{kind!r} is not one of {', '.join(BASELINE_KINDS)}"
-                )
+                InputProblem(str(p), line, "group_kind", f"{kind!r} is not one of {', '.join(BASELINE_KINDS)}")
             )
             continue
         if not group:
@@ -219,9 +215,7 @@ def load_baseline(path: Path | str) -> Baseline:
     for kind, groups in shares.items():
         total = sum(groups.values())
         if total > 1.0001:
-            problems.append(
-                InputProblem(str(p), None, "share", f"{kind} shares add up to {total:.3f}, more than 1")
-            )
+            problems.append(InputProblem(str(p), None, "share", f"{kind} shares add up to {total:.3f}, more than 1"))
     if problems:
         raise PolicyError("baseline rejected:\n" + "\n".join(str(x) for x in problems))
     return Baseline(source=p.name, shares=dict(shares))
@@ -362,6 +356,7 @@ class PersonFacts:
     all_low_grade: bool
     newest: date | None
     concern_links: list[str]  # incidents and places of concern linked directly by used supporting evidence
+    strong_concern_links: list[str]  # ... by a scored link reaching the policy's grey threshold
     harmed_in: list[str]
     harming_in: list[str]
     max_link_origins: int
@@ -394,6 +389,7 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
         dtype=bool,
     )
     links = result.links
+    grey = float(getattr(result.policy.body, "grey_threshold", 0.0))
     harmed, harming = RELATION_CODE[Relation.HARMED.value], RELATION_CODE[Relation.HARMING.value]
     out: dict[str, PersonFacts] = {}
     for pid in shown:
@@ -405,12 +401,16 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
         u = mine[used[mine]]
         agencies = {ev.agencies[a] for a in ev.agency[u]}
         origins = {
-            (int(a), int(r) if r >= 0 else -1 - i)
-            for a, r, i in zip(ev.agency[u], ev.source_ref[u], u, strict=True)
+            (int(a), int(r) if r >= 0 else -1 - i) for a, r, i in zip(ev.agency[u], ev.source_ref[u], u, strict=True)
         }
         direct = u[(ev.subject[u] == pos) & concern_loc[ev.object[u]]]
         rel_direct = ev.relation[direct]
         link_rows = np.flatnonzero(((links.subject == pos) | (links.object == pos)) & (links.n_items > 0))
+        strong = link_rows[
+            (links.subject[link_rows] == pos)
+            & concern_loc[links.object[link_rows]]
+            & (links.confidence[link_rows] >= grey)
+        ]
         out[pid] = PersonFacts(
             person_id=pid,
             agencies=agencies,
@@ -419,6 +419,7 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
             all_low_grade=bool(u.shape[0]) and bool(low[u].all()),
             newest=from_day_number(int(ev.observed[u].max())) if u.shape[0] else None,
             concern_links=sorted({nodes.ids[o] for o in ev.object[direct]}),
+            strong_concern_links=sorted({nodes.ids[o] for o in links.object[strong]}),
             harmed_in=sorted({nodes.ids[o] for o in ev.object[direct[rel_direct == harmed]]}),
             harming_in=sorted({nodes.ids[o] for o in ev.object[direct[rel_direct == harming]]}),
             max_link_origins=int(links.n_origins[link_rows].max()) if link_rows.shape[0] else 0,
@@ -558,15 +559,14 @@ def _person_checks(result: MapResult, facts: dict[str, PersonFacts], shown: list
                 agency = next(iter(f.agencies))
                 single.append(
                     Finding(
-                        f"all {f.n_items} evidence item(s) come from one agency ({agency}), "
-                        f"{f.origins} origin(s)",
+                        f"all {f.n_items} evidence item(s) come from one agency ({agency}), {f.origins} origin(s)",
                         pid,
                         (agency,),
                     )
                 )
-            if not f.concern_links:
+            if not f.strong_concern_links or any(r.code == "association_only" for r in result.statuses[pid].reasons):
                 assoc.append(
-                    Finding("no direct evidence linking them to any incident or place of concern", pid)
+                    Finding("no direct link to an incident or place of concern reaches the grey threshold", pid)
                 )
             if f.all_low_grade:
                 low.append(Finding(f"all {f.n_items} evidence item(s) are low-grade or untested", pid))
@@ -780,16 +780,14 @@ def _disproportionality(
         if ratio is not None and ratio >= DISPROPORTION_RATIO:
             findings.append(
                 Finding(
-                    f"{g}: {i_share:.0%} of included against {c_share:.0%} of the known cohort "
-                    f"({ratio:.2f}x)",
+                    f"{g}: {i_share:.0%} of included against {c_share:.0%} of the known cohort ({ratio:.2f}x)",
                     refs=(g,),
                 )
             )
         if b_ratio is not None and b_ratio >= DISPROPORTION_RATIO:
             findings.append(
                 Finding(
-                    f"{g}: {i_share:.0%} of included against {b_share:.0%} of the local population "
-                    f"({b_ratio:.2f}x)",
+                    f"{g}: {i_share:.0%} of included against {b_share:.0%} of the local population ({b_ratio:.2f}x)",
                     refs=(g,),
                 )
             )
@@ -816,9 +814,7 @@ def _disproportionality(
     )
 
 
-def _cohort_checks(
-    result: MapResult, facts: dict[str, PersonFacts], baseline: Baseline | None
-) -> list[CheckResult]:
+def _cohort_checks(result: MapResult, facts: dict[str, PersonFacts], baseline: Baseline | None) -> list[CheckResult]:
     snap = result.snapshot
     people = snap.people
     eth = {p: (r.ethnicity or "").strip() or NOT_RECORDED for p, r in people.items()}
@@ -867,7 +863,7 @@ def _cohort_checks(
 
 
 def _has_incident(f: PersonFacts, snap: Snapshot) -> bool:
-    return any(x in snap.incidents for x in f.concern_links)
+    return any(x in snap.incidents for x in f.strong_concern_links)
 
 
 def _retention_check(result: MapResult, facts: dict[str, PersonFacts]) -> CheckResult:
@@ -883,8 +879,7 @@ def _retention_check(result: MapResult, facts: dict[str, PersonFacts]) -> CheckR
             extra += recorded_on + timedelta(days=agreement.retention_days) < result.as_at
     affected = sorted(p for p, f in facts.items() if f.past_retention)
     findings = [
-        Finding(f"{facts[p].past_retention} evidence item(s) about them are past retention", p)
-        for p in affected
+        Finding(f"{facts[p].past_retention} evidence item(s) about them are past retention", p) for p in affected
     ]
     total = past + extra
     shown_items = sum(facts[p].past_retention for p in affected)
@@ -911,11 +906,7 @@ def _retention_check(result: MapResult, facts: dict[str, PersonFacts]) -> CheckR
 def _output_events(store: Store) -> list[tuple[AuditEvent, dict[str, Any]]]:
     with store.read() as s:
         rows = list(
-            s.exec(
-                select(AuditEvent)
-                .where(col(AuditEvent.action).in_(OUTPUT_ACTIONS))
-                .order_by(col(AuditEvent.seq))
-            )
+            s.exec(select(AuditEvent).where(col(AuditEvent.action).in_(OUTPUT_ACTIONS)).order_by(col(AuditEvent.seq)))
         )
     out = []
     for ev in rows:
@@ -972,9 +963,7 @@ def _governance_checks(result: MapResult, store: Store | None) -> list[CheckResu
             [a.agreement_id for a in no_dpia],
         ),
     ]
-    why_out = (
-        "Newham was fined after an unredacted list went to 44 recipients: every output needs a recipient."
-    )
+    why_out = "Newham was fined after an unredacted list went to 44 recipients: every output needs a recipient."
     why_shadow = "Informal lists of removed people kept the Gangs Matrix alive for those removed (ICO, 2018)."
     if store is None:
         checks.append(
@@ -1024,8 +1013,7 @@ def _governance_checks(result: MapResult, store: Store | None) -> list[CheckResu
         if not recipient:
             missing.append(
                 Finding(
-                    f"event {ev.seq} ({ev.action} {payload.get('kind') or ''} by {ev.actor}) names no "
-                    "recipient",
+                    f"event {ev.seq} ({ev.action} {payload.get('kind') or ''} by {ev.actor}) names no recipient",
                     refs=(f"event:{ev.seq}",),
                 )
             )
@@ -1068,9 +1056,5 @@ def _governance_checks(result: MapResult, store: Store | None) -> list[CheckResu
 
 
 def _missing(a: Any) -> str:
-    gaps = [
-        name
-        for name, v in (("lawful basis", a.lawful_basis), ("purpose", a.purpose))
-        if not (v or "").strip()
-    ]
+    gaps = [name for name, v in (("lawful basis", a.lawful_basis), ("purpose", a.purpose)) if not (v or "").strip()]
     return f"{a.agreement_id}: no {' or '.join(gaps)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select as sa_select
@@ -27,7 +28,6 @@ from .models import (
     Strength,
     YoungPerson,
 )
-from .rules.grading import SCHEME_CODE, parse_grading
 from .store import Store
 from .vocab import AGENCY_KIND_CODE, NODE_KIND_CODE, RELATION_CODE, ObjectKind
 
@@ -199,7 +199,7 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
     agreements = {x.agreement_id: x for x in s.exec(select(SharingAgreement)) if known(x.import_id)}
     nodes = NodeIndex.build(list(people), list(locations), list(incidents))
 
-    ev_cols = [
+    ev_cols: list[Any] = [
         Evidence.evidence_id,
         Evidence.subject_id,
         Evidence.object_id,
@@ -232,8 +232,11 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         for x in s.exec(select(Concern).order_by(col(Concern.concern_id)))
         if known(x.import_id) and x.recorded_on <= as_at
     ]
-    for item in (*strengths, *concerns):
-        item.person_id = canonical.get(item.person_id, item.person_id)
+    # Detached copies re-keyed to canonical people: the session's own rows are never changed.
+    strengths = [
+        Strength(**{**x.model_dump(), "person_id": canonical.get(x.person_id, x.person_id)}) for x in strengths
+    ]
+    concerns = [Concern(**{**x.model_dump(), "person_id": canonical.get(x.person_id, x.person_id)}) for x in concerns]
     return Snapshot(
         as_at=as_at,
         nodes=nodes,
@@ -259,6 +262,9 @@ def _evidence_table(
     agreements: dict[str, SharingAgreement],
     as_at: date,
 ) -> EvidenceTable:
+    # engine.rules imports this module (NodeIndex, EvidenceTable): import the grading scales here, not at the top.
+    from .rules.grading import SCHEME_CODE, parse_grading
+
     claims = [r for r in rows if not r[13]]
     claims = [
         r for r in claims if canonical.get(r[1]) in nodes.position and (canonical.get(r[2], r[2]) in nodes.position)

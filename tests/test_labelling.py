@@ -60,17 +60,20 @@ def test_single_source_flags_one_agency_and_not_two(store: Store) -> None:
 def test_association_only_flags_no_direct_concern_link(store: Store) -> None:
     b = _base()
     b.person("A", "Ann One").person("B", "Ben Two", "greyed").person("C", "Cat Three", "greyed")
+    b.person("D", "Dan Four", "greyed")
     b.evidence("A", "I1", "present").evidence("B", "A", "association").evidence("C", "L2", "present_at")
+    b.evidence("D", "I1", "present", grading="E5")
+    b.link("A", "I1", "present", 0.8).link("B", "A", "association", 0.7).link("C", "L2", "present_at", 0.8)
+    b.link("D", "I1", "present", 0.3)
     check = run_checks(b.build(store)).check("association_only")
-    assert check.affected == ["B", "C"]  # a place not of concern is not a concern link
+    # a place not of concern is not a concern link, nor is a link below the grey threshold
+    assert check.affected == ["B", "C", "D"]
 
 
 def test_low_grade_only_flags_untested_and_doubtful_sources(store: Store) -> None:
     b = _base()
     b.person("A", "Ann One").person("B", "Ben Two").person("C", "Cat Three")
-    b.evidence("A", "I1", "present", grading="E5").evidence(
-        "A", "I1", "present", scheme="record", grading="anonymous"
-    )
+    b.evidence("A", "I1", "present", grading="E5").evidence("A", "I1", "present", scheme="record", grading="anonymous")
     b.evidence("B", "I1", "present", grading="E5").evidence("B", "I1", "present", grading="B2")
     b.evidence("C", "I1", "present", scheme="3x5x2", grading="U2")
     check = run_checks(b.build(store)).check("low_grade_only")
@@ -130,9 +133,7 @@ def test_review_overdue(store: Store) -> None:
 
 def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: Store) -> None:
     b = _base()
-    b.person("A", "Ann One", date_of_birth=date(2015, 1, 1)).person(
-        "B", "Ben Two", date_of_birth=date(2010, 1, 1)
-    )
+    b.person("A", "Ann One", date_of_birth=date(2015, 1, 1)).person("B", "Ben Two", date_of_birth=date(2010, 1, 1))
     b.person("Z", "Zed Hidden", "left_out")
     b.evidence("A", "I1", "harmed", note="She is sexually active and keeps going missing")
     b.evidence("B", "I1", "harmed", note="sexually active; described as streetwise")
@@ -143,14 +144,8 @@ def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: S
     phrases = {(f.person_id, f.refs[1]) for f in check.findings}
     # "sexually active" is flagged only for a child under 13; the left-out child is only counted
     assert ("A", "sexually-active-under-13") in phrases and ("B", "sexually-active-under-13") not in phrases
-    assert (
-        ("A", "going-missing") in phrases
-        and ("B", "labels") in phrases
-        and ("B", "choice-and-risk") in phrases
-    )
-    assert (
-        "Z" not in check.affected and "1 flagged note(s) about young people not on the map" in check.summary
-    )
+    assert ("A", "going-missing") in phrases and ("B", "labels") in phrases and ("B", "choice-and-risk") in phrases
+    assert "Z" not in check.affected and "1 flagged note(s) about young people not on the map" in check.summary
     assert all(f.suggestion for f in check.findings)
     without_store = run_checks(result).check("victim_blaming_language")
     assert without_store.affected == ["B"] and "evidence notes need the database" in without_store.summary
@@ -159,14 +154,10 @@ def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: S
 def test_language_guide_is_valid_and_rejects_bad_entries(tmp_path: Path) -> None:
     guide = load_language_guide()
     assert isinstance(guide, LanguageGuide) and len(guide.entries) >= 9
-    assert [h.entry for h in guide.find("money mule and gift girl")] == [
-        "financial-sexual-exploitation-terms"
-    ] * 2
+    assert [h.entry for h in guide.find("money mule and gift girl")] == ["financial-sexual-exploitation-terms"] * 2
     assert guide.find("she runs the gang-free youth club") == []  # whole words only
     bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "version: '1'\nsource: x\nentries:\n  - id: a\n    patterns: ['(']\n    suggest: s\n    why: w\n"
-    )
+    bad.write_text("version: '1'\nsource: x\nentries:\n  - id: a\n    patterns: ['(']\n    suggest: s\n    why: w\n")
     with pytest.raises(PolicyError, match="not a valid regular expression"):
         load_language_guide(bad)
     bad.write_text("version: '1'\nsource: x\nentries:\n  - id: a\n    phrases: [x]\n    suggest: s\n")
@@ -228,7 +219,7 @@ def test_no_incident_and_single_source_shares(store: Store) -> None:
     for i in range(4):
         b.person(f"P{i}", f"Person {i}")
         b.evidence(f"P{i}", "L1", "present_at", agency="police")
-    b.evidence("P0", "I1", "present", agency="school")
+    b.evidence("P0", "I1", "present", agency="school").link("P0", "I1", "present", 0.75)
     report = run_checks(b.build(store))
     no_inc = report.check("no_incident_share")
     assert no_inc.flagged and no_inc.affected == ["P1", "P2", "P3"]

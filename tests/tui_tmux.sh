@@ -10,11 +10,14 @@ PEERMAP="$ROOT/.venv/bin/peermap"
 WORK="$(mktemp -d -t peermap-tui-tmux.XXXXXX)"
 OUT="${OUT:-$WORK/captures}"
 SESSION="peermap-tui-$$"
+# A private tmux server (its own socket) with no escape delay: an Escape followed by a key must not be read
+# as Alt+key, and the user's own tmux sessions are left alone.
+TMUX_CMD=(tmux -L "peermap-tui-$$" -f /dev/null)
 export PEERMAP_NOW="${PEERMAP_NOW:-2026-11-28T09:00:00+00:00}"
 mkdir -p "$OUT"
 
 cleanup() {
-    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    "${TMUX_CMD[@]}" kill-server 2>/dev/null || true
     rm -f "$WORK/demo.db"
 }
 trap cleanup EXIT
@@ -33,11 +36,12 @@ build_demo(store, Actor("demo.builder", Role.PANEL), seed=7)
 store.dispose()
 EOF
 
-tmux new-session -d -s "$SESSION" -x 100 -y 30 \
+"${TMUX_CMD[@]}" new-session -d -s "$SESSION" -x 100 -y 30 \
     "cd '$WORK' && '$PEERMAP' --db '$WORK/demo.db' --actor chair --role panel tui"
+"${TMUX_CMD[@]}" set-option -s escape-time 0
 
 STEP=0
-capture() { tmux capture-pane -t "$SESSION" -p; }
+capture() { "${TMUX_CMD[@]}" capture-pane -t "$SESSION" -p; }
 
 # wait_for TEXT [SECONDS]: poll the pane until TEXT appears; save the capture either way.
 wait_for() {
@@ -70,7 +74,7 @@ refute() {
 keys() {
     local key
     for key in "$@"; do
-        tmux send-keys -t "$SESSION" "$key"
+        "${TMUX_CMD[@]}" send-keys -t "$SESSION" "$key"
         sleep 0.3
     done
 }
@@ -110,10 +114,10 @@ keys Escape
 refute "Traceback"
 keys q
 for _ in $(seq 1 40); do
-    tmux has-session -t "$SESSION" 2>/dev/null || break
+    "${TMUX_CMD[@]}" has-session -t "$SESSION" 2>/dev/null || break
     sleep 0.25
 done
-if tmux has-session -t "$SESSION" 2>/dev/null; then
+if "${TMUX_CMD[@]}" has-session -t "$SESSION" 2>/dev/null; then
     echo "FAIL: q did not quit" >&2
     exit 1
 fi

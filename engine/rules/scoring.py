@@ -266,7 +266,7 @@ class ItemScores:
     d: np.ndarray
     r_units: np.ndarray  # evidence counts in units of 1/COUNT_SCALE (integer-valued float64)
     s_units: np.ndarray
-    origin_local: np.ndarray  # int64 source_ref position, or n_refs + observation window when none
+    origin_local: np.ndarray  # int32 source_ref position, or n_refs + observation window when none
 
     @property
     def r(self) -> np.ndarray:
@@ -323,16 +323,24 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
     status[~ev.agreement_ok] = Status.NO_AGREEMENT
     status[ev.withdrawn] = Status.WITHDRAWN
 
-    decay = np.exp2(-age / half_life)
+    # In place where possible: at a million items each temporary array costs more than its arithmetic.
+    decay = np.divide(age, half_life)
+    np.negative(decay, out=decay)
+    np.exp2(decay, out=decay)
     b = decay * b0
     d = decay * d0
-    u = 1.0 - b - d
+    u = np.subtract(1.0, b)
+    u -= d
     scale = s.prior_weight * COUNT_SCALE
-    r_units = np.rint(b * scale / u)
-    s_units = np.rint(d * scale / u)
+    r_units = np.multiply(b, scale)
+    r_units /= u
+    np.rint(r_units, out=r_units)
+    s_units = np.multiply(d, scale)
+    s_units /= u
+    np.rint(s_units, out=s_units)
     n_refs = len(ev.source_refs)
-    window = (ev.observed.astype(np.int64) + MONDAY_OFFSET) // s.same_origin_window_days
-    origin_local = np.where(ev.source_ref >= 0, ev.source_ref.astype(np.int64), n_refs + window)
+    window = (ev.observed + np.int32(MONDAY_OFFSET)) // np.int32(s.same_origin_window_days)
+    origin_local = np.where(ev.source_ref >= 0, ev.source_ref, window + np.int32(n_refs))
     return ItemScores(status=status, base_rule=base_rule, exclude_rule=exclude_rule, age=age,
                       half_life=half_life, decay=decay, b0=b0, d0=d0, b=b, d=d, r_units=r_units,
                       s_units=s_units,
@@ -373,17 +381,24 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     n = len(ev)
     if n == 0:
         return _empty_links(nodes, pack)
-    link_code = (ev.subject.astype(np.int64) * n_nodes + ev.object.astype(np.int64)) * n_rel + ev.relation
+    link_code = ev.subject.astype(np.int64)
+    link_code *= n_nodes
+    link_code += ev.object
+    link_code *= n_rel
+    link_code += ev.relation
     used = items.status == Status.USED
     n_ag = int(ev.agency.max()) + 1
     slots = n_ag + 1
-    slot = np.where(used, ev.agency, n_ag).astype(np.int64)
+    slot = np.where(used, ev.agency, np.int32(n_ag))
     lowest = int(items.origin_local.min())
     local = np.where(used, items.origin_local - lowest if lowest < 0 else items.origin_local, 0)
     span = int(local.max()) + 1
     top = int(link_code.max()) + 1
     if top * slots * span < MAX_GROUP_KEY:
-        code = (link_code * slots + slot) * span + local
+        code = link_code * slots
+        code += slot
+        code *= span
+        code += local
         order = np.argsort(code, kind="stable")
         sorted_code = code[order]
         boundary = sorted_code[1:] != sorted_code[:-1]

@@ -86,7 +86,8 @@ class MapScreen(PeermapScreen):
     def show_loaded(self, loaded: Loaded) -> None:
         self._fill_list(loaded, self.query_one("#map-filter", Input).value)
         self._draw_canvas(loaded)
-        if self.focused is None or self.focused.id == "canvas":
+        typing = isinstance(self.focused, Input) and self.view != "graph"
+        if not typing:  # the boxes were just replaced: put the focus somewhere visible
             self.call_after_refresh(self._focus_default)
 
     def _focus_default(self) -> None:
