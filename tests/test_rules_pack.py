@@ -93,3 +93,18 @@ def test_published_schema_is_current_and_validates_packs() -> None:
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["title"] == "peermap evidence rule pack"
+
+
+def test_docs_describe_every_setting_condition_and_effect() -> None:
+    from engine.rules.pack import Settings, Then, When
+
+    text = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
+    start = text.index("## Evidence rule packs")
+    end = text.find("\n## ", start + 1)
+    section = text[start:end if end > 0 else None]
+    for name in Settings.model_fields:
+        assert f"`settings.{name}`" in section, name
+    for name in When.model_fields:
+        assert f"| `{name}` |" in section, name
+    for name in Then.model_fields:
+        assert f"| `{name}" in section, name

@@ -75,7 +75,8 @@ keys() {
     local key
     for key in "$@"; do
         "${TMUX_CMD[@]}" send-keys -t "$SESSION" "$key"
-        sleep 0.3
+        # An Escape and the next key read together by a busy app would arrive as one Alt+key.
+        if [ "$key" = Escape ]; then sleep 1; else sleep 0.3; fi
     done
 }
 

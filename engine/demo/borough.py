@@ -202,9 +202,7 @@ class _Generator:
         if len(info.schemes) > 1 and recorded >= self.plan.police_switch:
             scheme = info.schemes[1]
         if scheme == "3x5x2":
-            rel = {"strong": "R", "weak": rng.choice("UN")}.get(level) or self.pick(
-                (("R", 5), ("U", 4), ("N", 1))
-            )
+            rel = {"strong": "R", "weak": rng.choice("UN")}.get(level) or self.pick((("R", 5), ("U", 4), ("N", 1)))
             cred = {"strong": rng.choice("12"), "weak": rng.choice("345")}.get(level) or self.pick(
                 (("1", 1), ("2", 4), ("3", 3), ("4", 2))
             )
@@ -340,9 +338,7 @@ class _Generator:
         out = []
         for key in theme.places:
             options = self.place_by_key.get(key, [])
-            out.append(
-                options[(g // len(THEMES)) % len(options)] if options else self.place_by_key["park"][0]
-            )
+            out.append(options[(g // len(THEMES)) % len(options)] if options else self.place_by_key["park"][0])
         return out
 
     def build_groups(self) -> None:
@@ -430,9 +426,7 @@ class _Generator:
         uninvolved.sort(key=lambda c: c.pid)
         self.cases["uninvolved_sibling"] = [c.pid for c in uninvolved]
         # In the same order: the group member each uninvolved sibling is the brother or sister of.
-        self.cases["sibling_of_uninvolved"] = [
-            next(x.pid for x, y in self.siblings if y is c) for c in uninvolved
-        ]
+        self.cases["sibling_of_uninvolved"] = [next(x.pid for x, y in self.siblings if y is c) for c in uninvolved]
         # Ordinary sibling pairs across the borough.
         for _ in range(max(3, self.n // 25)):
             a, b = rng.sample([c for c in self.children if not c.planted and not c.isolated], 2)
@@ -629,9 +623,7 @@ class _Generator:
                         recorded,
                         source_ref=ref,
                         observed=day,
-                        note=notes.note(
-                            rng, notes.NOTES, relation, first=c.first, other="", place=place.name
-                        ),
+                        note=notes.note(rng, notes.NOTES, relation, first=c.first, other="", place=place.name),
                     )
         return inc_id
 
@@ -677,14 +669,10 @@ class _Generator:
         w_lo, w_hi = self.window(c, lo=lo, hi=hi)
         if rng.random() < theme.concern_rate:
             for kind in sorted({self.pick(theme.concerns) for _ in range(rng.randint(1, 3))}):
-                self.fact(
-                    self.concerns, c, kind, CONCERN_AGENCIES[kind], w_lo, w_hi, notes.CONCERN_NOTES[kind]
-                )
+                self.fact(self.concerns, c, kind, CONCERN_AGENCIES[kind], w_lo, w_hi, notes.CONCERN_NOTES[kind])
         if rng.random() < 0.7:
             for kind in sorted({self.pick(theme.strengths) for _ in range(rng.randint(1, 2))}):
-                self.fact(
-                    self.strengths, c, kind, STRENGTH_AGENCIES[kind], w_lo, w_hi, notes.STRENGTH_NOTES[kind]
-                )
+                self.fact(self.strengths, c, kind, STRENGTH_AGENCIES[kind], w_lo, w_hi, notes.STRENGTH_NOTES[kind])
 
     def fact(
         self,
@@ -846,9 +834,7 @@ class _Generator:
             c.planted = True
             for agency in ("NPOL", "YS", "CSC"):
                 when = self.day_between(self.today - timedelta(days=180), self.last)
-                it = self.item(
-                    c, loc, "present_at", agency, when, level="strong", note=self.place_note(c, place)
-                )
+                it = self.item(c, loc, "present_at", agency, when, level="strong", note=self.place_note(c, place))
                 self.protected.add(id(it))
         self.cases["corroborated"] = sorted(c.pid for c in chosen)
         self.cases["corroborated_links"] = sorted(f"{c.pid}|{loc}|present_at" for c in chosen)
@@ -861,9 +847,7 @@ class _Generator:
             if c.school and not c.isolated:
                 by_school.setdefault(c.school, []).append(c)
         positive = [
-            p
-            for p in self.places
-            if not p.of_concern and p.kind in ("youth_club", "sports", "community", "park")
+            p for p in self.places if not p.of_concern and p.kind in ("youth_club", "sports", "community", "park")
         ]
         for c in self.background():
             school = by_school.get(c.school, [])
@@ -925,13 +909,9 @@ class _Generator:
             pool = [c for c in self.background() if not c.planted]
             if k % 2 == 0:
                 harmed, witness = rng.sample(pool, 2)
-                self.incident(
-                    None, "robbery", [rng.choice(concern)], roles={"harmed": [harmed], "witness": [witness]}
-                )
+                self.incident(None, "robbery", [rng.choice(concern)], roles={"harmed": [harmed], "witness": [witness]})
             else:
-                self.incident(
-                    None, "going_missing", [rng.choice(concern)], roles={"present": [rng.choice(pool)]}
-                )
+                self.incident(None, "going_missing", [rng.choice(concern)], roles={"present": [rng.choice(pool)]})
 
     def plant_outside_agreement(self) -> None:
         """Riverside Youth Trust kept sharing after its agreement lapsed; those items lack an agreement."""
@@ -971,9 +951,7 @@ class _Generator:
         pool = [i for i in self.claims() if i.relation in ("present_at", "present", "association")]
         refuting = []
         for orig in rng.sample(pool, min(len(pool), 6 * max(1, self.n // 150))):
-            agency, template = rng.choice(
-                [x for x in notes.REFUTE_NOTES[orig.relation] if x[0] != orig.agency]
-            )
+            agency, template = rng.choice([x for x in notes.REFUTE_NOTES[orig.relation] if x[0] != orig.agency])
             when = min(self.last, orig.recorded + timedelta(days=rng.randint(5, 50)))
             child = self.by_pid[orig.subject]
             other = self.by_pid.get(orig.obj)
@@ -1046,14 +1024,10 @@ class _Generator:
         ]
         for it in rng.sample(pool, min(len(pool), 8 * max(1, self.n // 150))):
             c = self.by_pid[it.subject]
-            it.note = notes.victim_blaming(
-                rng, concern_theme[self.group_theme[c.groups[0]].key], c.first, c.sex
-            )
+            it.note = notes.victim_blaming(rng, concern_theme[self.group_theme[c.groups[0]].key], c.first, c.sex)
             it.tags.add("victim_blaming")
         facts = [
-            f
-            for f in self.concerns
-            if f.kind in ("criminal_exploitation", "sexual_exploitation", "missing_episodes")
+            f for f in self.concerns if f.kind in ("criminal_exploitation", "sexual_exploitation", "missing_episodes")
         ]
         for f in rng.sample(facts, min(len(facts), 4 * max(1, self.n // 150))):
             c = self.by_pid[f.person]
@@ -1088,6 +1062,7 @@ class _Generator:
             about.setdefault(it.subject, []).append(it)
             if it.obj != it.subject:
                 about.setdefault(it.obj, []).append(it)
+        taken = {c.name for c in self.children}
         for k in range(min(n_dup, len(candidates))):
             variant = DUPLICATE_VARIANTS[k % len(DUPLICATE_VARIANTS)]
             fits = {
@@ -1095,16 +1070,14 @@ class _Generator:
                 "nickname_typo_area": lambda c: c.first in names.NICKNAMES,
                 "transposed_dob": lambda c: names.transposed(c.dob) is not None,
             }.get(variant)
+            if k == 0:  # the classic Jay / Jayden
+                fits = lambda c: c.sex == "male" and f"Jayden {c.surname}" not in taken  # noqa: E731
             child = next((c for c in candidates if not c.planted and (fits is None or fits(c))), None)
             if child is None:
                 variant = "surname_typo"
                 child = next(c for c in candidates if not c.planted)
-            if (
-                k == 0
-                and child.sex == "male"
-                and f"Jayden {child.surname}" not in {c.name for c in self.children}
-            ):
-                child.first = "Jayden"  # the classic Jay / Jayden
+            elif k == 0:
+                child.first = "Jayden"
             child.planted = True
             others = [a for a in ("NPOL", "TPOL", "HLT", "YS", "NPOL", "CSC") if a != child.agency]
             agency = others[k % len(others)]
@@ -1145,9 +1118,7 @@ class _Generator:
     # ------------------------------------------------------------------ output
     def collect_cases(self) -> None:
         self.cases["under_13"] = sorted(c.pid for c in self.children if age_on(c.dob, self.today) < 13)
-        self.cases["overdue_review"] = sorted(
-            c.pid for c in self.children if c.review_by and c.review_by < self.today
-        )
+        self.cases["overdue_review"] = sorted(c.pid for c in self.children if c.review_by and c.review_by < self.today)
         self.cases["stale"] = sorted(c.pid for c in self.children if c.stale)
 
     def assemble(self) -> DemoBorough:
@@ -1166,9 +1137,7 @@ class _Generator:
         for n, it in enumerate(self.items, 1):
             it.evidence_id = f"EV-{n:0{width}d}"
         stale = {c.pid for c in self.children if c.stale}
-        self.cases["stale_evidence"] = sorted(
-            i.evidence_id for i in self.items if i.subject in stale or i.obj in stale
-        )
+        self.cases["stale_evidence"] = sorted(i.evidence_id for i in self.items if i.subject in stale or i.obj in stale)
         self.cases["refuted"] = sorted(i.evidence_id for i in self.refuting)
         refuted_keys = {(r.subject, r.obj, r.relation) for r in self.refuting}
         self.cases["refuted_claims"] = sorted(
@@ -1179,12 +1148,8 @@ class _Generator:
         self.cases["retracted"] = sorted(i.evidence_id for i in self.retracted)
         self.cases["corrected"] = sorted(i.evidence_id for i in self.corrected)
         self.cases["withdrawal_rows"] = sorted(i.evidence_id for i in self.withdrawing)
-        self.cases["outside_agreement"] = sorted(
-            i.evidence_id for i in self.items if "outside_agreement" in i.tags
-        )
-        self.cases["victim_blaming_notes"] = sorted(
-            i.evidence_id for i in self.items if "victim_blaming" in i.tags
-        )
+        self.cases["outside_agreement"] = sorted(i.evidence_id for i in self.items if "outside_agreement" in i.tags)
+        self.cases["victim_blaming_notes"] = sorted(i.evidence_id for i in self.items if "victim_blaming" in i.tags)
         self.strengths.sort(key=lambda f: (f.recorded, f.person, f.kind, f.agency))
         self.concerns.sort(key=lambda f: (f.recorded, f.person, f.kind, f.agency))
         fact_width = max(4, len(str(max(len(self.strengths), len(self.concerns)))))

@@ -200,9 +200,7 @@ def _build(people: int, seed: int, today: date) -> _City:
         co = (relation_draw >= 0.75) & (relation_draw < 0.88)
         repeated(a[co], b[co], "co_offending", {"POL-E": 3, "POL-W": 3, "TPOL": 1}, 1, 3)
         online = relation_draw >= 0.88
-        repeated(
-            a[online], b[online], "online_contact", {"EDU-E": 1, "EDU-W": 1, "CSC-E": 1, "POL-E": 1}, 1, 2
-        )
+        repeated(a[online], b[online], "online_contact", {"EDU-E": 1, "EDU-W": 1, "CSC-E": 1, "POL-E": 1}, 1, 2)
     # 2. Groups at their places: home place for everyone, the second place for some.
     members = order[:in_groups]
     repeated(members, P + group_home[member_group], "present_at", street, 2, 4)
@@ -252,9 +250,7 @@ def _build(people: int, seed: int, today: date) -> _City:
             "relation": role_r.astype(np.int8),
             "agency": agency,
             "recorded": recorded,
-            "ref": base
-            + inc_r.astype(np.int64) * len(AGENCIES)
-            + agency,  # one report per incident and agency
+            "ref": base + inc_r.astype(np.int64) * len(AGENCIES) + agency,  # one report per incident and agency
         }
     )
     # 4. School peers: one or two classmates each, recorded by the school.
@@ -287,9 +283,7 @@ def _build(people: int, seed: int, today: date) -> _City:
         casual[keep],
         friend[keep],
         "association",
-        _agencies(
-            rng, {"EDU-E": 2, "EDU-W": 2, "YS-E": 1, "YS-W": 1, "CSC-E": 1, "CSC-W": 1}, int(keep.sum())
-        ),
+        _agencies(rng, {"EDU-E": 2, "EDU-W": 2, "YS-E": 1, "YS-W": 1, "CSC-E": 1, "CSC-W": 1}, int(keep.sum())),
     )
     # 6. Siblings: pairs from the same school catchment.
     sib = everyone[rng.random(P) < 0.1]
@@ -315,9 +309,7 @@ def _build(people: int, seed: int, today: date) -> _City:
     recorded = cols["recorded"].astype(np.int32)
     scheme = schemes[agency]
     switch = day_number(today) - 300  # the west police team moved from 5x5x5 to 3x5x2
-    scheme = np.where((agency == AG["POL-W"]) & (recorded >= switch), SCHEME_CODE["3x5x2"], scheme).astype(
-        np.int8
-    )
+    scheme = np.where((agency == AG["POL-W"]) & (recorded >= switch), SCHEME_CODE["3x5x2"], scheme).astype(np.int8)
     reliability = np.zeros(n, dtype=np.int8)
     credibility = np.zeros(n, dtype=np.int8)
     for sch_enum in Scheme:
@@ -403,9 +395,7 @@ def _table(city: _City) -> EvidenceTable:
     )
 
 
-def city_evidence(
-    people: int = 100_000, seed: int = 7, today: date | None = None
-) -> tuple[EvidenceTable, NodeIndex]:
+def city_evidence(people: int = 100_000, seed: int = 7, today: date | None = None) -> tuple[EvidenceTable, NodeIndex]:
     """The city's evidence as engine.snapshot would hold it as at `today` (~10 items per young person)."""
     city = _build(people, seed, today or clock.today())
     return _table(city), _nodes(city)
@@ -426,8 +416,7 @@ def city_tables(people: int, seed: int = 7, today: date | None = None) -> dict[s
     surname = rng.integers(0, len(names.SURNAMES), P)
     eth = rng.integers(0, len(names.ETHNICITIES), P)
     firsts = [
-        names.FIRST_FEMALE[first_f[i]] if city.person_female[i] else names.FIRST_MALE[first_m[i]]
-        for i in range(P)
+        names.FIRST_FEMALE[first_f[i]] if city.person_female[i] else names.FIRST_MALE[first_m[i]] for i in range(P)
     ]
     dob_days = day_number(city.today) - city.person_age * 365 - rng.integers(1, 365, P)
     review = day_number(city.today) + rng.integers(-120, 240, P)
@@ -472,15 +461,11 @@ def city_tables(people: int, seed: int = 7, today: date | None = None) -> dict[s
         for i in range(city.n_inc)
     ]
     agencies = [
-        {"agency_id": a, "name": f"City {kind.replace('_', ' ')} ({a})", "kind": kind}
-        for a, kind, _ in AGENCIES
+        {"agency_id": a, "name": f"City {kind.replace('_', ' ')} ({a})", "kind": kind} for a, kind, _ in AGENCIES
     ]
     today_n = day_number(city.today)
     main = ";".join(a for a, _, _ in AGENCIES if a != "VOL")
-    basis = (
-        "UK GDPR Art 6(1)(e) public task; "
-        "DPA 2018 Sch 1 para 18 safeguarding of children and individuals at risk"
-    )
+    basis = "UK GDPR Art 6(1)(e) public task; DPA 2018 Sch 1 para 18 safeguarding of children and individuals at risk"
     agreements = [
         {
             "agreement_id": "AGR-CITY",
@@ -562,11 +547,7 @@ def _grading_codes() -> dict[tuple[int, int, int], str]:
     for sch in Scheme:
         for r, rel in enumerate(RELIABILITY[sch]):
             for c, cred in enumerate(CREDIBILITY[sch]):
-                code = (
-                    rel
-                    if sch is Scheme.RECORD
-                    else rel + cred + ("P" if sch is Scheme.THREE_FIVE_TWO else "")
-                )
+                code = rel if sch is Scheme.RECORD else rel + cred + ("P" if sch is Scheme.THREE_FIVE_TWO else "")
                 out[(SCHEME_CODE[sch.value], r, c)] = code
     return out
 
@@ -582,10 +563,9 @@ def _evidence_rows(table: EvidenceTable, nodes: NodeIndex, today_n: int) -> list
     for i in range(len(table)):
         agency = int(table.agency[i])
         rec = int(table.recorded[i])
-        if agency == vol:
+        agreement = "AGR-CITY"
+        if agency == vol:  # the voluntary agency's agreement lapsed and was renewed
             agreement = "AGR-VOL-2" if rec >= today_n - VOL_GAP[1] else "AGR-VOL-1"
-        else:
-            agreement = "AGR-CITY"
         sch = int(table.scheme[i])
         ref = int(table.source_ref[i])
         row = {

@@ -49,9 +49,7 @@ PLACES: tuple[Place, ...] = (
     Place("game_server", "Arcfire game server", "online_platform", False, "online"),
     Place("school:Marlow Road Academy", "Marlow Road Academy", "school", False, "Marlow"),
     Place("school:St Anselm's Catholic High", "St Anselm's Catholic High", "school", False, "St Anselm's"),
-    Place(
-        "school:Northbridge Park School", "Northbridge Park School", "school", False, "Northbridge Central"
-    ),
+    Place("school:Northbridge Park School", "Northbridge Park School", "school", False, "Northbridge Central"),
     Place("school:Hollins Green Primary", "Hollins Green Primary", "school", False, "Hollins Green"),
     Place(
         "school:The Bridge Pupil Referral Unit",
