@@ -32,7 +32,6 @@ LEGEND_H = 92.0
 GAP = 28.0
 NODE_SPACING = 40.0
 SEED = 7
-KK_MAX = 80
 MIN_GAP = 46.0
 
 # Line colour per relation family (colour-blind-safe Okabe-Ito palette).
@@ -145,8 +144,8 @@ def _short_incident(label: str) -> str:
 def _cluster_positions(g: nx.Graph, nodes: list[str]) -> tuple[dict[str, tuple[float, float]], float]:
     """Positions around (0, 0) for one cluster, and its radius.
 
-    Kamada-Kawai (deterministic, evenly spaced) for clusters up to KK_MAX nodes, a seeded spring layout
-    above that; then nodes closer than MIN_GAP are pushed apart, so labels stay legible.
+    A seeded spring layout (networkx, sorted nodes and edges, so the same cluster always lands the same way),
+    then nodes closer than MIN_GAP are pushed apart, so labels stay legible.
     """
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}, NODE_SPACING / 2
@@ -154,15 +153,7 @@ def _cluster_positions(g: nx.Graph, nodes: list[str]) -> tuple[dict[str, tuple[f
     sub.add_nodes_from(nodes)
     sub.add_edges_from(sorted(tuple(sorted((a, b))) for a, b in g.subgraph(nodes).edges()))
     radius = NODE_SPACING * (len(nodes) ** 0.5) * 1.0 + NODE_SPACING / 2
-    if len(nodes) <= KK_MAX:
-        start = nx.circular_layout(sub)
-        raw = (
-            nx.kamada_kawai_layout(sub, pos=start)
-            if nx.is_connected(sub)
-            else nx.spring_layout(sub, pos=start, seed=SEED, iterations=80, k=1.8 / (len(nodes) ** 0.5))
-        )
-    else:
-        raw = nx.spring_layout(sub, seed=SEED, iterations=60, k=1.8 / (len(nodes) ** 0.5))
+    raw = nx.spring_layout(sub, seed=SEED, iterations=80, k=1.8 / (len(nodes) ** 0.5))
     pts = np.array([raw[n] for n in nodes], dtype=float)
     pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2
     span = max(float(np.sqrt((pts**2).sum(axis=1)).max()), 1e-9)

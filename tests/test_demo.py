@@ -38,9 +38,9 @@ COLUMNS = {
 }
 
 
-@pytest.fixture(scope="module")
-def borough() -> DemoBorough:
-    return generate(seed=7, today=TODAY)
+@pytest.fixture(scope="module", params=[7, 2024])
+def borough(request: pytest.FixtureRequest) -> DemoBorough:
+    return generate(seed=request.param, today=TODAY)
 
 
 @pytest.fixture(scope="module")

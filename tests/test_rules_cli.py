@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from test_rules_trace import AS_AT, populate
 from typer.testing import CliRunner
 
-from engine import audit
+from engine import audit, clock
+from engine.policy import load_default_policy, set_policy, with_changes
 from engine.access import Actor, Role
 from engine.store import Store
 from peermap.cli import app
@@ -22,6 +24,11 @@ def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'peermap.db'}"
     store = Store.open(url)
     populate(store)
+    # A panel policy under which P1 (present at a place of concern) and P2 (associated) are on the map.
+    with clock.frozen(datetime(2026, 5, 31, 12, tzinfo=UTC)):
+        policy = with_changes(load_default_policy(), include_threshold=0.3, grey_threshold=0.1, min_agencies=1,
+                              association_only="included")
+        set_policy(store, Actor("chair", Role.PANEL), policy, reason="test: show P1 and P2")
     store.dispose()
     return url
 
@@ -84,4 +91,13 @@ def test_errors_are_clear_and_not_audited(db: str, args: list[str], message: str
     result = run(db, *args)
     assert result.exit_code != 0
     assert message in result.output
+    assert view_events(db) == []
+
+
+def test_left_out_young_person_is_never_explained_to_practitioners(db: str) -> None:
+    # P4 has no evidence at all: left out, so neither explainable nor named.
+    for args in (["explain", "P4"], ["explain", "P1", "P4"]):
+        result = run(db, *args, "--as-at", AS_AT.isoformat())
+        assert result.exit_code != 0
+        assert "not on the map" in result.output and "Dan Fox" not in result.output
     assert view_events(db) == []

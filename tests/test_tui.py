@@ -270,7 +270,7 @@ async def test_panel_previews_threshold_change_and_commits_with_reason(demo: Sto
         assert table.row_count > 0
         first = [str(c) for c in table.get_row_at(0)]
         assert first[2] != first[3]  # from → to
-        assert "would move" in text_of(app.screen.query_one("#preview-summary", Static))
+        assert "would move." in text_of(app.screen.query_one("#preview-summary", Static))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ReasonModal)

@@ -98,7 +98,7 @@ wait_for "Peer groups"
 keys p
 wait_for "Include at confidence"
 keys End BSpace BSpace BSpace 0 . 6
-wait_for "would move" 30               # the preview of who moves
+wait_for "would move." 30              # the preview: counts before and after, and who moves
 keys Escape
 keys i
 wait_for "Suggestions"

@@ -23,6 +23,7 @@ from .screens.map import MapScreen
 from .screens.overview import OverviewScreen
 from .screens.panel import PanelScreen
 from .screens.reports import ReportsScreen
+from .widgets.notice import NoticeModal
 from .workspace import Loaded, Workspace
 
 SCREENS_IN_ORDER: tuple[tuple[str, str, str], ...] = (
@@ -87,9 +88,14 @@ class PeermapApp(App[None]):
     def refresh_suggestions(self) -> None:
         """Re-read suggestions and decisions on the map already computed (after a decision)."""
         loaded = self.loaded
-        if loaded is not None:
+        if loaded is None:
+            return
+        try:
             fresh = self.workspace.with_fresh_suggestions(loaded)
-            self.call_from_thread(self._set_loaded, fresh)
+        except Exception as exc:  # the decision is already recorded; say the list could not be re-read
+            self.call_from_thread(self.refused, exc)
+            return
+        self.call_from_thread(self._set_loaded, fresh)
 
     def _set_loaded(self, loaded: Loaded) -> None:
         self.load_error = ""
@@ -113,8 +119,6 @@ class PeermapApp(App[None]):
 
     def refused(self, exc: Exception) -> None:
         """Show an engine refusal or error; the text is the engine's, shown literally."""
-        from .widgets.notice import NoticeModal
-
         if isinstance(exc, PermissionDenied):
             title = "Not permitted"
         elif isinstance(exc, PeermapError):

@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from engine import audit
+from engine.access import Role
+from engine.mapping import compute_map
 from engine.errors import PeermapError
 from engine.rules.pack import load_rule_pack
 from engine.rules.trace import explain_link, explain_person
@@ -58,12 +60,25 @@ def explain_command(
         pack = load_rule_pack(pack_path)
         snapshot = load_snapshot(store, day)
         pid = snapshot.canonical.get(person_id, person_id)
-        if pid not in snapshot.people:
-            raise fail(f"unknown young person id {person_id!r} (as at {snapshot.as_at.isoformat()})")
+        left_out = set(compute_map(store, day).left_out_ids)
+        # Left-out young people are never named to practitioners or the panel; auditors see ids only.
+        if pid not in snapshot.people or (pid in left_out and actor.role is not Role.AUDITOR):
+            raise fail(f"unknown young person id {person_id!r}, or not on the map as at {snapshot.as_at.isoformat()}")
+        if other_id is not None:
+            oid = snapshot.canonical.get(other_id, other_id)
+            if oid in left_out and actor.role is not Role.AUDITOR:
+                raise fail(f"unknown young person id {other_id!r}, or not on the map as at {snapshot.as_at.isoformat()}")
         if other_id is None:
             links = explain_person(snapshot, pack, pid)
             if rel is not None:
                 links = [x for x in links if x.relation is rel]
+            hidden = sum(1 for x in links if x.other_id in left_out)
+            links = [x for x in links if x.other_id not in left_out]
+            if hidden:
+                typer.echo(f"({hidden} link{'s' if hidden != 1 else ''} to young people below the map's "
+                           "evidence threshold not shown)", err=True)
+            if pid in left_out:
+                snapshot.people[pid] = snapshot.people[pid].model_copy(update={"name": "[left out]"})
             audit.log_event(store, actor, "view_person", {"person_id": pid, "what": "explain"})
             _print_person(snapshot.people[pid].name, pid, snapshot.as_at, pack.version, links, as_json)
             return

@@ -59,6 +59,7 @@ class MapScreen(PeermapScreen):
         self._box_of_group: dict[str, str] = {}
         self._auto_narrowed = False
         self._generation = 0
+        self._drawn: object = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +85,9 @@ class MapScreen(PeermapScreen):
     # -- drawing -------------------------------------------------------------------------------
 
     def show_loaded(self, loaded: Loaded) -> None:
+        if loaded.result is self._drawn:
+            return  # only the suggestions changed (after a decision): the map itself is the same
+        self._drawn = loaded.result
         self._fill_list(loaded, self.query_one("#map-filter", Input).value)
         self._draw_canvas(loaded)
         typing = isinstance(self.focused, Input) and self.view != "graph"
@@ -292,6 +296,7 @@ class MapScreen(PeermapScreen):
         self._groups_shown += GROUPS_PER_PAGE
         if self.loaded is not None:
             self._draw_canvas(self.loaded)
+            self.notify(f"Drawing up to {self._groups_shown} groups.", markup=False, timeout=2)
 
     def action_cycle_view(self) -> None:
         narrow = self.size.width < NARROW

@@ -27,7 +27,7 @@ from textual.widgets import (
 from engine.access import Role, require
 from engine.errors import PeermapError
 
-from ..safe import describe, join, plain
+from ..safe import count, describe, join, plain
 from ..widgets.reason import ReasonModal
 from ..workspace import Loaded
 from .base import PeermapScreen
@@ -261,7 +261,8 @@ class PanelScreen(PeermapScreen):
             if delta:
                 summary.append(f" ({delta:+d})", style="bold")
             summary.append("\n")
-        summary.append(f"{counts.get('changed', 0)} young people would move.", style="bold")
+        moving = count(int(counts.get("changed", 0)), "young person", "young people")
+        summary.append(f"{moving} would move.", style="bold")
         left_out_moves = sum(1 for c in preview.changes if "left_out" in (c["from"], c["to"]))
         if left_out_moves:
             summary.append(
