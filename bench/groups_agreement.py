@@ -140,9 +140,7 @@ def london_gang(folder: Path) -> dict[str, Any]:
         for name, method in METHODS.items():
             runs = _runs(g, method)
             parts = [_labels(c) for c in runs]
-            stability = [
-                adjusted_rand_score([parts[0][n] for n in nodes], [p[n] for n in nodes]) for p in parts[1:]
-            ]
+            stability = [adjusted_rand_score([parts[0][n] for n in nodes], [p[n] for n in nodes]) for p in parts[1:]]
             out[f"{name}_{weighting}"] = {
                 "modularity": _summary([modularity(g, c) for c in runs]),
                 "groups": _summary([float(sum(1 for x in c if len(x) >= 2)) for c in runs]),

@@ -87,9 +87,7 @@ def map_graph(result: MapResult) -> nx.Graph:
         solid[(a, b)] |= link.band == "solid"
     for a, b in sorted(edges):
         rels = dict(sorted(edges[(a, b)].items()))
-        g.add_edge(
-            a, b, relations=rels, weight=max(rels.values()), band="solid" if solid[(a, b)] else "dashed"
-        )
+        g.add_edge(a, b, relations=rels, weight=max(rels.values()), band="solid" if solid[(a, b)] else "dashed")
     return g
 
 

@@ -102,9 +102,7 @@ def grading_confidence(code: str | None, scheme: str | None = None) -> float:
         g = parse_grading(code, scheme)
     except GradingError:
         return 0.5
-    return round(
-        _RELIABILITY_WEIGHT[g.scheme][g.reliability] * _CREDIBILITY_WEIGHT[g.scheme][g.credibility], 4
-    )
+    return round(_RELIABILITY_WEIGHT[g.scheme][g.reliability] * _CREDIBILITY_WEIGHT[g.scheme][g.credibility], 4)
 
 
 def is_guardianship(kind: str) -> bool:
@@ -205,9 +203,7 @@ class PlaceProfile:
     of_concern: bool  # flagged, or an incident involving a shown young person happened here
     groups: list[str]
     incidents: list[str]
-    concerns: dict[
-        str, float
-    ]  # incident kind -> strongest link confidence (and place_of_concern when flagged)
+    concerns: dict[str, float]  # incident kind -> strongest link confidence (and place_of_concern when flagged)
     people: list[str]  # included young people tied to the place
     greyed_count: int
     harmed_here: list[str]  # included young people harmed in an incident here
@@ -439,10 +435,7 @@ def place_profiles(
                     rels = facts.graph.edges[p, x]["relations"]
                     conf = max(rels[r] for r in facts.people[p].roles[x])
                     concerns[k] = max(concerns.get(k, 0.0), conf)
-                    if (
-                        Relation.HARMED.value in facts.people[p].roles[x]
-                        and facts.people[p].status == "included"
-                    ):
+                    if Relation.HARMED.value in facts.people[p].roles[x] and facts.people[p].status == "included":
                         harmed.add(p)
         if loc.of_concern:
             presence = [

@@ -93,11 +93,7 @@ def render(kind: str, fmt: str, context: dict[str, Any], result: MapResult | Non
         return render_json(context)
     if fmt == "md":
         return render_md(kind, context)
-    svg = (
-        render_svg(compute_layout(result))
-        if result is not None and kind in ("audit", "labelling", "map")
-        else None
-    )
+    svg = render_svg(compute_layout(result)) if result is not None and kind in ("audit", "labelling", "map") else None
     return render_html(kind, context, svg)
 
 

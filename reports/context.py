@@ -108,9 +108,7 @@ def _is_word(ch: str) -> bool:
 class Redactor:
     """Node labels, and free text with left-out young people's names replaced by "another young person"."""
 
-    def __init__(
-        self, result: MapResult, records: Iterable[YoungPerson] = (), keep: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, result: MapResult, records: Iterable[YoungPerson] = (), keep: Iterable[str] = ()) -> None:
         self.result = result
         self._keep = {k.strip().lower() for k in keep}
         snap = result.snapshot
@@ -239,9 +237,7 @@ def _event_row(ev: AuditEvent) -> dict[str, Any]:
     return {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "role": ev.role, "action": ev.action}
 
 
-def _audit_events(
-    store: Store, actions: Iterable[str] | None = None, until: date | None = None
-) -> list[AuditEvent]:
+def _audit_events(store: Store, actions: Iterable[str] | None = None, until: date | None = None) -> list[AuditEvent]:
     with store.read() as s:
         q = select(AuditEvent).order_by(col(AuditEvent.seq))
         if actions is not None:
@@ -461,9 +457,7 @@ class RuleTracer:
         self.effects: dict[str, str] = {}
         shown = np.array(
             sorted(
-                snap.nodes.position[s.person_id]
-                for s in result.shown_people()
-                if s.person_id in snap.nodes.position
+                snap.nodes.position[s.person_id] for s in result.shown_people() if s.person_id in snap.nodes.position
             ),
             dtype=np.int64,
         )
@@ -591,9 +585,7 @@ def _band_key(a: str, b: str, relation: str) -> tuple[str, str, str]:
 class EvidenceItems:
     """Evidence items as report rows, built once each (a person-person item is listed under both people)."""
 
-    def __init__(
-        self, result: MapResult, store: Store | None, red: Redactor, tracer: RuleTracer | None
-    ) -> None:
+    def __init__(self, result: MapResult, store: Store | None, red: Redactor, tracer: RuleTracer | None) -> None:
         self.result, self.red, self.tracer = result, red, tracer
         self.index = evidence_index(result, store)
         self._rows: dict[int, dict[str, Any]] = {}
@@ -859,9 +851,7 @@ def subject_context(
             s.exec(select(Concern).where(col(Concern.person_id).in_(ids)).order_by(col(Concern.concern_id)))
         )
         strengths = list(
-            s.exec(
-                select(Strength).where(col(Strength.person_id).in_(ids)).order_by(col(Strength.strength_id))
-            )
+            s.exec(select(Strength).where(col(Strength.person_id).in_(ids)).order_by(col(Strength.strength_id)))
         )
         agreements = {a.agreement_id: a for a in s.exec(select(SharingAgreement))}
         batches = {b.id: b for b in s.exec(select(ImportBatch))}

@@ -39,6 +39,8 @@ def md_escape(text: str) -> str:
 def _html_finalize(value: Any) -> Any:
     if value is None:
         return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
     if isinstance(value, str) and not isinstance(value, Markup):

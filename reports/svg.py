@@ -153,7 +153,7 @@ def _cluster_positions(g: nx.Graph, nodes: list[str]) -> tuple[dict[str, tuple[f
     sub.add_nodes_from(nodes)
     sub.add_edges_from(sorted(tuple(sorted((a, b))) for a, b in g.subgraph(nodes).edges()))
     radius = NODE_SPACING * (len(nodes) ** 0.5) * 1.0 + NODE_SPACING / 2
-    raw = nx.spring_layout(sub, seed=SEED, iterations=80, k=1.8 / (len(nodes) ** 0.5))
+    raw = nx.spring_layout(sub, seed=SEED, iterations=50, k=1.8 / (len(nodes) ** 0.5))
     pts = np.array([raw[n] for n in nodes], dtype=float)
     pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2
     span = max(float(np.sqrt((pts**2).sum(axis=1)).max()), 1e-9)
@@ -164,7 +164,7 @@ def _cluster_positions(g: nx.Graph, nodes: list[str]) -> tuple[dict[str, tuple[f
     return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pts, strict=True)}, radius
 
 
-def _spread(pts: np.ndarray, rounds: int = 120) -> np.ndarray:
+def _spread(pts: np.ndarray, rounds: int = 80) -> np.ndarray:
     """Push apart nodes closer than MIN_GAP (vectorised, deterministic); the cluster grows to fit."""
     for _ in range(rounds):
         d = pts[:, None, :] - pts[None, :, :]
@@ -173,15 +173,11 @@ def _spread(pts: np.ndarray, rounds: int = 120) -> np.ndarray:
         close = dist < MIN_GAP
         if not close.any():
             break
-        push = np.where(close, (MIN_GAP - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
+        push = np.where(close, (MIN_GAP - dist) / np.maximum(dist, 1e-6) * 0.6, 0.0)
         step = (d * push[:, :, None]).sum(axis=1)
         same = (dist < 1e-6) & close  # exactly on top of each other: nudge by index
         if same.any():
-            step += (
-                np.stack([np.arange(len(pts)), -np.arange(len(pts))], axis=1)
-                * 0.5
-                * same.any(axis=1)[:, None]
-            )
+            step += np.stack([np.arange(len(pts)), -np.arange(len(pts))], axis=1) * 0.5 * same.any(axis=1)[:, None]
         pts = pts + step
     return pts
 
@@ -252,9 +248,7 @@ def compute_layout(result: MapResult) -> Layout:
         y += GAP + gh
     height = y + MARGIN
     harmed = {
-        s.person_id
-        for s in result.shown_people()
-        if any(Relation.HARMED.value in roles for roles in s.roles.values())
+        s.person_id for s in result.shown_people() if any(Relation.HARMED.value in roles for roles in s.roles.values())
     }
     nodes = []
     for n in sorted(g.nodes):
@@ -284,9 +278,7 @@ def compute_layout(result: MapResult) -> Layout:
         "include": float(getattr(body, "include_threshold", 0.0)),
         "grey": float(getattr(body, "grey_threshold", 0.0)),
     }
-    return Layout(
-        WIDTH, round(max(height, MARGIN * 2 + LEGEND_H + 40), 1), nodes, edges, group_pos, thresholds
-    )
+    return Layout(WIDTH, round(max(height, MARGIN * 2 + LEGEND_H + 40), 1), nodes, edges, group_pos, thresholds)
 
 
 def _short(text: str, n: int = 22) -> str:
@@ -389,9 +381,7 @@ def _legend(width: float) -> str:
         r, c = divmod(i, 4)
         x = MARGIN + 10 + c * col_w
         yy = y + 12 + r * 24
-        parts.append(
-            f'<g transform="translate({x:.1f},{yy:.1f})">{shape}<text x="32" y="4">{escape(text)}</text></g>'
-        )
+        parts.append(f'<g transform="translate({x:.1f},{yy:.1f})">{shape}<text x="32" y="4">{escape(text)}</text></g>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -404,8 +394,7 @@ def render_svg(layout: Layout, title: str = "Map of peer groups, places and inci
         f'viewBox="0 0 {layout.width} {layout.height}" '
         f'width="100%" role="img" aria-label="{escape(title)}" font-family="Helvetica, Arial, sans-serif">',
         f"<title>{escape(title)}</title>",
-        "<style>.node text{font-size:9px;fill:#222}"
-        ".group-label{font-size:11px;fill:#00654a;font-weight:bold}</style>",
+        "<style>.node text{font-size:9px;fill:#222}.group-label{font-size:11px;fill:#00654a;font-weight:bold}</style>",
         f'<rect width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',
         _legend(layout.width),
     ]

@@ -46,18 +46,12 @@ class MapBuilder:
         self.people[pid] = (status, school)
         return self
 
-    def location(
-        self, lid: str, kind: str = "park", of_concern: bool = False, name: str | None = None
-    ) -> MapBuilder:
-        self.locations[lid] = Location(
-            location_id=lid, name=name or f"Place {lid}", kind=kind, of_concern=of_concern
-        )
+    def location(self, lid: str, kind: str = "park", of_concern: bool = False, name: str | None = None) -> MapBuilder:
+        self.locations[lid] = Location(location_id=lid, name=name or f"Place {lid}", kind=kind, of_concern=of_concern)
         return self
 
     def incident(self, iid: str, kind: str = "peer_on_peer_abuse", location: str | None = None) -> MapBuilder:
-        self.incidents[iid] = Incident(
-            incident_id=iid, date=date(2026, 3, 1), kind=kind, location_id=location
-        )
+        self.incidents[iid] = Incident(incident_id=iid, date=date(2026, 3, 1), kind=kind, location_id=location)
         return self
 
     def link(self, a: str, b: str, relation: str, confidence: float = 0.8) -> MapBuilder:
@@ -183,9 +177,7 @@ def two_groups() -> MapBuilder:
     for p in ("A1", "A2", "A3", "B1", "B2", "B3"):
         b.person(p, school="Northfield Academy" if p.startswith("A") else "Southgate School")
     b.person("E1")
-    b.location("L1", "park", of_concern=True, name="Rec ground").location(
-        "L2", "station", name="Central station"
-    )
+    b.location("L1", "park", of_concern=True, name="Rec ground").location("L2", "station", name="Central station")
     b.incident("I1", "criminal_exploitation", location="L1")
     for x, y in (("A1", "A2"), ("A2", "A3"), ("A1", "A3"), ("B1", "B2"), ("B2", "B3"), ("B1", "B3")):
         b.link(x, y, "association", 0.9)

@@ -115,9 +115,7 @@ class MapBuilder:
         summary: str | None = None,
         location_id: str | None = None,
     ) -> MapBuilder:
-        self.rows.append(
-            Incident(incident_id=iid, date=on, kind=kind, summary=summary, location_id=location_id)
-        )
+        self.rows.append(Incident(incident_id=iid, date=on, kind=kind, summary=summary, location_id=location_id))
         return self
 
     def evidence(
@@ -227,9 +225,7 @@ class MapBuilder:
         locations: list[str] | None = None,
         incidents: list[str] | None = None,
     ) -> MapBuilder:
-        self.groups.append(
-            Group(gid, members, greyed or [], [], locations or [], incidents or [], {}, {}, [])
-        )
+        self.groups.append(Group(gid, members, greyed or [], [], locations or [], incidents or [], {}, {}, []))
         return self
 
     def build(self, store: Store) -> MapResult:
@@ -378,9 +374,7 @@ def small_map(store: Store, hostile: bool = False) -> MapResult:
         observed=date(2025, 1, 10),
         note="Seen with Zed Hidden-Leftout and P1",
     )
-    b.evidence(
-        "P9", "P1", "association", agency="police", grading="E5", note="Zed Hidden-Leftout is a gang member"
-    )
+    b.evidence("P9", "P1", "association", agency="police", grading="E5", note="Zed Hidden-Leftout is a gang member")
     b.evidence("P1", "L1", "present_at", agency="yot", scheme="record", grading="first_hand")
     b.concern("P2", "criminal_exploitation", note="lifestyle choice")
     b.strength("P1", "sports_club", note="Boxing club twice a week")

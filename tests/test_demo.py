@@ -244,9 +244,7 @@ def test_bystanders_are_named_once_in_an_anonymous_tip(borough: DemoBorough, tab
 
 def test_uninvolved_siblings_have_only_a_sibling_link(borough: DemoBorough, tables) -> None:
     grouped = {pid for members in borough.groups.values() for pid in members}
-    for pid, sibling in zip(
-        borough.cases["uninvolved_sibling"], borough.cases["sibling_of_uninvolved"], strict=True
-    ):
+    for pid, sibling in zip(borough.cases["uninvolved_sibling"], borough.cases["sibling_of_uninvolved"], strict=True):
         items = _about(tables, pid)
         assert items and all(e["relation"] == "sibling" for e in items)
         assert pid not in grouped
@@ -266,9 +264,7 @@ def test_harmed_and_harming_share_an_incident_and_a_group(borough: DemoBorough, 
     assert (harmed, "harmed") in roles and (harming, "harming") in roles
     assert (harmed, "harming") not in roles and (harming, "harmed") not in roles
     assert any(harmed in m and harming in m for m in borough.groups.values())
-    agencies = {
-        e["agency"] for e in tables["evidence"] if e["object_id"] == incident and e["subject_id"] == harmed
-    }
+    agencies = {e["agency"] for e in tables["evidence"] if e["object_id"] == incident and e["subject_id"] == harmed}
     assert len(agencies) >= 2
 
 
@@ -298,8 +294,7 @@ def test_refuted_claims_answer_an_earlier_claim(borough: DemoBorough, tables) ->
             e
             for e in tables["evidence"]
             if e["polarity"] == "supports"
-            and (e["subject_id"], e["object_id"], e["relation"])
-            == (r["subject_id"], r["object_id"], r["relation"])
+            and (e["subject_id"], e["object_id"], e["relation"]) == (r["subject_id"], r["object_id"], r["relation"])
             and e["recorded_on"] <= r["recorded_on"]
         ]
         assert earlier
@@ -345,16 +340,12 @@ def test_outside_agreement_items_are_exactly_those_no_agreement_covers(borough: 
     outside = {
         e["evidence_id"]
         for e in tables["evidence"]
-        if not agreement_covers(
-            agreements[e["agreement_id"]], e["agency"], date.fromisoformat(e["recorded_on"])
-        )
+        if not agreement_covers(agreements[e["agreement_id"]], e["agency"], date.fromisoformat(e["recorded_on"]))
     }
     assert outside == set(borough.cases["outside_agreement"])
     for table in ("strengths", "concerns"):
         for r in tables[table]:
-            assert agreement_covers(
-                agreements[r["agreement_id"]], r["agency"], date.fromisoformat(r["recorded_on"])
-            )
+            assert agreement_covers(agreements[r["agreement_id"]], r["agency"], date.fromisoformat(r["recorded_on"]))
 
 
 def test_victim_blaming_language_is_planted_and_nowhere_else(borough: DemoBorough, tables) -> None:
@@ -528,9 +519,7 @@ def test_build_demo_replays_as_at_a_past_month(store: Store, practitioner: Actor
     k = 6
     as_at = b.batches[k][0].date() - timedelta(days=1)  # batch k is imported the next day
     snap = load_snapshot(store, as_at)
-    known = [
-        e for _, tables in b.batches[:k] for e in tables.get("evidence", []) if e["retraction"] == "false"
-    ]
+    known = [e for _, tables in b.batches[:k] for e in tables.get("evidence", []) if e["retraction"] == "false"]
     assert len(snap.evidence) == len(known)
     assert set(snap.evidence.evidence_id.tolist()) == {e["evidence_id"] for e in known}
 

@@ -149,9 +149,7 @@ def _random_map(rnd: random.Random) -> MapBuilder:
     for p in people:
         b.person(p, rnd.choice(statuses), school=rnd.choice(["S1", "S2", None]))
     for i in range(rnd.randint(0, 3)):
-        b.location(
-            f"L{i}", rnd.choice(["park", "shop", "station", "online_platform"]), of_concern=rnd.random() < 0.5
-        )
+        b.location(f"L{i}", rnd.choice(["park", "shop", "station", "online_platform"]), of_concern=rnd.random() < 0.5)
     for i in range(rnd.randint(0, 3)):
         loc = rnd.choice([*b.locations, None]) if b.locations else None
         b.incident(f"I{i}", rnd.choice(["peer_on_peer_abuse", "criminal_exploitation", "cse"]), location=loc)

@@ -34,9 +34,7 @@ def test_group_place_and_school_suggestions_with_because() -> None:
     assert place.members == []  # place work is for the place, never a list of young people
     assert "Rec ground" in place.because and "criminal exploitation (confidence 0.85" in place.because
     assert "I1" in place.because and "G-01" in place.because
-    group = next(
-        s for s in out if s.intervention_id == "mentoring-positive-activities" and s.target_label == "G-01"
-    )
+    group = next(s for s in out if s.intervention_id == "mentoring-positive-activities" and s.target_label == "G-01")
     assert group.members == ["A1", "A2", "A3"]
     assert "sports club (2 of 3)" in group.because and "Rec ground" in group.because
     assert group.score_parts["strengths"] > 0 and group.score_parts["fit"] == 0.25
@@ -52,9 +50,7 @@ def test_harmed_and_harming_group_work_is_held_back_with_its_reason() -> None:
     assert "harmed_and_harming_together" in work.held_back and "I1" in work.held_back
     assert "harmed: A1" in work.held_back and "alleged to have harmed: A3" in work.held_back
     # not dropped, still ranked; entries without the contraindication are not held back
-    conf = next(
-        s for s in out if s.intervention_id == "context-conference-group" and s.target_label == "G-01"
-    )
+    conf = next(s for s in out if s.intervention_id == "context-conference-group" and s.target_label == "G-01")
     assert conf.held_back is None
     # the other group has no such incident
     other = next(s for s in out if s.intervention_id == "peer-group-work" and s.target_label == "G-02")
@@ -120,12 +116,8 @@ def test_concern_aliases_match_other_vocabularies() -> None:
 def test_suggestion_ids_are_stable_across_rescoring_and_renumbering() -> None:
     first = {s.id for s in suggest(two_groups().build())}
     b = two_groups()
-    b.links = [
-        (x, y, r, min(1.0, c * 0.97)) for x, y, r, c in b.links
-    ]  # re-scored: confidences move a little
-    b.person("A0").link("A0", "B2", "association", 0.9).link(
-        "A0", "B3", "association", 0.9
-    )  # G-numbers shift
+    b.links = [(x, y, r, min(1.0, c * 0.97)) for x, y, r, c in b.links]  # re-scored: confidences move a little
+    b.person("A0").link("A0", "B2", "association", 0.9).link("A0", "B3", "association", 0.9)  # G-numbers shift
     second = suggest(b.build())
     a_group = [s for s in second if s.target_kind == "group" and "A1" in s.members]
     assert a_group and a_group[0].target_label == "G-02"

@@ -44,9 +44,7 @@ def test_shipped_catalogue_is_valid_and_every_code_is_documented() -> None:
             "entry 'safety-mapping', field contraindications.0",
         ),
         (
-            lambda d: _entry(d, "peer-group-work")["preconditions"].update(
-                min_group_size=9, max_group_size=3
-            ),
+            lambda d: _entry(d, "peer-group-work")["preconditions"].update(min_group_size=9, max_group_size=3),
             "entry 'peer-group-work', field preconditions: min_group_size 9 is above max_group_size 3",
         ),
         (
@@ -59,13 +57,10 @@ def test_shipped_catalogue_is_valid_and_every_code_is_documented() -> None:
         ),
         (
             lambda d: _entry(d, "bystander-programme").update(targets=["group"]),
-            "entry 'bystander-programme', field (entry): a school-level entry must list 'school' in its "
-            "targets",
+            "entry 'bystander-programme', field (entry): a school-level entry must list 'school' in its targets",
         ),
         (
-            lambda d: _entry(d, "context-conference-place").update(
-                contraindications=["harmed_and_harming_together"]
-            ),
+            lambda d: _entry(d, "context-conference-place").update(contraindications=["harmed_and_harming_together"]),
             "harmed_and_harming_together only applies to entries that target groups",
         ),
         (

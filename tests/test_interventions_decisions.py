@@ -23,15 +23,11 @@ DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # the hand-built maps are as at 2
 SID = "context-conference-place@location:L1"
 
 
-def test_decision_is_recorded_audited_and_attached(
-    any_store: Store, practitioner: Actor, panel: Actor
-) -> None:
+def test_decision_is_recorded_audited_and_attached(any_store: Store, practitioner: Actor, panel: Actor) -> None:
     store = any_store
     result = two_groups().build()
     with clock.frozen(DAY):
-        row = decide(
-            store, practitioner, SID, "defer", "  waiting for the location assessment ", result=result
-        )
+        row = decide(store, practitioner, SID, "defer", "  waiting for the location assessment ", result=result)
     assert row.decision == "defer" and row.reason == "waiting for the location assessment"
     assert (row.intervention_id, row.target_kind, row.target_id) == (
         "context-conference-place",
@@ -49,9 +45,7 @@ def test_decision_is_recorded_audited_and_attached(
     assert all(s.decision is None for s in by_id.values() if s.id != SID)
 
 
-def test_latest_decision_wins_and_history_is_kept(
-    any_store: Store, practitioner: Actor, panel: Actor
-) -> None:
+def test_latest_decision_wins_and_history_is_kept(any_store: Store, practitioner: Actor, panel: Actor) -> None:
     store = any_store
     result = two_groups().build()
     with clock.frozen(DAY):
@@ -97,9 +91,7 @@ def test_decision_rules(store: Store, practitioner: Actor, auditor: Actor) -> No
     assert audit.count(store) == 0
 
 
-def test_held_back_suggestion_cannot_be_accepted_but_can_be_rejected(
-    store: Store, practitioner: Actor
-) -> None:
+def test_held_back_suggestion_cannot_be_accepted_but_can_be_rejected(store: Store, practitioner: Actor) -> None:
     b = two_groups()
     b.link("A3", "I1", "harming", 0.7)
     result = b.build()

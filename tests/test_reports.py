@@ -130,18 +130,14 @@ def test_audit_report_contents(store: Store, auditor: Actor, practitioner: Actor
     assert reports.build_context("audit", result, store, practitioner)["left_out"]["ids"] is None
 
 
-def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(
-    store: Store, auditor: Actor
-) -> None:
+def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(store: Store, auditor: Actor) -> None:
     from datetime import UTC, datetime
 
     from engine.models import Decision
 
     result = small_map(store)
     with clock.frozen(datetime(2026, 10, 30, 12, tzinfo=UTC)):  # events up to the as-at date are reported
-        audit.log_event(
-            store, auditor, "import", {"source": "police.csv", "digest": "abc", "counts": {"people": 3}}
-        )
+        audit.log_event(store, auditor, "import", {"source": "police.csv", "digest": "abc", "counts": {"people": 3}})
         reports.produce(store, auditor, "map", "json", recipient="panel chair", result=result)
     reports.produce(store, auditor, "map", "json", recipient="after the as-at date", result=result)
     with store.transaction() as s:
@@ -160,9 +156,7 @@ def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(
         )
     data = reports.build_context("audit", result, store, auditor)
     assert data["imports"][0]["source"] == "police.csv" and data["imports"][0]["rows"] == 3
-    assert [o["recipient"] for o in data["outputs"]] == ["panel chair"] and data["outputs"][0][
-        "kind"
-    ] == "map"
+    assert [o["recipient"] for o in data["outputs"]] == ["panel chair"] and data["outputs"][0]["kind"] == "map"
     assert data["groups"][0]["decisions"][0]["reason"] == "agreed at panel"
     assert data["people"][0]["decisions"][0]["intervention"] == "detached-youth-work"
 
@@ -226,9 +220,7 @@ def test_formula_neutralising() -> None:
 # ----------------------------------------------------------------------------------------- left-out people
 
 
-def test_left_out_name_appears_in_no_report_in_any_format(
-    store: Store, auditor: Actor, tmp_path: Path
-) -> None:
+def test_left_out_name_appears_in_no_report_in_any_format(store: Store, auditor: Actor, tmp_path: Path) -> None:
     texts = _produce_all(store, auditor, small_map(store), tmp_path)
     for (kind, fmt), text in texts.items():
         assert LEFT_OUT_NAME not in text, (kind, fmt)
@@ -251,9 +243,7 @@ def test_subject_access_report(store: Store, auditor: Actor, practitioner: Actor
     evidence = {e["id"]: e for e in data["evidence"]}
     assert evidence["E0005"]["note"] == "Seen with another young person and P1"
     assert evidence["E0005"]["other"] == {"id": "P1", "kind": "person", "label": "Alex Ample"}
-    assert [d["action"] for d in data["disclosures"]] == ["report"] and data["disclosures"][0][
-        "recipient"
-    ] == "ICO"
+    assert [d["action"] for d in data["disclosures"]] == ["report"] and data["disclosures"][0]["recipient"] == "ICO"
     # the left-out young person's own subject access shows their own name, and only theirs
     own = reports.build_context("subject", result, store, auditor, person="P9")
     assert own["subject"]["names"] == [LEFT_OUT_NAME] and own["map_status"]["status"] == "left_out"
@@ -294,9 +284,7 @@ def test_map_layout_is_readable_at_150_people(store: Store) -> None:
     layout = compute_layout(b.build(store))
     assert len([n for n in layout.nodes if n.kind == "person"]) == 150
     pts = [(n.x, n.y) for n in layout.nodes]
-    closest = min(
-        ((a[0] - c[0]) ** 2 + (a[1] - c[1]) ** 2) ** 0.5 for i, a in enumerate(pts) for c in pts[i + 1 :]
-    )
+    closest = min(((a[0] - c[0]) ** 2 + (a[1] - c[1]) ** 2) ** 0.5 for i, a in enumerate(pts) for c in pts[i + 1 :])
     assert closest >= 8  # no two nodes drawn on top of each other
     assert all(0 <= x <= layout.width and 0 <= y <= layout.height for x, y in pts)
 
@@ -312,9 +300,7 @@ def test_roles(store: Store, practitioner: Actor) -> None:
         reports.produce(store, practitioner, "subject", "json", person="P1", result=result)
 
 
-def test_every_report_is_audited_with_recipient_digest_and_people(
-    store: Store, auditor: Actor, tmp_path: Path
-) -> None:
+def test_every_report_is_audited_with_recipient_digest_and_people(store: Store, auditor: Actor, tmp_path: Path) -> None:
     result = small_map(store)
     rep = reports.produce(
         store, auditor, "audit", "html", out=tmp_path / "a.html", recipient="MACE panel", result=result
@@ -372,9 +358,7 @@ def test_cli_report(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     )
     assert r.exit_code == 0, r.output
     assert out.read_text().startswith("# Labelling-risk report")
-    r = runner.invoke(
-        app, ["--db", db, "report", "subject", "--person", "P1", "--out", str(tmp_path / "s.html")]
-    )
+    r = runner.invoke(app, ["--db", db, "report", "subject", "--person", "P1", "--out", str(tmp_path / "s.html")])
     assert r.exit_code == 2 and "needs the auditor or panel role" in r.output
     r = runner.invoke(app, ["--db", db, "report", "bogus"])
     assert r.exit_code == 2 and "unknown report" in r.output

@@ -39,9 +39,7 @@ FLAGS = [
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if CHROMIUM is None:
-        pytest.skip(
-            "Chromium not found (install Debian's chromium at /usr/bin/chromium to run browser tests)"
-        )
+        pytest.skip("Chromium not found (install Debian's chromium at /usr/bin/chromium to run browser tests)")
     return subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
         capture_output=True,
@@ -97,9 +95,7 @@ def distinct_colours(rows: list[bytes], bpp: int = 4) -> int:
 @pytest.mark.parametrize("kind", ["audit", "labelling", "map"])
 def test_html_report_renders_in_chromium(store: Store, auditor: Actor, tmp_path: Path, kind: str) -> None:
     html = tmp_path / f"{kind}.html"
-    reports.produce(
-        store, auditor, kind, "html", out=html, recipient="DPO", result=small_map(store, hostile=True)
-    )
+    reports.produce(store, auditor, kind, "html", out=html, recipient="DPO", result=small_map(store, hostile=True))
     shot = tmp_path / f"{kind}.png"
     _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", html.as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, "no screenshot"

@@ -48,9 +48,7 @@ def rendered(
                 continue
             for fmt in reports.FORMATS:
                 path = out_dir / f"{actor.role.value}-{kind}.{fmt}"
-                reports.produce(
-                    store, actor, kind, fmt, out=path, recipient="demo DPO", person=subject, result=result
-                )
+                reports.produce(store, actor, kind, fmt, out=path, recipient="demo DPO", person=subject, result=result)
                 texts[(actor.role.value, kind, fmt)] = path.read_text(encoding="utf-8")
     return texts
 
@@ -66,9 +64,7 @@ def _left_out_names(store: Store, result: MapResult) -> set[str]:
         records = list(s.exec(select(YoungPerson)))
     shown = {s.person_id for s in result.shown_people()}
     hidden = {r.name for r in records if result.snapshot.canonical.get(r.person_id, r.person_id) not in shown}
-    return hidden - {
-        r.name for r in records if result.snapshot.canonical.get(r.person_id, r.person_id) in shown
-    }
+    return hidden - {r.name for r in records if result.snapshot.canonical.get(r.person_id, r.person_id) in shown}
 
 
 def test_all_four_reports_render_in_all_three_formats(rendered: dict[tuple[str, str, str], str]) -> None:

@@ -87,9 +87,7 @@ class Preconditions(_Strict):
     @model_validator(mode="after")
     def _sizes(self) -> Preconditions:
         if self.min_group_size and self.max_group_size and self.min_group_size > self.max_group_size:
-            raise ValueError(
-                f"min_group_size {self.min_group_size} is above max_group_size {self.max_group_size}"
-            )
+            raise ValueError(f"min_group_size {self.min_group_size} is above max_group_size {self.max_group_size}")
         return self
 
 
@@ -141,9 +139,7 @@ class Entry(_Strict):
 
 
 class Settings(_Strict):
-    labelling_min_cohort: int = Field(
-        3, ge=2, le=50
-    )  # public_labelling: fewer identified attendees = held back
+    labelling_min_cohort: int = Field(3, ge=2, le=50)  # public_labelling: fewer identified attendees = held back
 
 
 class Catalogue(_Strict):

@@ -78,8 +78,7 @@ def _harmed_and_harming(target: Target, roles: IncidentRoles) -> str | None:
         harming = roles.harming.get(incident, set()) & everyone
         if harmed and harming and len(harmed | harming) > 1:
             clashes.append(
-                f"{incident} (harmed: {_who(harmed, included)}; alleged to have harmed: "
-                f"{_who(harming, included)})"
+                f"{incident} (harmed: {_who(harmed, included)}; alleged to have harmed: {_who(harming, included)})"
             )
     if not clashes:
         return None

@@ -50,9 +50,7 @@ def decide(
         raise PeermapError("a reason is required for every decision on a suggestion")
     suggestion = _find(store, suggestion_id, result, catalogue)
     if choice == "accept" and suggestion.held_back:
-        raise PeermapError(
-            f"{suggestion_id} cannot be accepted while it is held back — {suggestion.held_back}"
-        )
+        raise PeermapError(f"{suggestion_id} cannot be accepted while it is held back — {suggestion.held_back}")
     with store.transaction() as s:
         row = Decision(
             suggestion_id=suggestion.id,
@@ -88,9 +86,7 @@ def decide(
     return row
 
 
-def _find(
-    store: Store, suggestion_id: str, result: MapResult | None, catalogue: Catalogue | None
-) -> Suggestion:
+def _find(store: Store, suggestion_id: str, result: MapResult | None, catalogue: Catalogue | None) -> Suggestion:
     from .suggest import parse_suggestion_id, suggest
 
     if parse_suggestion_id(suggestion_id) is None:
@@ -126,9 +122,7 @@ def decisions_for(store: Store, as_at: date | None = None) -> dict[str, Decision
 def decision_history(store: Store, suggestion_id: str) -> list[Decision]:
     """Every decision on one suggestion, oldest first."""
     with store.read() as s:
-        rows = list(
-            s.exec(select(Decision).where(Decision.suggestion_id == suggestion_id).order_by(col(Decision.id)))
-        )
+        rows = list(s.exec(select(Decision).where(Decision.suggestion_id == suggestion_id).order_by(col(Decision.id))))
     for row in rows:
         row.decided_at = _aware(row.decided_at)
     return rows

@@ -150,9 +150,7 @@ def because(m: Match) -> str:
     if m.built_on:
         text += "; it builds on " + ", ".join(f"{_human(k)} ({n} of {t.n_people})" for k, n in m.built_on)
     if t.guardianship:
-        text += "; caring adults or services already around them: " + ", ".join(
-            _human(g) for g in t.guardianship
-        )
+        text += "; caring adults or services already around them: " + ", ".join(_human(g) for g in t.guardianship)
     return text + "."
 
 

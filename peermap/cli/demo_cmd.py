@@ -157,10 +157,7 @@ def demo(
     try:
         from tui.app import run_app  # imported here so other commands never load Textual
     except ImportError:
-        typer.echo(
-            f"The terminal UI is not available yet; the demo borough is in {store.url}. "
-            "Try `peermap summary`."
-        )
+        typer.echo(f"The terminal UI is not available yet; the demo borough is in {store.url}. Try `peermap summary`.")
         raise typer.Exit(0) from None
     run_app(store, actor)
 

@@ -26,18 +26,10 @@ def _parse_date(value: str | None) -> date | None:
 def report_command(
     kind: str = typer.Argument(..., help=f"Which report: {KIND_HELP}.", metavar="KIND"),
     fmt: str = typer.Option("html", "--format", "-f", help="html | md | json"),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write here (atomically); default: standard output."
-    ),
-    person: str | None = typer.Option(
-        None, "--person", help="The young person's id (subject-access report)."
-    ),
-    recipient: str | None = typer.Option(
-        None, "--recipient", help="Who the report is for (recorded in the audit)."
-    ),
-    as_at: str | None = typer.Option(
-        None, "--as-at", help="Report on the map as it stood at the end of this day."
-    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here (atomically); default: standard output."),
+    person: str | None = typer.Option(None, "--person", help="The young person's id (subject-access report)."),
+    recipient: str | None = typer.Option(None, "--recipient", help="Who the report is for (recorded in the audit)."),
+    as_at: str | None = typer.Option(None, "--as-at", help="Report on the map as it stood at the end of this day."),
     baseline: Path | None = typer.Option(
         None, "--baseline", help="Population baseline CSV (group_kind,group,share) for the labelling report."
     ),
