@@ -589,3 +589,26 @@ def test_tui_command_explains_a_missing_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "tui"])
     assert result.exit_code == 2
     assert "peermap demo" in result.output
+
+
+@run_async
+async def test_import_checks_everything_then_writes_and_recomputes(store: Store) -> None:
+    data = Path(__file__).parent / "data"
+    app = PeermapApp(store, PRACTITIONER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.loaded is not None and app.loaded.shown == []  # an empty database opens on an empty map
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("d")
+        app.screen.query_one("#import-path", Input).value = str(data / "bad" / "bad_date_format")
+        await pilot.press("enter")
+        await settle(pilot)
+        refused = text_of(app.screen.query_one("#import-result", Static))
+        assert refused.startswith("Nothing imported.") and "import rejected, nothing written" in refused
+        app.screen.query_one("#import-path", Input).value = str(data / "good")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#import-result", Static)).startswith("Imported")
+        assert app.loaded is not None and app.loaded.result.snapshot.people  # the map was recomputed
+    assert [e.action for e in audit.events(store, AUDITOR, action="import")] == ["import"]

@@ -11,6 +11,7 @@ methods that need them, which run in worker threads: the first screen paints bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from engine.store import Store
 
 if TYPE_CHECKING:
     from engine.groups import PlaceProfile
+    from engine.ingest import ImportReport
     from engine.interventions import Suggestion
     from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
     from engine.models import Decision
@@ -212,6 +214,14 @@ class Workspace:
             result=loaded.result if loaded is not None else None,
         )
         return report.path or out
+
+    def import_path(
+        self, path: Path, *, quarantine: bool = False, progress: Callable[[int, int, str], None] | None = None
+    ) -> ImportReport:
+        """Check and import agency data (all or nothing; the engine records it in the audit trail)."""
+        from engine.ingest import import_path
+
+        return import_path(self.store, path, self.actor, quarantine_outside_agreement=quarantine, progress=progress)
 
     def audit_events(self, limit: int | None = None) -> list[Any]:
         return audit.events(self.store, self.actor, limit=limit)

@@ -57,7 +57,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Reports & audit",
         (
             ("g", "Generate the chosen report to the file named"),
-            ("l / n", "Audit log tab / reports tab"),
+            ("n / d / l", "Reports tab / import data tab / audit log tab"),
             ("v", "Verify the audit chain"),
         ),
     ),

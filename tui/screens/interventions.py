@@ -49,7 +49,7 @@ class InterventionsScreen(PeermapScreen):
     def on_mount(self) -> None:
         table = self.query_one("#suggestions", DataTable)
         table.border_title = "Suggestions (a accept · x reject · d defer)"
-        for label, width in (("Decision", 9), ("For", 18), ("Intervention", 44), ("Level", 9)):
+        for label, width in (("Decision", 9), ("For", 14), ("Intervention", 40)):
             table.add_column(label, width=width)
         self.query_one("#suggestion-detail").border_title = "Because"
         super().on_mount()
@@ -79,14 +79,12 @@ class InterventionsScreen(PeermapScreen):
                     plain("held back", "dim italic"),
                     plain(self.target_label(s), "dim"),
                     plain(s.title, "dim strike"),
-                    plain(s.level, "dim"),
                 ]
             else:
                 cells = [
                     plain(decided or "awaiting", DECISION_STYLE.get(decided, "italic")),
                     plain(self.target_label(s)),
                     plain(s.title),
-                    plain(s.level),
                 ]
             table.add_row(*cells, key=s.id)
         if table.row_count:
@@ -94,9 +92,7 @@ class InterventionsScreen(PeermapScreen):
             self._show_detail()
         else:
             self.query_one("#suggestion-text", Static).update(
-                plain(
-                    "No suggestions: nobody included is in a group or tied to a place of concern.", "italic"
-                )
+                plain("No suggestions: nobody included is in a group or tied to a place of concern.", "italic")
             )
 
     def selected(self) -> Suggestion | None:
@@ -130,9 +126,7 @@ class InterventionsScreen(PeermapScreen):
             text.append(f" by {d.actor} ({d.role}) on {d.decided_at:%Y-%m-%d %H:%M}: ", style="dim")
             text.append(d.reason, style="italic")
         if s.members and loaded is not None:
-            names = [
-                loaded.result.snapshot.people[m].name for m in s.members if m in loaded.result.snapshot.people
-            ]
+            names = [loaded.result.snapshot.people[m].name for m in s.members if m in loaded.result.snapshot.people]
             text.append("\n\nFor: ", style="bold")
             text.append(", ".join(names))
         for label, value in (

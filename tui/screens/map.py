@@ -161,7 +161,9 @@ class MapScreen(PeermapScreen):
             key = (min(a, b), max(a, b))
             pairs[key] = pairs.get(key, False) or link.band == "solid"
         arcs = [Arc(a, b, solid) for (a, b), solid in sorted(pairs.items())]
-        lines, omitted = draw(nodes, arcs, click=click)
+        # Names get up to 30 columns (enough for a duplicate name and its id), the arcs the rest.
+        width = min(30, max((len(n.label) for n in nodes), default=10) + 2)
+        lines, omitted = draw(nodes, arcs, label_width=max(12, width), click=click)
         body = Text("\n").join(lines)
         if omitted:
             body.append(f"\n+{omitted} links not drawn: see the list", style="italic dim")
@@ -169,9 +171,7 @@ class MapScreen(PeermapScreen):
         places = len(nodes) - people
         if group_id is None:
             title = plain("Not in a peer group", "bold")
-            subtitle = plain(
-                f"{count(people, 'young person', 'young people')} · {count(places, 'place', 'places')}"
-            )
+            subtitle = plain(f"{count(people, 'young person', 'young people')} · {count(places, 'place', 'places')}")
         else:
             title = join(
                 ("Group ", "bold"),
@@ -229,11 +229,7 @@ class MapScreen(PeermapScreen):
                 )
             )
         for key, cells in rows:
-            if (
-                needle
-                and not any(needle in c.plain.casefold() for c in cells)
-                and needle not in key.casefold()
-            ):
+            if needle and not any(needle in c.plain.casefold() for c in cells) and needle not in key.casefold():
                 continue
             table.add_row(*cells, key=key)
 

@@ -103,9 +103,7 @@ class OverviewScreen(PeermapScreen):
     def _on_error(self, message: str) -> None:
         if message:
             self.query_one("#overview-loading").display = False
-            self.query_one("#policy", Static).update(
-                join(("Could not compute the map: ", "bold red"), message)
-            )
+            self.query_one("#policy", Static).update(join(("Could not compute the map: ", "bold red"), message))
 
     def show_loaded(self, loaded: Loaded) -> None:
         self.query_one("#overview-loading").display = False

@@ -149,9 +149,7 @@ class PanelScreen(PeermapScreen):
                 ("\nYou: ", "dim"),
                 self.workspace.actor.name,
                 f" ({self.workspace.actor.role.value})",
-                ""
-                if self.workspace.actor.role is Role.PANEL
-                else "  — preview only: committing needs the panel role",
+                "" if self.workspace.actor.role is Role.PANEL else "  — preview only: committing needs the panel role",
             )
         )
         if not self._seeded:
@@ -230,9 +228,7 @@ class PanelScreen(PeermapScreen):
 
     def _show_no_change(self) -> None:
         self.query_one("#preview-table", DataTable).clear()
-        self.query_one("#preview-summary", Static).update(
-            plain("Same as the policy in force: nobody moves.", "italic")
-        )
+        self.query_one("#preview-summary", Static).update(plain("Same as the policy in force: nobody moves.", "italic"))
 
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self, proposed: Any) -> None:
@@ -265,9 +261,7 @@ class PanelScreen(PeermapScreen):
         summary.append(f"{moving} would move.", style="bold")
         left_out_moves = sum(1 for c in preview.changes if "left_out" in (c["from"], c["to"]))
         if left_out_moves:
-            summary.append(
-                f"\n{left_out_moves} of them move to or from left out: listed by id only.", style="dim"
-            )
+            summary.append(f"\n{left_out_moves} of them move to or from left out: listed by id only.", style="dim")
         if getattr(preview, "withheld", 0):
             summary.append(
                 f"\n{preview.withheld} moves to or from left out are counted but not listed for your role.",

@@ -101,9 +101,7 @@ class PersonScreen(PeermapScreen):
             if overdue:
                 title.append(" (overdue)", style="bold red")
         if status.status == "greyed":
-            title.append(
-                "\nGreyed: drawn faded and never a target of intervention suggestions.", style="italic"
-            )
+            title.append("\nGreyed: drawn faded and never a target of intervention suggestions.", style="italic")
         self.query_one("#person-title", Static).update(title)
 
         reasons = Text()
@@ -146,9 +144,7 @@ class PersonScreen(PeermapScreen):
             for item in items:
                 factors.append("  • ")
                 factors.append(item.kind.replace("_", " "))
-                factors.append(
-                    f"  {item.agency} {item.grading or ''} {item.recorded_on.isoformat()}", style="dim"
-                )
+                factors.append(f"  {item.agency} {item.grading or ''} {item.recorded_on.isoformat()}", style="dim")
                 if item.note:
                     factors.append("\n    ")
                     factors.append(item.note, style="italic")

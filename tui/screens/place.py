@@ -15,13 +15,9 @@ class PlaceScreen(DetailScreen):
     def show_loaded(self, loaded: Loaded) -> None:
         place = loaded.places.get(self.node_id)
         if place is None:
-            self.query_one("#detail-title", Static).update(
-                plain("This place is not on the current map.", "bold")
-            )
+            self.query_one("#detail-title", Static).update(plain("This place is not on the current map.", "bold"))
             return
-        title = join(
-            ("◆ ", "yellow"), (place.name, "bold"), "  ·  ", place.kind.replace("_", " "), "  ·  ", place.area
-        )
+        title = join(("◆ ", "yellow"), (place.name, "bold"), "  ·  ", place.kind.replace("_", " "), "  ·  ", place.area)
         if place.of_concern:
             title.append("  ·  of concern", style="bold yellow")
         self.query_one("#detail-title", Static).update(title)
@@ -38,9 +34,7 @@ class PlaceScreen(DetailScreen):
             kinds(place.strengths),
         )
         self.query_one("#detail-profile", Static).update(profile)
-        self.query_one("#detail-suggestions", Static).update(
-            suggestion_lines(loaded, "place", place.location_id)
-        )
+        self.query_one("#detail-suggestions", Static).update(suggestion_lines(loaded, "place", place.location_id))
         shown = [s.person_id for s in loaded.shown]
         tied = set(place.people)
         tied |= {

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import (
     Button,
+    Checkbox,
     DataTable,
     Footer,
     Header,
@@ -30,6 +31,9 @@ from engine.errors import PeermapError
 
 from ..safe import describe, join, plain
 from ..workspace import Loaded
+
+if TYPE_CHECKING:
+    from engine.ingest import ImportReport
 from .base import PeermapScreen
 
 KINDS = (
@@ -50,6 +54,7 @@ class ReportsScreen(PeermapScreen):
         Binding("v", "verify", "Verify chain"),
         Binding("l", "show_log", "Audit log"),
         Binding("n", "show_reports", "Reports"),
+        Binding("d", "show_import", "Import data"),
     ]
 
     def __init__(self) -> None:
@@ -83,6 +88,28 @@ class ReportsScreen(PeermapScreen):
                     yield Button("Generate (g)", variant="primary", id="generate")
                 yield ProgressBar(id="report-progress", show_eta=False)
                 yield Static(id="report-result")
+            with TabPane("Import data", id="tab-import"), Vertical(id="import-form"):
+                yield Static(
+                    plain(
+                        "A folder of <table>.csv files, one <table>.csv, a .json or an .xlsx workbook. Everything "
+                        "is checked before anything is written: one problem and nothing is imported.",
+                        "italic",
+                    ),
+                    classes="hint",
+                )
+                with Horizontal(classes="field-row"):
+                    yield Label("Import from", classes="field-label")
+                    yield Input(placeholder="path to a folder or file", id="import-path", compact=True)
+                yield Checkbox(
+                    "Keep items shared outside a valid agreement in quarantine (not scored) instead of refusing",
+                    id="import-quarantine",
+                    compact=True,
+                )
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Import", variant="primary", id="import")
+                yield ProgressBar(id="import-progress", show_eta=False)
+                with VerticalScroll(id="import-scroll"):
+                    yield Static(id="import-result")
             with TabPane("Audit log", id="tab-log"), Vertical(id="audit-pane"):
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Verify chain (v)", variant="primary", id="verify")
@@ -93,6 +120,7 @@ class ReportsScreen(PeermapScreen):
 
     def on_mount(self) -> None:
         self.query_one("#report-progress").display = False
+        self.query_one("#import-progress").display = False
         self._kind_changed()
         table = self.query_one("#audit-log", DataTable)
         for label in ("Seq", "At (UTC)", "Actor", "Role", "Action", "Details"):
@@ -143,9 +171,7 @@ class ReportsScreen(PeermapScreen):
             )
             return
         if not raw_path:
-            self.query_one("#report-result", Static).update(
-                plain("Say where to write the report.", "bold red")
-            )
+            self.query_one("#report-result", Static).update(plain("Say where to write the report.", "bold red"))
             return
         bar = self.query_one("#report-progress", ProgressBar)
         bar.display = True
@@ -175,6 +201,65 @@ class ReportsScreen(PeermapScreen):
         bar.update(total=1.0, progress=1.0)
         result.update(join(("Written: ", "bold green"), str(written)))
         self.notify(f"Report written to {written}", markup=False)
+        self.load_log()
+
+    # -- import --------------------------------------------------------------------------------
+
+    def action_show_import(self) -> None:
+        self.query_one("#reports-tabs", TabbedContent).active = "tab-import"
+        self.query_one("#import-path", Input).focus()
+
+    @on(Button.Pressed, "#import")
+    @on(Input.Submitted, "#import-path")
+    def _import_pressed(self) -> None:
+        raw = self.query_one("#import-path", Input).value.strip()
+        result = self.query_one("#import-result", Static)
+        if not raw:
+            result.update(plain("Say which folder or file to import.", "bold red"))
+            return
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#import", Button).disabled = True
+        result.update(plain(f"Checking {raw}…", "italic"))
+        self._import(Path(raw).expanduser(), self.query_one("#import-quarantine", Checkbox).value)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, path: Path, quarantine: bool) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+
+        def progress(done: int, total: int, stage: str) -> None:
+            self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        try:
+            report = self.workspace.import_path(path, quarantine=quarantine, progress=progress)
+        except Exception as exc:  # a rejected import lists every problem; nothing was written
+            self.app.call_from_thread(self._import_done, None, exc)
+            return
+        self.app.call_from_thread(self._import_done, report, None)
+
+    def _import_done(self, report: ImportReport | None, error: Exception | None) -> None:
+        self.query_one("#import", Button).disabled = False
+        bar = self.query_one("#import-progress", ProgressBar)
+        result = self.query_one("#import-result", Static)
+        if report is None:
+            bar.display = False
+            result.update(join(("Nothing imported. ", "bold red"), describe(error or Exception("unknown"))))
+            return
+        bar.update(total=1, progress=1)
+        if report.unchanged:
+            result.update(plain("Every row was already stored: nothing new to import.", "bold"))
+            return
+        text = join(("Imported ", "bold green"), f"(batch {report.import_id}): ")
+        text.append(", ".join(f"{n} {table}" for table, n in sorted(report.counts.items()) if n))
+        for warning in report.warnings[:20]:
+            text.append("\n• warning: ", style="yellow")
+            text.append(str(warning))
+        if len(report.warnings) > 20:
+            text.append(f"\n… and {len(report.warnings) - 20} more warnings", style="dim")
+        result.update(text)
+        self.notify("Import done: recomputing the map…", markup=False)
+        self.peermap.reload_map()
         self.load_log()
 
     # -- audit ---------------------------------------------------------------------------------

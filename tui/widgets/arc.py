@@ -148,9 +148,7 @@ class GroupBox(Static, can_focus=True):
             super().__init__()
             self.group_id = group_id
 
-    def __init__(
-        self, group_id: str | None, title: Text, subtitle: Text, body: Text, *, id: str | None = None
-    ) -> None:
+    def __init__(self, group_id: str | None, title: Text, subtitle: Text, body: Text, *, id: str | None = None) -> None:
         super().__init__(body, classes="group-box", id=id)
         self.group_id = group_id
         self.border_title = title

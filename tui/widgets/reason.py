@@ -54,9 +54,7 @@ class ReasonModal(ModalScreen[str | None]):
     def _confirm_reason(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.query_one("#reason-error", Static).update(
-                "A reason is needed: it is kept in the audit trail."
-            )
+            self.query_one("#reason-error", Static).update("A reason is needed: it is kept in the audit trail.")
             return
         self.dismiss(reason)
 
