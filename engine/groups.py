@@ -207,6 +207,7 @@ class PlaceProfile:
     people: list[str]  # included young people tied to the place
     greyed_count: int
     harmed_here: list[str]  # included young people harmed in an incident here
+    harmed_here_greyed: int  # greyed young people harmed here (counted, never named)
     strengths: dict[str, int]  # among the shown young people tied to the place
     guardianship: list[str]
 
@@ -224,6 +225,7 @@ class PlaceProfile:
             "people": self.people,
             "greyed_count": self.greyed_count,
             "harmed_here": self.harmed_here,
+            "harmed_here_greyed": self.harmed_here_greyed,
             "strengths": self.strengths,
             "guardianship": self.guardianship,
         }
@@ -435,7 +437,7 @@ def place_profiles(
                     rels = facts.graph.edges[p, x]["relations"]
                     conf = max(rels[r] for r in facts.people[p].roles[x])
                     concerns[k] = max(concerns.get(k, 0.0), conf)
-                    if Relation.HARMED.value in facts.people[p].roles[x] and facts.people[p].status == "included":
+                    if Relation.HARMED.value in facts.people[p].roles[x]:
                         harmed.add(p)
         if loc.of_concern:
             presence = [
@@ -460,7 +462,8 @@ def place_profiles(
                 concerns={k: round(concerns[k], 4) for k in sorted(concerns)},
                 people=included,
                 greyed_count=len(people) - len(included),
-                harmed_here=sorted(harmed),
+                harmed_here=sorted(harmed & set(included)),
+                harmed_here_greyed=len(harmed - set(included)),
                 strengths=strengths,
                 guardianship=guardianship,
             )

@@ -192,3 +192,15 @@ def test_groups_and_suggestions_are_the_same_under_another_hash_seed() -> None:
         )
         outs.append(run.stdout)
     assert outs[0] == outs[1] and outs[0].strip()
+
+
+def test_enforcement_led_counts_greyed_young_people_harmed_there_without_naming_them() -> None:
+    b = MapBuilder().person("P1").person("P2").person("P3", "greyed")
+    b.location("L1", "shop", of_concern=True)
+    b.incident("I1", "sexual_exploitation", location="L1")
+    for p in ("P1", "P2", "P3"):
+        b.link(p, "L1", "present_at", 0.8)
+    b.link("P3", "I1", "harmed", 0.5).link("P1", "I1", "witness", 0.8)
+    lic = _by_id(suggest(b.build()))["licensing-premises-work@location:L1"]
+    assert lic.held_back and "enforcement_led" in lic.held_back
+    assert "P3" not in json.dumps(lic.to_json())

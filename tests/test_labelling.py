@@ -10,7 +10,7 @@ import pytest
 from reports_helpers import MapBuilder, small_map
 
 from engine import audit
-from engine.access import Actor
+from engine.access import Actor, Role
 from engine.errors import PolicyError
 from engine.labelling import (
     PERSON_CHECKS,
@@ -287,7 +287,8 @@ def test_london_gang_disproportionality_table_by_birthplace(
     assert spec is not None and spec.loader is not None
     conv = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conv)
-    conv.convert_london_gang(datasets / "london_gang", tmp_path / "lg")
+    # Dated as if recorded last month, so the study's ties are current evidence rather than aged out.
+    conv.convert_london_gang(datasets / "london_gang", tmp_path / "lg", recorded_on="2026-10-31")
     store = Store.open(f"sqlite:///{tmp_path / 'lg.db'}")
     try:
         import_path(store, tmp_path / "lg", practitioner)
@@ -308,3 +309,6 @@ def test_london_gang_disproportionality_table_by_birthplace(
     }
     assert rows["West Africa"]["baseline_share"] == pytest.approx(0.07)
     assert sum(r["cohort_n"] for r in rows.values()) == 54
+    # The study holds peer ties only, no incidents or places: peer ties alone never put anyone on the map,
+    # whatever their strength, so the table compares an empty included set against the cohort.
+    assert all(rows[g]["included_n"] == 0 for g in rows)

@@ -57,8 +57,12 @@ def _read(path: Path) -> list[list[str]]:
         return [row for row in csv.reader(fh) if row]
 
 
-def convert_london_gang(src: Path, out: Path) -> dict[str, int]:
-    """LONDON_GANG.csv + LONDON_GANG_ATTR.csv -> people, agencies, agreements, evidence."""
+def convert_london_gang(src: Path, out: Path, recorded_on: str = LONDON_RECORDED) -> dict[str, int]:
+    """LONDON_GANG.csv + LONDON_GANG_ATTR.csv -> people, agencies, agreements, evidence.
+
+    `recorded_on` dates every tie (default: the end of the study). Evidence from 2009 has aged out under the
+    default rule pack, so to look at the structure as if it were current, pass a recent date.
+    """
     matrix = _read(src / "LONDON_GANG.csv")
     ids = [h.strip() for h in matrix[0][1:]]
     attrs = _read(src / "LONDON_GANG_ATTR.csv")
@@ -94,8 +98,8 @@ def convert_london_gang(src: Path, out: Path) -> dict[str, int]:
                     "agency": "met",
                     "grading": TIE_GRADING[tie],
                     "grading_scheme": "admiralty",
-                    "observed_on": LONDON_RECORDED,
-                    "recorded_on": LONDON_RECORDED,
+                    "observed_on": recorded_on,
+                    "recorded_on": recorded_on,
                     "agreement_id": "LG-RESEARCH",
                     "source_ref": f"london_gang tie type {tie}",
                     "note": TIE_NOTE[tie],

@@ -113,7 +113,9 @@ def _public_labelling(target: Target, catalogue: Catalogue) -> str | None:
 
 
 def _enforcement_led(target: Target) -> str | None:
-    if target.kind != "location" or target.place is None or not target.place.harmed_here:
+    if target.kind != "location" or target.place is None:
+        return None
+    if not (target.place.harmed_here or target.place.harmed_here_greyed):
         return None
     incidents = ", ".join(target.place.incidents)
     return (

@@ -147,6 +147,11 @@ def policy_set(
         None, "--max-age-days", help="Newest evidence must be this recent."
     ),
     association_only: str | None = typer.Option(None, "--association-only", help="greyed | included."),
+    co_offending_direct: bool | None = typer.Option(
+        None,
+        "--co-offending-direct/--no-co-offending-direct",
+        help="Whether a co-offending link counts as a direct link to a concern.",
+    ),
     reason: str | None = typer.Option(
         None, "--reason", help="Why the panel is making this change (required)."
     ),
@@ -160,10 +165,11 @@ def policy_set(
             require(actor, Role.PANEL, to="change the inclusion policy")
             if not (reason or "").strip():
                 raise fail("--reason is required: say why the panel is changing the policy")
-        if all(v is None for v in (include, grey, min_agencies, max_age_days, association_only)):
+        options = (include, grey, min_agencies, max_age_days, association_only, co_offending_direct)
+        if all(v is None for v in options):
             raise fail(
                 "nothing to change: give at least one of --include, --grey, --min-agencies, "
-                "--max-age-days, --association-only"
+                "--max-age-days, --association-only, --co-offending-direct"
             )
         store = state.store()
         current = policy_in_force(store)
@@ -174,6 +180,7 @@ def policy_set(
             min_agencies=min_agencies,
             max_age_days=max_age_days,
             association_only=association_only,
+            co_offending_direct=co_offending_direct,
         )
         if dry_run:
             preview = preview_policy(store, actor, new)
