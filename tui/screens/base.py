@@ -28,6 +28,8 @@ class PeermapScreen(Screen[None]):
         return self.peermap.loaded
 
     def on_mount(self) -> None:
+        # Textual runs the on_mount of every class in the MRO (subclass first), so subclasses set up their
+        # widgets in their own on_mount without calling this one; it then fills them from the map.
         self.watch(self.app, "loaded", self._on_loaded, init=True)
 
     def _on_loaded(self, loaded: Loaded | None) -> None:

@@ -74,7 +74,6 @@ class DetailScreen(PeermapScreen):
         table.border_title = "Members (enter opens)"
         for label, width in (("Kind", 6), ("Name", 22), ("Status", 10), ("Id", 8)):
             table.add_column(label, width=width)
-        super().on_mount()
 
     def fill_members(self, loaded: Loaded, people: list[str], places: list[str]) -> None:
         table = self.query_one("#detail-members", DataTable)

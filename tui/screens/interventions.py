@@ -52,7 +52,6 @@ class InterventionsScreen(PeermapScreen):
         for label, width in (("Decision", 9), ("For", 14), ("Intervention", 40)):
             table.add_column(label, width=width)
         self.query_one("#suggestion-detail").border_title = "Because"
-        super().on_mount()
 
     @staticmethod
     def target_label(suggestion: Suggestion) -> str:

@@ -80,7 +80,6 @@ class MapScreen(PeermapScreen):
         table.add_column("Group", key="group", width=5)
         table.add_column("Conf.", key="conf", width=5)
         table.add_column("Id", key="id")
-        super().on_mount()
 
     # -- drawing -------------------------------------------------------------------------------
 

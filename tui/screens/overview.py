@@ -98,7 +98,6 @@ class OverviewScreen(PeermapScreen):
         for key, _label, note in STATS:
             self.query_one(f"#stat-{key}", Stat).show_value(None, note)
         self.watch(self.app, "load_error", self._on_error, init=False)
-        super().on_mount()
 
     def _on_error(self, message: str) -> None:
         if message:

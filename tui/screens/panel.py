@@ -136,7 +136,6 @@ class PanelScreen(PeermapScreen):
                 "italic",
             )
         )
-        super().on_mount()
 
     def show_loaded(self, loaded: Loaded) -> None:
         pol = loaded.policy

@@ -64,7 +64,6 @@ class PersonScreen(PeermapScreen):
         table.border_title = "Links"
         for label in ("Linked to", "Relation", "Conf.", "Uncert.", "Line"):
             table.add_column(label)
-        super().on_mount()
 
     def show_loaded(self, loaded: Loaded) -> None:
         status = self.workspace.status(loaded, self.person_id)

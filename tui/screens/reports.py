@@ -125,7 +125,6 @@ class ReportsScreen(PeermapScreen):
         table = self.query_one("#audit-log", DataTable)
         for label in ("Seq", "At (UTC)", "Actor", "Role", "Action", "Details"):
             table.add_column(label)
-        super().on_mount()
         self.load_log()
 
     def show_loaded(self, loaded: Loaded) -> None:

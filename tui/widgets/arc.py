@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
@@ -158,9 +159,7 @@ class GroupBox(Static, can_focus=True):
         if self.group_id is not None:
             self.post_message(self.Opened(self.group_id))
 
-    def on_click(self, event: object) -> None:
-        # Clicks on a member's name run that name's own action; a click elsewhere opens the group.
-        style = getattr(event, "style", None)
-        if style is not None and style.meta.get("@click"):
-            return
-        self.action_open()
+    def on_click(self, event: Click) -> None:
+        # A click on a member's name runs that name's own action; a click anywhere else opens the group.
+        if not event.style.meta.get("@click"):
+            self.action_open()

@@ -11,7 +11,6 @@ class Stat(Static):
 
     def __init__(self, label: str, *, id: str, classes: str = "") -> None:
         super().__init__(id=id, classes=f"stat {classes}".strip())
-        self.label = label
         self.border_title = label
 
     def show_value(self, value: int | str | None, note: str = "") -> None:
