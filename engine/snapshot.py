@@ -220,7 +220,7 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
     evidence = _evidence_table(rows, nodes, canonical, agencies, agreements, as_at)
     withdrawn_by = {r[12]: r[0] for r in rows if r[12]}
     if withdrawn_by:
-        evidence.withdrawn = np.isin(evidence.evidence_id, np.array(list(withdrawn_by), dtype=object))
+        evidence.withdrawn = np.isin(evidence.evidence_id.astype(str), np.array(sorted(withdrawn_by), dtype=str))
 
     strengths = [
         x
@@ -232,11 +232,12 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         for x in s.exec(select(Concern).order_by(col(Concern.concern_id)))
         if known(x.import_id) and x.recorded_on <= as_at
     ]
-    # Detached copies re-keyed to canonical people: the session's own rows are never changed.
-    strengths = [
-        Strength(**{**x.model_dump(), "person_id": canonical.get(x.person_id, x.person_id)}) for x in strengths
-    ]
-    concerns = [Concern(**{**x.model_dump(), "person_id": canonical.get(x.person_id, x.person_id)}) for x in concerns]
+    # Re-key to canonical people on detached rows: nothing read here can ever be flushed back.
+    s.expunge_all()
+    for row in strengths:
+        row.person_id = canonical.get(row.person_id, row.person_id)
+    for con in concerns:
+        con.person_id = canonical.get(con.person_id, con.person_id)
     return Snapshot(
         as_at=as_at,
         nodes=nodes,
@@ -254,6 +255,19 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
     )
 
 
+def _factorize(values: Any) -> tuple[list[str], np.ndarray]:
+    """Distinct values (sorted; None as "") and each row's index into them, without a Python loop per row."""
+    arr = np.asarray(values, dtype=object)
+    missing = np.asarray(arr == None, dtype=bool)  # noqa: E711 - elementwise comparison on an object array
+    arr = np.where(missing, "", arr).astype(str)
+    uniques, inverse = np.unique(arr, return_inverse=True)
+    return uniques.tolist(), inverse.reshape(-1)
+
+
+def _days(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[D]").astype(np.int64).astype(np.int32)
+
+
 def _evidence_table(
     rows: list,
     nodes: NodeIndex,
@@ -262,44 +276,82 @@ def _evidence_table(
     agreements: dict[str, SharingAgreement],
     as_at: date,
 ) -> EvidenceTable:
+    """Columnar evidence: each column is factorised once and mapped through its few distinct values."""
     # engine.rules imports this module (NodeIndex, EvidenceTable): import the grading scales here, not at the top.
     from .rules.grading import SCHEME_CODE, parse_grading
 
-    claims = [r for r in rows if not r[13]]
-    claims = [
-        r for r in claims if canonical.get(r[1]) in nodes.position and (canonical.get(r[2], r[2]) in nodes.position)
-    ]
-    claims.sort(key=lambda r: r[0])
-    n = len(claims)
-    agency_list = sorted({r[5] for r in claims})
-    agency_pos = {a: i for i, a in enumerate(agency_list)}
-    ref_list = sorted({r[11] for r in claims if r[11]})
-    ref_pos = {a: i for i, a in enumerate(ref_list)}
-    cols = {name: np.zeros(n, dtype=dt) for name, dt in ARRAY_DTYPES.items()}
-    as_at_n = day_number(as_at)
-    for i, r in enumerate(claims):
-        (eid, subj, obj, rel, pol, agency, scheme, grading, observed, recorded, agr, ref, _sup, _ret, _imp) = r
-        g = parse_grading(grading, scheme)
-        a = nodes.position[canonical[subj]]
-        b = nodes.position[canonical.get(obj, obj)]
-        if nodes.kinds[b] == 0 and b < a:  # person-person links are symmetric: smaller position first
-            a, b = b, a
-        agreement = agreements.get(agr)
-        cols["evidence_id"][i] = eid
-        cols["subject"][i] = a
-        cols["object"][i] = b
-        cols["relation"][i] = RELATION_CODE[rel]
-        cols["refutes"][i] = pol == "refutes"
-        cols["agency"][i] = agency_pos[agency]
-        kind = agencies[agency].kind if agency in agencies else "unknown"
-        cols["agency_kind"][i] = AGENCY_KIND_CODE.get(kind, AGENCY_KIND_CODE["unknown"])
-        cols["scheme"][i] = SCHEME_CODE[g.scheme.value]
-        cols["reliability"][i] = g.reliability
-        cols["credibility"][i] = g.credibility
-        cols["observed"][i] = day_number(observed)
-        cols["recorded"][i] = day_number(recorded)
-        cols["source_ref"][i] = ref_pos[ref] if ref else -1
-        cols["agreement_ok"][i] = agreement_covers(agreement, agency, recorded)
-        keep_days = agreement.retention_days if agreement else None
-        cols["retention_ok"][i] = keep_days is None or day_number(recorded) + keep_days >= as_at_n
-    return EvidenceTable(**cols, agencies=agency_list, source_refs=ref_list)
+    if not rows:
+        return EvidenceTable.empty()
+    cols = [np.asarray(c, dtype=object) for c in zip(*rows, strict=True)]
+    subj_u, subj_inv = _factorize(cols[1])
+    obj_u, obj_inv = _factorize(cols[2])
+    subj_pos = np.array([nodes.position.get(canonical.get(x, "\0"), -1) for x in subj_u], dtype=np.int64)[subj_inv]
+    obj_pos = np.array([nodes.position.get(canonical.get(x, x), -1) for x in obj_u], dtype=np.int64)[obj_inv]
+    is_claim = ~cols[13].astype(bool)  # retraction rows only withdraw another row
+    # Both ends must be known at the as-at date; two records of one young person linked to each other is no link.
+    keep = is_claim & (subj_pos >= 0) & (obj_pos >= 0) & (subj_pos != obj_pos)
+    ids = cols[0][keep].astype(str)
+    order = np.argsort(ids, kind="stable")
+    pick = np.flatnonzero(keep)[order]
+    cols = [c[pick] for c in cols]
+    a, b = subj_pos[pick], obj_pos[pick]
+    swap = (nodes.kinds[b] == 0) & (b < a)  # person-person links are symmetric: smaller position first
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+
+    rel_u, rel_inv = _factorize(cols[3])
+    agency_list, agency_inv = _factorize(cols[5])
+    scheme_u, scheme_inv = _factorize(cols[6])
+    grade_u, grade_inv = _factorize(cols[7])
+    pair_key = scheme_inv.astype(np.int64) * len(grade_u) + grade_inv
+    pairs, pair_inv = np.unique(pair_key, return_inverse=True)
+    gradings = [parse_grading(grade_u[k % len(grade_u)], scheme_u[k // len(grade_u)] or None) for k in pairs.tolist()]
+    ref_u, ref_inv = _factorize(cols[11])
+    ref_list = [r for r in ref_u if r]
+    # ref_u is sorted, so "" (no source_ref) can only come first.
+    ref_code = np.arange(len(ref_u), dtype=np.int32) - (1 if ref_u and ref_u[0] == "" else 0)
+    observed, recorded = _days(cols[8]), _days(cols[9])
+
+    # Sharing agreements: per (agreement, agency) pair, whether the agency is a party; per agreement, its dates.
+    agr_u, agr_inv = _factorize(cols[10])
+    far = np.iinfo(np.int32).max
+    found = [agreements.get(x) for x in agr_u]
+    valid_from = np.array([day_number(g.valid_from) if g else far for g in found], dtype=np.int64)[agr_inv]
+    valid_to = np.array([day_number(g.valid_to) if g and g.valid_to else far for g in found], dtype=np.int64)[agr_inv]
+    keep_days = np.array([g.retention_days if g and g.retention_days is not None else -1 for g in found])[agr_inv]
+    party_key = agr_inv.astype(np.int64) * len(agency_list) + agency_inv
+    party_pairs, party_inv = np.unique(party_key, return_inverse=True)
+    party = np.array(
+        [
+            found[k // len(agency_list)] is not None
+            and agency_list[k % len(agency_list)] in _parties(found[k // len(agency_list)])
+            for k in party_pairs.tolist()
+        ],
+        dtype=bool,
+    )[party_inv]
+    kind_of = [agencies[x].kind if x in agencies else "unknown" for x in agency_list]
+    agency_kind = np.array([AGENCY_KIND_CODE.get(k, AGENCY_KIND_CODE["unknown"]) for k in kind_of], dtype=np.int8)
+    n = len(ids)
+    return EvidenceTable(
+        evidence_id=ids[order].astype(object),
+        subject=a.astype(np.int32),
+        object=b.astype(np.int32),
+        relation=np.array([RELATION_CODE[r] for r in rel_u], dtype=np.int8)[rel_inv],
+        refutes=cols[4] == "refutes",
+        agency=agency_inv.astype(np.int32),
+        agency_kind=agency_kind[agency_inv] if n else np.zeros(0, dtype=np.int8),
+        scheme=np.array([SCHEME_CODE[g.scheme.value] for g in gradings], dtype=np.int8)[pair_inv],
+        reliability=np.array([g.reliability for g in gradings], dtype=np.int8)[pair_inv],
+        credibility=np.array([g.credibility for g in gradings], dtype=np.int8)[pair_inv],
+        observed=observed,
+        recorded=recorded,
+        source_ref=ref_code[ref_inv],
+        agreement_ok=party & (valid_from <= recorded) & (recorded <= valid_to),
+        retention_ok=(keep_days < 0) | (recorded + keep_days >= day_number(as_at)),
+        withdrawn=np.zeros(n, dtype=bool),
+        agencies=agency_list,
+        source_refs=ref_list,
+    )
+
+
+def _parties(agreement: SharingAgreement) -> set[str]:
+    return {x.strip() for x in agreement.agencies.split(";")}

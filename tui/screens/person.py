@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from ..safe import describe, join, plain
 from ..workspace import Loaded
 from .base import PeermapScreen
 
+NARROW = 100  # below this width the explanation replaces the record instead of sitting beside it
 STATUS_STYLE = {"included": "bold reverse", "greyed": "dim reverse"}
 
 
@@ -23,7 +25,7 @@ class PersonScreen(PeermapScreen):
     """One young person; `w` (or Enter) on a link shows why the engine believes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("w", "why", "Why?"),
         Binding("g", "open_other", "Open linked"),
     ]
@@ -62,8 +64,8 @@ class PersonScreen(PeermapScreen):
         self.query_one("#why-pane").border_title = "Why? (evidence and trace)"
         table = self.query_one("#person-links", DataTable)
         table.border_title = "Links"
-        for label in ("Linked to", "Relation", "Conf.", "Uncert.", "Line"):
-            table.add_column(label)
+        for label, width in (("Linked to", 24), ("Relation", 12), ("Conf.", 5), ("Uncert.", 7), ("Line", 4)):
+            table.add_column(label, width=width)
 
     def show_loaded(self, loaded: Loaded) -> None:
         status = self.workspace.status(loaded, self.person_id)
@@ -167,6 +169,7 @@ class PersonScreen(PeermapScreen):
         if link is None or self.loaded is None:
             return
         self.query_one("#why-hint").display = False
+        self.add_class("-why")  # on a narrow terminal the explanation takes the whole screen until escape
         self.query_one("#why-loading").display = True
         self._explain(self.loaded, *link)
 
@@ -190,6 +193,15 @@ class PersonScreen(PeermapScreen):
         )
         head.append(text)
         self.query_one("#why", Static).update(head)
+
+    def action_back(self) -> None:
+        if self.has_class("-narrow") and self.has_class("-why"):
+            self.remove_class("-why")
+        else:
+            self.app.pop_screen()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
 
     def action_open_other(self) -> None:
         link = self._selected_link()
