@@ -62,8 +62,14 @@ class ShownLink:
     band: Literal["solid", "dashed"]  # solid: at or above the inclusion threshold; dashed: grey band
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "relation": self.relation,
-                "confidence": round(self.confidence, 4), "uncertainty": round(self.uncertainty, 4), "band": self.band}
+        return {
+            "source": self.source,
+            "target": self.target,
+            "relation": self.relation,
+            "confidence": round(self.confidence, 4),
+            "uncertainty": round(self.uncertainty, 4),
+            "band": self.band,
+        }
 
 
 @dataclass
@@ -91,11 +97,21 @@ class Group:
         return [m for m in self.members if m not in grey]
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "key": self.key, "members": self.members,
-                "greyed_members": self.greyed_members, "edge_members": self.edge_members,
-                "locations": self.locations, "places_of_concern": self.places_of_concern,
-                "incidents": self.incidents, "concerns": self.concerns,
-                "concern_members": self.concern_members, "strengths": self.strengths, "guardianship": self.guardianship, "schools": self.schools}
+        return {
+            "id": self.id,
+            "key": self.key,
+            "members": self.members,
+            "greyed_members": self.greyed_members,
+            "edge_members": self.edge_members,
+            "locations": self.locations,
+            "places_of_concern": self.places_of_concern,
+            "incidents": self.incidents,
+            "concerns": self.concerns,
+            "concern_members": self.concern_members,
+            "strengths": self.strengths,
+            "guardianship": self.guardianship,
+            "schools": self.schools,
+        }
 
 
 @dataclass

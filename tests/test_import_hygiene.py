@@ -14,7 +14,9 @@ HEADLESS = ["engine", "engine.rules", "engine.interventions", "reports", "peerma
 
 @pytest.mark.parametrize("module", HEADLESS)
 def test_headless_module_does_not_load_textual(module: str) -> None:
-    code = f"import sys, {module}; bad = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))]; print(bad)"
+    code = (
+        f"import sys, {module}; print([m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))])"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"{module} pulled in {out.stdout.strip()}"
 

@@ -10,7 +10,7 @@ import pytest
 from reports_helpers import MapBuilder, small_map
 
 from engine import audit
-from engine.access import Actor, Role
+from engine.access import Actor
 from engine.errors import PolicyError
 from engine.labelling import (
     PERSON_CHECKS,

@@ -11,8 +11,8 @@ from test_rules_trace import AS_AT, populate
 from typer.testing import CliRunner
 
 from engine import audit, clock
-from engine.policy import load_default_policy, set_policy, with_changes
 from engine.access import Actor, Role
+from engine.policy import load_default_policy, set_policy, with_changes
 from engine.store import Store
 from peermap.cli import app
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from tui.app import PeermapApp
 from tui.screens.group import GroupScreen
 from tui.screens.help import HelpScreen
 from tui.screens.map import MapScreen
+from tui.screens.panel import PanelScreen
 from tui.screens.person import PersonScreen
 from tui.screens.place import PlaceScreen
 from tui.widgets.arc import GroupBox
@@ -78,6 +79,16 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (on a busy machine too) until `condition` holds; fail after `timeout` seconds."""
+    waited = 0.0
+    while not condition():
+        assert waited < timeout, "the screen did not get there in time"
+        await pilot.pause(0.1)
+        await pilot.app.workers.wait_for_complete()
+        waited += 0.1
 
 
 def text_of(widget: Static) -> str:
@@ -251,10 +262,13 @@ async def test_left_out_young_person_is_never_shown(demo: Store) -> None:
 
 
 async def set_include_threshold(pilot: Pilot, value: str) -> None:
-    field = pilot.app.screen.query_one("#pol-include-threshold", Input)
+    screen = pilot.app.screen
+    assert isinstance(screen, PanelScreen)
+    field = screen.query_one("#pol-include-threshold", Input)
     field.focus()
     field.value = value
-    await pilot.pause(0.6)  # the preview waits for typing to pause
+    await pilot.pause()
+    screen.refresh_preview()  # what the pause after typing triggers (the timer is tested on its own below)
     await settle(pilot)
 
 
@@ -319,8 +333,8 @@ async def test_panel_form_rejects_invalid_policy(demo: Store) -> None:
         app.screen.query_one("#pol-include-threshold", Input).value = "0.7"
         checkbox = app.screen.query_one("#pol-co-offending-direct", Checkbox)
         checkbox.value = not checkbox.value
-        await pilot.pause(0.6)
-        await settle(pilot)
+        # No explicit refresh: the pause after the last change triggers validation and the preview.
+        await until(pilot, lambda: app.screen.query_one("#preview-table", DataTable).row_count > 0)
         assert text_of(app.screen.query_one("#form-error", Static)) == ""
 
 
@@ -612,3 +626,23 @@ async def test_import_checks_everything_then_writes_and_recomputes(store: Store)
         assert text_of(app.screen.query_one("#import-result", Static)).startswith("Imported")
         assert app.loaded is not None and app.loaded.result.snapshot.people  # the map was recomputed
     assert [e.action for e in audit.events(store, AUDITOR, action="import")] == ["import"]
+
+
+@run_async
+async def test_narrow_terminal_shows_the_why_in_place_of_the_record(demo: Store) -> None:
+    app = PeermapApp(demo, PRACTITIONER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        loaded = app.loaded
+        assert loaded is not None
+        app.push_screen(PersonScreen(next(s.person_id for s in loaded.shown)))
+        await settle(pilot)
+        assert app.screen.has_class("-narrow")
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.screen.has_class("-why")
+        assert "Confidence" in text_of(app.screen.query_one("#why", Static))
+        await pilot.press("escape")  # back to the record, not out of it
+        assert isinstance(app.screen, PersonScreen) and not app.screen.has_class("-why")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PersonScreen)

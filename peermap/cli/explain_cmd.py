@@ -10,8 +10,8 @@ import typer
 
 from engine import audit
 from engine.access import Role
-from engine.mapping import compute_map
 from engine.errors import PeermapError
+from engine.mapping import compute_map
 from engine.rules.pack import load_rule_pack
 from engine.rules.trace import explain_link, explain_person
 from engine.snapshot import load_snapshot
@@ -35,20 +35,21 @@ def _parse_relation(value: str | None) -> Relation | None:
     try:
         return Relation(value.strip().lower())
     except ValueError:
-        raise fail(f"--relation: {value!r} is not a relation; use one of "
-                   f"{', '.join(r.value for r in RELATIONS)}") from None
+        raise fail(
+            f"--relation: {value!r} is not a relation; use one of {', '.join(r.value for r in RELATIONS)}"
+        ) from None
 
 
 def explain_command(
     person_id: str = typer.Argument(..., help="A young person's id."),
-    other_id: str | None = typer.Argument(
-        None, help="Another person, location or incident id: explain that link."),
-    relation: str | None = typer.Option(
-        None, "--relation", "-r", help="Only this relation (e.g. association)."),
+    other_id: str | None = typer.Argument(None, help="Another person, location or incident id: explain that link."),
+    relation: str | None = typer.Option(None, "--relation", "-r", help="Only this relation (e.g. association)."),
     as_at: str | None = typer.Option(
-        None, "--as-at", help="Explain as the partnership knew it at the end of this day."),
+        None, "--as-at", help="Explain as the partnership knew it at the end of this day."
+    ),
     pack_path: Path | None = typer.Option(
-        None, "--pack", help="Use this evidence rule pack (default: the shipped one)."),
+        None, "--pack", help="Use this evidence rule pack (default: the shipped one)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Explain a link's confidence (items used and not, rules fired, fusion), or list a person's links."""
@@ -63,11 +64,13 @@ def explain_command(
         left_out = set(compute_map(store, day).left_out_ids)
         # Left-out young people are never named to practitioners or the panel; auditors see ids only.
         if pid not in snapshot.people or (pid in left_out and actor.role is not Role.AUDITOR):
-            raise fail(f"unknown young person id {person_id!r}, or not on the map as at {snapshot.as_at.isoformat()}")
+            raise fail(f"unknown young person id {person_id!r}, or not on the map as at {snapshot.as_at}")
         if other_id is not None:
             oid = snapshot.canonical.get(other_id, other_id)
             if oid in left_out and actor.role is not Role.AUDITOR:
-                raise fail(f"unknown young person id {other_id!r}, or not on the map as at {snapshot.as_at.isoformat()}")
+                raise fail(
+                    f"unknown young person id {other_id!r}, or not on the map as at {snapshot.as_at.isoformat()}"
+                )
         if other_id is None:
             links = explain_person(snapshot, pack, pid)
             if rel is not None:
@@ -75,8 +78,11 @@ def explain_command(
             hidden = sum(1 for x in links if x.other_id in left_out)
             links = [x for x in links if x.other_id not in left_out]
             if hidden:
-                typer.echo(f"({hidden} link{'s' if hidden != 1 else ''} to young people below the map's "
-                           "evidence threshold not shown)", err=True)
+                typer.echo(
+                    f"({hidden} link{'s' if hidden != 1 else ''} to young people below the map's "
+                    "evidence threshold not shown)",
+                    err=True,
+                )
             if pid in left_out:
                 snapshot.people[pid] = snapshot.people[pid].model_copy(update={"name": "[left out]"})
             audit.log_event(store, actor, "view_person", {"person_id": pid, "what": "explain"})
@@ -90,8 +96,7 @@ def explain_command(
             viewed.append(explanation.subject_id)
         for p in viewed:
             other = next((x for x in (explanation.subject_id, explanation.object_id) if x != p), None)
-            audit.log_event(store, actor, "view_person",
-                            {"person_id": p, "what": "explain", "other_id": other})
+            audit.log_event(store, actor, "view_person", {"person_id": p, "what": "explain", "other_id": other})
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
@@ -102,12 +107,23 @@ def explain_command(
 
 def _print_person(name: str, pid: str, as_at: date, version: str, links: list, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps({"person": {"id": pid, "name": name}, "as_at": as_at.isoformat(),
-                               "rule_pack_version": version, "links": [x.to_json() for x in links]},
-                              indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "person": {"id": pid, "name": name},
+                    "as_at": as_at.isoformat(),
+                    "rule_pack_version": version,
+                    "links": [x.to_json() for x in links],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
-    typer.echo(f"{name} ({pid}): {len(links)} link{'s' if len(links) != 1 else ''} as at {as_at.isoformat()} "
-               f"(rule pack {version})")
+    typer.echo(
+        f"{name} ({pid}): {len(links)} link{'s' if len(links) != 1 else ''} as at {as_at.isoformat()} "
+        f"(rule pack {version})"
+    )
     if not links:
         typer.echo("  no evidence links this young person to anyone or anywhere.")
         return
@@ -115,8 +131,10 @@ def _print_person(name: str, pid: str, as_at: date, version: str, links: list, a
     for x in links:
         kind = "" if x.other_kind is ObjectKind.PERSON else f" [{x.other_kind.value}]"
         unused = f" (+{x.n_unused} not used)" if x.n_unused else ""
-        typer.echo(f"  {x.confidence:>10.2f}  {x.uncertainty:>11.2f}  {x.relation.value:<15} {x.n_items:>5}  "
-                   f"{x.other_name} ({x.other_id}){kind}{unused}")
+        typer.echo(
+            f"  {x.confidence:>10.2f}  {x.uncertainty:>11.2f}  {x.relation.value:<15} {x.n_items:>5}  "
+            f"{x.other_name} ({x.other_id}){kind}{unused}"
+        )
     typer.echo(f"Explain one link: peermap explain {pid} OTHER_ID")
 
 
