@@ -18,6 +18,7 @@ from test_tui_data import (
     copy_db,
     run_async,
 )
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
@@ -334,7 +335,7 @@ async def test_panel_form_rejects_invalid_policy(demo: Store) -> None:
         checkbox = app.screen.query_one("#pol-co-offending-direct", Checkbox)
         checkbox.value = not checkbox.value
         # No explicit refresh: the pause after the last change triggers validation and the preview.
-        await until(pilot, lambda: app.screen.query_one("#preview-table", DataTable).row_count > 0)
+        await until(pilot, lambda: "would move." in text_of(app.screen.query_one("#preview-summary", Static)))
         assert text_of(app.screen.query_one("#form-error", Static)) == ""
 
 
@@ -527,13 +528,12 @@ async def test_hostile_text_in_palette_and_notices_is_literal(hostile: Store) ->
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"Mallory")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        from textual.command import CommandList
 
-        options = app.screen.query_one(CommandList)
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert any(HOSTILE_NAME in p for p in prompts)
+        def prompts() -> list[str]:
+            options = app.screen.query_one(CommandList)
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        await until(pilot, lambda: any(HOSTILE_NAME in p for p in prompts()))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
@@ -572,7 +572,7 @@ async def test_palette_jumps_to_screens(demo: Store) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"Interventions")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_mode == "interventions"

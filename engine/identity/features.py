@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from .policy import FIELD_LEVELS, IdentityPolicy
 from .records import RecordTable
@@ -31,6 +33,10 @@ class TextColumn:
 
     @classmethod
     def build(cls, texts: list[str], ngram_range: tuple[int, int]) -> TextColumn:
+        # scikit-learn takes a second to import: load it when matching runs, not with every CLI command.
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vocab = sorted({t for t in texts if t})
         pos = {t: i for i, t in enumerate(vocab)}
         codes = np.array([pos[t] if t else -1 for t in texts], dtype=np.int64)
@@ -122,6 +128,8 @@ class Prepared:
 
     @classmethod
     def build(cls, t: RecordTable, policy: IdentityPolicy) -> Prepared:
+        from scipy import sparse
+
         ngrams = policy.similarity.ngram_range
         stacked = [*t.given, *t.surname]
         names = TextColumn.build(stacked, ngrams)
