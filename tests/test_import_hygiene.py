@@ -29,3 +29,11 @@ def test_engine_sources_never_import_tui_or_textual() -> None:
             if stripped.startswith(("import textual", "from textual", "import tui", "from tui")):
                 offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
     assert offenders == []
+
+
+def test_engine_public_api_resolves_every_name() -> None:
+    import engine
+
+    missing = [name for name in engine.__all__ if getattr(engine, name, None) is None]
+    assert missing == []
+    assert sorted(engine.__all__) == sorted({*engine.__all__})
