@@ -262,7 +262,7 @@ def main() -> None:
     args = ap.parse_args()
     t = time.perf_counter()
     method = (
-        "louvain (networkx, resolution 1.0) on weight = confidence + co-presence c_a*c_b/(k-1); peermap "
+        "louvain (igraph multilevel, resolution 1.0) on weight = confidence + co-presence c_a*c_b/(k-1); peermap "
         "then splits groups > 12 whose own Louvain split has modularity >= 0.3; seeds 0-4"
     )
     report: dict[str, Any] = {
