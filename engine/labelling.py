@@ -21,19 +21,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlmodel import col, select
 
 from .errors import InputProblem, PolicyError
 from .map_model import MapResult
 from .models import AuditEvent, Evidence, YoungPerson
+from .policy_files import read_yaml, shipped
 from .rules.grading import SCHEME_CODE, Scheme
 from .snapshot import Snapshot, from_day_number
 from .store import Store
 from .vocab import NODE_KIND_CODE, RELATION_CODE, ObjectKind, Relation
 
-LANGUAGE_FILE = Path(__file__).resolve().parents[1] / "policies" / "language.yaml"
+LANGUAGE_FILE = shipped("language.yaml")
 
 # Actions in the audit trail that put people's data into an output someone else receives.
 OUTPUT_ACTIONS = ("report", "export")
@@ -155,10 +155,7 @@ def _default_guide() -> LanguageGuide:
 
 
 def _load_guide(p: Path) -> LanguageGuide:
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{p}: cannot read language guidance: {exc}") from None
+    raw = read_yaml(p, "language guidance")
     try:
         return LanguageGuide.model_validate(raw)
     except ValidationError as exc:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
@@ -26,6 +24,7 @@ from .access import Actor, Role, require
 from .errors import PolicyError
 from .map_model import MapResult, PolicyRecord
 from .models import ImportBatch, PolicyVersion
+from .policy_files import read_yaml, shipped
 from .store import Store
 from .vocab import OBJECT_KIND_OF_RELATION, PEER_RELATIONS, RELATIONS, ObjectKind, Relation
 
@@ -125,15 +124,12 @@ def with_changes(base: InclusionPolicy, **changes: Any) -> InclusionPolicy:
 
 
 def default_policy_path() -> Path:
-    return Path(str(resources.files("policies").joinpath("inclusion.yaml")))
+    return shipped("inclusion.yaml")
 
 
 def _read_default(path: Path | None) -> dict[str, Any]:
     p = path or default_policy_path()
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"cannot read inclusion policy {p}: {exc}") from None
+    data = read_yaml(p, "inclusion policy")
     if not isinstance(data, dict):
         raise PolicyError(f"{p}: expected a mapping of policy fields")
     return data

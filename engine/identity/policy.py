@@ -6,12 +6,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import policies
-
 from ..errors import PolicyError
+from ..policy_files import read_yaml, shipped
 from .text import normalise
 
 # The comparison levels of each field, strongest agreement first. A pair where either side lacks the field
@@ -39,7 +37,7 @@ BLOCKING_KEYS = (
     "area",
     "school",
 )
-DEFAULT_POLICY_PATH = Path(policies.__file__).resolve().parent / "identity.yaml"
+DEFAULT_POLICY_PATH = shipped("identity.yaml")
 
 
 class _Strict(BaseModel):
@@ -189,8 +187,4 @@ def parse_identity_policy(data: Any, source: str = "identity policy") -> Identit
 def load_identity_policy(path: str | Path | None = None) -> IdentityPolicy:
     """Load and validate the identity policy (default: the shipped policies/identity.yaml)."""
     p = Path(path) if path else DEFAULT_POLICY_PATH
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"cannot read identity policy {p}: {exc}") from None
-    return parse_identity_policy(data, str(p))
+    return parse_identity_policy(read_yaml(p, "identity policy"), str(p))

@@ -6,15 +6,14 @@ A broken catalogue raises PolicyError naming the file, the entry id and the fiel
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import PolicyError
 from ..groups import kind_key
+from ..policy_files import read_yaml, shipped
 
 DEFAULT_CATALOGUE_NAME = "interventions.yaml"
 
@@ -174,25 +173,13 @@ class Catalogue(_Strict):
 
 
 def default_catalogue_path() -> Path:
-    return Path(str(resources.files("policies").joinpath(DEFAULT_CATALOGUE_NAME)))
+    return shipped(DEFAULT_CATALOGUE_NAME)
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:
     """Load and validate a catalogue (default: the shipped policies/interventions.yaml)."""
     p = Path(path) if path is not None else default_catalogue_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{p}: intervention catalogue not found") from None
-    except OSError as exc:
-        raise PolicyError(f"{p}: cannot read intervention catalogue: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PolicyError(f"{p}: not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
-    return parse_catalogue(data, str(p))
+    return parse_catalogue(read_yaml(p, "intervention catalogue"), str(p))
 
 
 def parse_catalogue(data: Any, source: str = "<catalogue>") -> Catalogue:

@@ -21,14 +21,13 @@ Items outside a sharing agreement, past retention or withdrawn are never used, w
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import PolicyError
+from ..policy_files import read_yaml, shipped
 from ..vocab import AgencyKind, Polarity, Relation
 from .grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 
@@ -184,7 +183,7 @@ class RulePack(_Strict):
 
 def default_pack_path() -> Path:
     """policies/evidence-rules.yaml, from the installed `policies` package."""
-    return Path(str(resources.files("policies").joinpath(DEFAULT_PACK_NAME)))
+    return shipped(DEFAULT_PACK_NAME)
 
 
 def load_rule_pack(path: Path | str | None = None) -> RulePack:
@@ -193,20 +192,7 @@ def load_rule_pack(path: Path | str | None = None) -> RulePack:
     Raises PolicyError naming the file, the rule id and the field for every problem found.
     """
     p = Path(path) if path is not None else default_pack_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{p}: rule pack not found") from None
-    except OSError as exc:
-        raise PolicyError(f"{p}: cannot read rule pack: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(f"{p}: not valid YAML{where}: {problem}") from None
-    return parse_rule_pack(data, str(p))
+    return parse_rule_pack(read_yaml(p, "rule pack"), str(p))
 
 
 def parse_rule_pack(data: Any, source: str = "<rule pack>") -> RulePack:
