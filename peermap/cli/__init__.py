@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.access import Actor
 from engine.errors import PeermapError
@@ -75,6 +80,32 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error to stderr and return the Exit to raise."""
     typer.echo(f"peermap: {message}", err=True)
     return typer.Exit(code)
+
+
+def parse_as_at(value: str | None, option: str = "--as-at") -> date | None:
+    """A YYYY-MM-DD option value as a date (None stays None); a clear error otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr that disappears when done (stdout stays clean for --json)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 def _register_commands() -> None:

@@ -13,22 +13,12 @@ import typer
 from engine.errors import ImportRejected
 from engine.ingest import import_path, json_schema, summary
 
-from . import fail, state
+from . import fail, progress_bar, state
 
 
 def _progress_bar() -> tuple[Any, Any]:
     """A rich progress bar on stderr and the callback that drives it."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bar = progress_bar()
     tasks: dict[str, Any] = {}
 
     def update(done: int, total: int, stage: str) -> None:

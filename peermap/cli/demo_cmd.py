@@ -16,7 +16,7 @@ from engine.errors import SchemaVersionError
 from engine.models import DATA_TABLES, AuditEvent, ImportBatch
 from engine.store import Store
 
-from . import fail, state
+from . import fail, progress_bar, state
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -94,17 +94,7 @@ def _progress() -> Iterator[ProgressFn | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bar = progress_bar()
     task = bar.add_task("building the demo borough", total=None)
 
     def update(done: int, total: int, stage: str) -> None:

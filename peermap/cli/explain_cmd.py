@@ -17,16 +17,7 @@ from engine.rules.trace import explain_link, explain_person
 from engine.snapshot import load_snapshot
 from engine.vocab import RELATIONS, ObjectKind, Relation
 
-from . import fail, state
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+from . import fail, parse_as_at, state
 
 
 def _parse_relation(value: str | None) -> Relation | None:
@@ -54,7 +45,7 @@ def explain_command(
 ) -> None:
     """Explain a link's confidence (items used and not, rules fired, fusion), or list a person's links."""
     rel = _parse_relation(relation)
-    day = _parse_date(as_at)
+    day = parse_as_at(as_at)
     try:
         actor = state.actor
         store = state.store(create=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import typer
@@ -14,7 +13,7 @@ from engine.errors import PeermapError
 from engine.identity.explain import LABEL
 from engine.models import IdentityDecision
 
-from . import fail, state
+from . import fail, parse_as_at, state
 
 identities_app = typer.Typer(
     help="Review proposed matches between agency records of the same young person. Nothing is merged until a "
@@ -25,14 +24,6 @@ identities_app = typer.Typer(
 REASON = typer.Option(..., "--reason", "-r", help="Why (required; recorded in the audit trail).")
 PAIR = typer.Argument(..., help="A proposal id (M-<record>-<record>) or two record ids as A,B.")
 
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-at {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def _print_proposal(p: dict[str, Any]) -> None:
@@ -60,7 +51,7 @@ def identities(
     """List proposed matches (best first) with each field's contribution to the score."""
     if ctx.invoked_subcommand is not None:
         return
-    when = _parse_date(as_at)
+    when = parse_as_at(as_at)
     try:
         rows = identity.review_list(state.store(create=False), state.actor, when)
     except PeermapError as exc:

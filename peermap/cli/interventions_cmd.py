@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 
 from engine import audit
 from engine.errors import PeermapError
 
-from . import fail, state
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
+from . import fail, parse_as_at, state
 
 
 def interventions_command(
@@ -32,7 +22,7 @@ def interventions_command(
     from engine.interventions import suggest
     from engine.mapping import compute_map
 
-    day = _parse_date(as_at)
+    day = parse_as_at(as_at)
     try:
         actor = state.actor
         store = state.store()

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from typing import Any
-
 import typer
 
 from engine import audit
@@ -22,22 +18,10 @@ from engine.policy import (
     with_changes,
 )
 
-from . import fail, state
+from . import echo_json, fail, parse_as_at, state
 
 policy_app = typer.Typer(help="Show, review and change the panel's inclusion policy.", no_args_is_help=True)
 
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def map_command(
@@ -47,7 +31,7 @@ def map_command(
     as_json: bool = typer.Option(False, "--json", help="Print the map as JSON."),
 ) -> None:
     """The map: who is included or greyed, and why (left-out young people are only counted)."""
-    day = _parse_date(as_at)
+    day = parse_as_at(as_at)
     try:
         actor = state.actor
         store = state.store()
@@ -69,7 +53,7 @@ def map_command(
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        _echo_json(map_json(result))
+        echo_json(map_json(result))
         return
     pol = result.policy
     inc = sum(1 for s in shown if s.status == "included")
@@ -100,7 +84,7 @@ def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSO
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        _echo_json({**record_json(rec), "in_force": True})
+        echo_json({**record_json(rec), "in_force": True})
         return
     typer.echo(
         f"inclusion policy version {rec.version}, set {rec.created_at.isoformat()} by {rec.actor} "
@@ -123,7 +107,7 @@ def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        _echo_json([{**record_json(r), "in_force": r.version == current} for r in records])
+        echo_json([{**record_json(r), "in_force": r.version == current} for r in records])
         return
     for r in records:
         mark = "*" if r.version == current else " "
@@ -184,7 +168,7 @@ def policy_set(
         )
         if dry_run:
             preview = preview_policy(store, actor, new)
-            _echo_json(
+            echo_json(
                 {
                     "changes": preview.changes,
                     "counts": preview.counts,
@@ -197,7 +181,7 @@ def policy_set(
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        _echo_json(record_json(rec))
+        echo_json(record_json(rec))
     else:
         typer.echo(
             f"inclusion policy version {rec.version} in force (replaces v{rec.replaces}): {rec.reason}"

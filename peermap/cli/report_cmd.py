@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 
 from engine.errors import PeermapError
 
-from . import fail, state
+from . import fail, parse_as_at, state
 
 KIND_HELP = "audit | labelling | subject | map"
 
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-at: {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def report_command(
@@ -52,7 +43,7 @@ def report_command(
         raise fail("--person is only for the subject-access report (peermap report subject --person ID)")
     if baseline is not None and kind != "labelling":
         raise fail("--baseline is only for the labelling-risk report")
-    day = _parse_date(as_at)
+    day = parse_as_at(as_at)
     try:
         report = reports.produce(
             state.store(),
