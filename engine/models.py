@@ -109,30 +109,30 @@ class Evidence(SQLModel, table=True):
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
-class Strength(SQLModel, table=True):
+class _PersonFactor(SQLModel):
+    """What a strength and a concern share: one agency's graded, sourced note about one young person."""
+
+    person_id: str = Field(index=True)
+    kind: str
+    agency: str
+    grading_scheme: str = "admiralty"
+    grading: str | None = None
+    recorded_on: date
+    agreement_id: str
+    note: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Strength(_PersonFactor, table=True):
+    """A protective factor (trusted adult, sports club, engaged in education, ...)."""
+
     strength_id: str = Field(primary_key=True)
-    person_id: str = Field(index=True)
-    kind: str
-    agency: str
-    grading_scheme: str = "admiralty"
-    grading: str | None = None
-    recorded_on: date
-    agreement_id: str
-    note: str | None = None
-    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
-class Concern(SQLModel, table=True):
+class Concern(_PersonFactor, table=True):
+    """A concern about a young person (criminal exploitation, missing episodes, ...)."""
+
     concern_id: str = Field(primary_key=True)
-    person_id: str = Field(index=True)
-    kind: str
-    agency: str
-    grading_scheme: str = "admiralty"
-    grading: str | None = None
-    recorded_on: date
-    agreement_id: str
-    note: str | None = None
-    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
 class PolicyVersion(SQLModel, table=True):
