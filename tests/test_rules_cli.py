@@ -101,3 +101,20 @@ def test_left_out_young_person_is_never_explained_to_practitioners(db: str) -> N
         assert result.exit_code != 0
         assert "not on the map" in result.output and "Dan Fox" not in result.output
     assert view_events(db) == []
+
+
+def test_auditor_sees_left_out_young_people_by_id_only(db: str) -> None:
+    # P3 (Cara Doyle) is linked to P1 by one C3 association item (confidence 0.40): below a grey threshold of 0.5.
+    store = Store.open(db)
+    with clock.frozen(datetime(2026, 5, 31, 13, tzinfo=UTC)):
+        stricter = with_changes(load_default_policy(), include_threshold=0.5, grey_threshold=0.5, min_agencies=1)
+        set_policy(store, Actor("chair", Role.PANEL), stricter, reason="test: leave P3 out")
+    store.dispose()
+    result = runner.invoke(app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1", "P3",
+                                 "--as-at", AS_AT.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "a left-out young person (P3)" in result.output
+    assert "Cara Doyle" not in result.output
+    listing = runner.invoke(app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1",
+                                  "--as-at", AS_AT.isoformat()])
+    assert "P3" in listing.output and "Cara Doyle" not in listing.output

@@ -481,7 +481,9 @@ def _base_only(rule: Rule) -> bool:
     return t.is_base and all(x is None for x in (t.trust, t.weight, t.cap_belief, t.half_life_days))
 
 
-def _node_name(snapshot: Snapshot, node_id: str) -> str:
+def _node_name(snapshot: Snapshot, node_id: str, hidden: frozenset[str] = frozenset()) -> str:
+    if node_id in hidden:
+        return f"a left-out young person ({node_id})"
     if node_id in snapshot.people:
         return snapshot.people[node_id].name
     if node_id in snapshot.locations:
@@ -520,10 +522,11 @@ def _redact(note: str, snapshot: Snapshot, keep: set[str]) -> str:
 
 
 def explain_link(snapshot: Snapshot, pack: RulePack, a_id: str, b_id: str, relation: Relation | None = None,
-                 *, store: Any = None) -> LinkExplanation:
+                 *, store: Any = None, hidden: frozenset[str] = frozenset()) -> LinkExplanation:
     """Trace the link(s) between two nodes as at the snapshot's date (one part per relation, or just one).
 
-    Pass `store` to include the evidence notes (names of other young people in them are redacted).
+    Pass `store` to include the evidence notes (names of other young people in them are redacted). People in
+    `hidden` (left out of the map, shown to an auditor) appear by id only, and their names are redacted too.
     """
     a, b = _resolve_node(snapshot, a_id), _resolve_node(snapshot, b_id)
     nodes, ev = snapshot.nodes, snapshot.evidence
@@ -539,11 +542,11 @@ def explain_link(snapshot: Snapshot, pack: RulePack, a_id: str, b_id: str, relat
         for row in range(len(links)):
             rel_mask = sub.relation == links.relation[row]
             parts.append(_relation_trace(snapshot, pack, sub, np.flatnonzero(rel_mask), links, row, notes,
-                                         {a, b}))
+                                         {a, b} - hidden))
     # Present the pair in stored order (person-person: smaller position first; else person first).
     first, second = (a, b) if (nodes.kinds[pb] != 0 or pa <= pb) else (b, a)
-    return LinkExplanation(subject_id=first, object_id=second, subject_name=_node_name(snapshot, first),
-                           object_name=_node_name(snapshot, second), as_at=snapshot.as_at,
+    return LinkExplanation(subject_id=first, object_id=second, subject_name=_node_name(snapshot, first, hidden),
+                           object_name=_node_name(snapshot, second, hidden), as_at=snapshot.as_at,
                            rule_pack_version=pack.version, parts=parts)
 
 
@@ -663,8 +666,12 @@ class PersonLink:
                 "n_unused": self.n_unused, "n_agencies": self.n_agencies}
 
 
-def explain_person(snapshot: Snapshot, pack: RulePack, person_id: str) -> list[PersonLink]:
-    """All of a young person's scored links, highest confidence first (ties by relation, then other id)."""
+def explain_person(snapshot: Snapshot, pack: RulePack, person_id: str,
+                   *, hidden: frozenset[str] = frozenset()) -> list[PersonLink]:
+    """All of a young person's scored links, highest confidence first (ties by relation, then other id).
+
+    People in `hidden` (left out of the map) are named by id only.
+    """
     pid = _resolve_node(snapshot, person_id)
     nodes, ev = snapshot.nodes, snapshot.evidence
     p = nodes.position[pid]
@@ -676,7 +683,7 @@ def explain_person(snapshot: Snapshot, pack: RulePack, person_id: str) -> list[P
         other = int(links.object[row]) if int(links.subject[row]) == p else int(links.subject[row])
         other_id = nodes.ids[other]
         out.append(PersonLink(
-            other_id=other_id, other_name=_node_name(snapshot, other_id),
+            other_id=other_id, other_name=_node_name(snapshot, other_id, hidden),
             other_kind=kinds[int(nodes.kinds[other])],
             relation=RELATIONS[int(links.relation[row])], confidence=float(links.confidence[row]),
             uncertainty=float(links.uncertainty[row]), conflict=float(links.conflict[row]),

@@ -52,34 +52,32 @@ def explain_command(
         pack = load_rule_pack(pack_path)
         snapshot = load_snapshot(store, day)
         pid = snapshot.canonical.get(person_id, person_id)
-        left_out = set(compute_map(store, day).left_out_ids)
-        # Left-out young people are never named to practitioners or the panel; auditors see ids only.
-        if pid not in snapshot.people or (pid in left_out and actor.role is not Role.AUDITOR):
+        left_out = frozenset(compute_map(store, day).left_out_ids)
+        # Left-out young people are never named: practitioners and the panel cannot reach them at all;
+        # auditors see them by internal id only.
+        auditor = actor.role is Role.AUDITOR
+        hidden = left_out if auditor else frozenset()
+        if pid not in snapshot.people or (pid in left_out and not auditor):
             raise fail(f"unknown young person id {person_id!r}, or not on the map as at {snapshot.as_at}")
-        if other_id is not None:
-            oid = snapshot.canonical.get(other_id, other_id)
-            if oid in left_out and actor.role is not Role.AUDITOR:
-                raise fail(
-                    f"unknown young person id {other_id!r}, or not on the map as at {snapshot.as_at.isoformat()}"
-                )
+        if other_id is not None and snapshot.canonical.get(other_id, other_id) in left_out and not auditor:
+            raise fail(f"unknown young person id {other_id!r}, or not on the map as at {snapshot.as_at}")
         if other_id is None:
-            links = explain_person(snapshot, pack, pid)
+            links = explain_person(snapshot, pack, pid, hidden=hidden)
             if rel is not None:
                 links = [x for x in links if x.relation is rel]
-            hidden = sum(1 for x in links if x.other_id in left_out)
-            links = [x for x in links if x.other_id not in left_out]
-            if hidden:
+            withheld = sum(1 for x in links if x.other_id in left_out and not auditor)
+            links = [x for x in links if auditor or x.other_id not in left_out]
+            if withheld:
                 typer.echo(
-                    f"({hidden} link{'s' if hidden != 1 else ''} to young people below the map's "
+                    f"({withheld} link{'s' if withheld != 1 else ''} to young people below the map's "
                     "evidence threshold not shown)",
                     err=True,
                 )
-            if pid in left_out:
-                snapshot.people[pid] = snapshot.people[pid].model_copy(update={"name": "[left out]"})
+            name = f"a left-out young person ({pid})" if pid in hidden else snapshot.people[pid].name
             audit.log_event(store, actor, "view_person", {"person_id": pid, "what": "explain"})
-            _print_person(snapshot.people[pid].name, pid, snapshot.as_at, pack.version, links, as_json)
+            _print_person(name, pid, snapshot.as_at, pack.version, links, as_json)
             return
-        explanation = explain_link(snapshot, pack, pid, other_id, rel, store=store)
+        explanation = explain_link(snapshot, pack, pid, other_id, rel, store=store, hidden=hidden)
         viewed = [pid]
         if explanation.object_id in snapshot.people and explanation.object_id != pid:
             viewed.append(explanation.object_id)
