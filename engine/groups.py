@@ -117,8 +117,11 @@ def is_guardianship(kind: str) -> bool:
 _IGRAPH_RNG = threading.Lock()  # igraph's random number generator is process-wide
 
 
-def _sorted_igraph(graph: nx.Graph, weight: str) -> tuple[list[Any], ig.Graph, list[float]]:
-    """`graph` as an igraph Graph on nodes 0..n-1 in sorted order, edges sorted, weights <= 0 and loops dropped."""
+def _sorted_igraph(graph: nx.Graph, weight: str) -> tuple[list[Any], ig.Graph]:
+    """`graph` in igraph on nodes 0..n-1 in sorted order, edges sorted, weights <= 0 and loops dropped.
+
+    The weights are the edge attribute "weight".
+    """
     nodes = sorted(graph.nodes, key=str)
     index = {n: i for i, n in enumerate(nodes)}
     edges = sorted(
@@ -126,9 +129,47 @@ def _sorted_igraph(graph: nx.Graph, weight: str) -> tuple[list[Any], ig.Graph, l
         for u, v, d in graph.edges(data=True)
         if u != v
     )
-    kept = [(u, v, w) for u, v, w in edges if w > 0]
-    h = ig.Graph(n=len(nodes), edges=[(u, v) for u, v, _ in kept])
-    return nodes, h, [w for _, _, w in kept]
+    return nodes, _igraph(len(nodes), [e for e in edges if e[2] > 0])
+
+
+def _igraph(n: int, edges: list[tuple[int, int, float]]) -> ig.Graph:
+    h = ig.Graph(n=n, edges=[(u, v) for u, v, _ in edges])
+    h.es["weight"] = [w for _, _, w in edges]
+    return h
+
+
+def _induced(h: ig.Graph, vertices: list[int]) -> ig.Graph:
+    """The subgraph on sorted `vertices`, relabelled 0..k-1 in that order, edges re-sorted (as _sorted_igraph)."""
+    sub = h.induced_subgraph(vertices)
+    weights = sub.es["weight"] if sub.ecount() else []
+    edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(sub.get_edgelist(), weights, strict=True))
+    return _igraph(len(vertices), edges)
+
+
+def _louvain(h: ig.Graph, seed: int, resolution: float = 1.0) -> list[list[int]]:
+    """Louvain (igraph multilevel) under a seeded generator: parts as sorted vertex lists, by first vertex."""
+    if h.ecount() == 0:
+        return [[i] for i in range(h.vcount())]
+    with _IGRAPH_RNG:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            membership = h.community_multilevel(weights="weight", resolution=resolution).membership
+        finally:
+            ig.set_random_number_generator(random)
+    parts: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(membership):
+        parts[c].append(i)
+    return sorted(parts.values(), key=lambda p: p[0])
+
+
+def _modularity(h: ig.Graph, parts: list[list[int]]) -> float:
+    if h.ecount() == 0:
+        return 0.0
+    membership = [0] * h.vcount()
+    for k, part in enumerate(parts):
+        for i in part:
+            membership[i] = k
+    return float(h.modularity(membership, weights="weight"))
 
 
 def detect_communities(
@@ -139,20 +180,8 @@ def detect_communities(
     Nodes are sorted (by str) and relabelled 0..n-1, edges added in sorted order, weights <= 0 and self-loops
     dropped; the communities come back as sets of the original nodes, ordered by their smallest node.
     """
-    nodes, h, weights = _sorted_igraph(graph, weight)
-    if h.ecount() == 0:
-        return [{n} for n in nodes]
-    with _IGRAPH_RNG:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            membership = h.community_multilevel(weights=weights, resolution=resolution).membership
-        finally:
-            ig.set_random_number_generator(random)
-    parts: dict[int, list[int]] = defaultdict(list)
-    for i, c in enumerate(membership):
-        parts[c].append(i)
-    ordered = sorted(parts.values(), key=lambda p: p[0])
-    return [{nodes[i] for i in p} for p in ordered]
+    nodes, h = _sorted_igraph(graph, weight)
+    return [{nodes[i] for i in part} for part in _louvain(h, seed, resolution)]
 
 
 def refine_large(
@@ -166,27 +195,29 @@ def refine_large(
 ) -> list[set[Any]]:
     """Split communities larger than `above` whose own subgraph has clear community structure.
 
-    Each such community is partitioned again (detect_communities on its induced subgraph); the split is kept
-    when the parts' modularity within the subgraph is at least `min_modularity`, and the parts are examined in
-    turn. Deterministic; the result is ordered by smallest node like detect_communities.
+    Each such community is partitioned again (Louvain on its induced subgraph); the split is kept when the
+    parts' modularity within the subgraph is at least `min_modularity`, and the parts are examined in turn.
+    Deterministic; the result is ordered by smallest node like detect_communities.
     """
-    done: list[set[Any]] = []
-    todo = sorted((set(c) for c in communities), key=lambda c: min(str(n) for n in c), reverse=True)
+    nodes, h = _sorted_igraph(graph, weight)
+    index = {n: i for i, n in enumerate(nodes)}
+    done: list[list[int]] = []
+    todo = sorted((sorted(index[n] for n in c) for c in communities), key=lambda c: c[0], reverse=True)
     while todo:
         c = todo.pop()
         if len(c) <= above:
             done.append(c)
             continue
-        sub = graph.subgraph(sorted(c, key=str))
-        if sub.size(weight=weight) <= 0:
+        sub = _induced(h, c)
+        if sub.ecount() == 0:
             done.append(c)
             continue
-        parts = detect_communities(sub, seed, weight=weight)
-        if len(parts) < 2 or modularity(sub, parts, weight=weight) < min_modularity:
+        parts = _louvain(sub, seed)
+        if len(parts) < 2 or _modularity(sub, parts) < min_modularity:
             done.append(c)
             continue
-        todo.extend(sorted(parts, key=lambda p: min(str(n) for n in p), reverse=True))
-    return sorted(done, key=lambda c: min(str(n) for n in c))
+        todo.extend(sorted(([c[i] for i in part] for part in parts), key=lambda p: p[0], reverse=True))
+    return [{nodes[i] for i in c} for c in sorted(done, key=lambda c: c[0])]
 
 
 def detect_groups(
@@ -200,11 +231,12 @@ def detect_groups(
 
 def modularity(graph: nx.Graph, communities: list[set[Any]], weight: str = "weight") -> float:
     """Newman modularity of a partition of `graph` (0 for a graph without weighted edges)."""
-    nodes, h, weights = _sorted_igraph(graph, weight)
-    if h.ecount() == 0:
-        return 0.0
+    nodes, h = _sorted_igraph(graph, weight)
     label = {n: i for i, c in enumerate(communities) for n in c}
-    return float(h.modularity([label[n] for n in nodes], weights=weights))
+    parts: dict[int, list[int]] = defaultdict(list)
+    for i, n in enumerate(nodes):
+        parts[label[n]].append(i)
+    return _modularity(h, list(parts.values()))
 
 
 def group_key(included: list[str], edge: list[str] | tuple[str, ...] = ()) -> str:
