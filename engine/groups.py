@@ -338,6 +338,14 @@ def _usable(snap: Snapshot, agreement_id: str, agency: str, recorded_on: date) -
 class MapFacts:
     """Per-person facts from the map graph and the snapshot, shared by the group/place/school profiles."""
 
+    @classmethod
+    def of(cls, result: MapResult) -> MapFacts:
+        """The facts of a computed map, built once: they depend only on what compute_map produced."""
+        facts = result.derived.get("map_facts")
+        if not isinstance(facts, cls):
+            facts = result.derived["map_facts"] = cls(result)
+        return facts
+
     def __init__(self, result: MapResult) -> None:
         self.result = result
         self.graph = map_graph(result)
@@ -402,7 +410,7 @@ def find_groups(
     result: MapResult, seed: int = 0, *, min_size: int = MIN_GROUP_SIZE, resolution: float = RESOLUTION
 ) -> list[Group]:
     """Peer groups among the shown young people, with their profiles (see the module docstring)."""
-    return _groups(MapFacts(result), seed, min_size, resolution)
+    return _groups(MapFacts.of(result), seed, min_size, resolution)
 
 
 def _groups(facts: MapFacts, seed: int, min_size: int, resolution: float = RESOLUTION) -> list[Group]:
@@ -471,7 +479,7 @@ def place_profiles(
     result: MapResult, groups: list[Group] | None = None, *, facts: MapFacts | None = None
 ) -> list[PlaceProfile]:
     """Every place tied to a shown young person (present there, or an incident there), sorted by id."""
-    facts = facts or MapFacts(result)
+    facts = facts or MapFacts.of(result)
     groups = groups if groups is not None else (result.groups or _groups(facts, 0, MIN_GROUP_SIZE))
     snap = result.snapshot
     tied: dict[str, list[str]] = defaultdict(list)
@@ -536,7 +544,7 @@ def school_profiles(
     facts: MapFacts | None = None,
 ) -> list[SchoolProfile]:
     """Schools shared by at least `min_members` shown members of one group (with at least one included)."""
-    facts = facts or MapFacts(result)
+    facts = facts or MapFacts.of(result)
     groups = groups if groups is not None else (result.groups or _groups(facts, 0, MIN_GROUP_SIZE))
     by_school: dict[str, set[str]] = defaultdict(set)
     group_ids: dict[str, set[str]] = defaultdict(set)

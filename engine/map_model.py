@@ -124,6 +124,8 @@ class MapResult:
     statuses: dict[str, PersonStatus]  # every canonical person, left-out included: never output those directly
     shown_links: list[ShownLink]
     groups: list[Group] = field(default_factory=list)
+    # Values derived from this map and reused by later stages (e.g. engine.groups.MapFacts): never part of it.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def shown_people(self) -> list[PersonStatus]:
         """Included then greyed, each sorted by id: the only people any practitioner output may name."""

@@ -156,7 +156,7 @@ def because(m: Match) -> str:
 
 def targets(result: MapResult, catalogue: Catalogue, seed: int = 0) -> list[Target]:
     """Groups with at least one included member, places of concern, and schools shared within a group."""
-    facts = MapFacts(result)
+    facts = MapFacts.of(result)
     groups = result.groups or _groups(facts, seed, MIN_GROUP_SIZE)
     places = place_profiles(result, groups, facts=facts)
     schools = school_profiles(result, groups, facts=facts)
