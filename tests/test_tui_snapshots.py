@@ -113,6 +113,10 @@ def test_interventions(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=SIZE, run_before=steps("i"))
 
 
+def test_identities_80x24(snap_compare: Snap, demo: Store) -> None:
+    assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=(80, 24), run_before=steps("y"))
+
+
 def test_audit_log_verified(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, AUDITOR), terminal_size=SIZE, run_before=steps("r", "l", "v"))
 

@@ -18,6 +18,7 @@ from engine.store import Store
 from .commands import ScreensProvider
 from .safe import describe
 from .screens.help import HelpScreen
+from .screens.identities import IdentitiesScreen
 from .screens.interventions import InterventionsScreen
 from .screens.map import MapScreen
 from .screens.overview import OverviewScreen
@@ -32,11 +33,12 @@ SCREENS_IN_ORDER: tuple[tuple[str, str, str], ...] = (
     ("panel", "p", "Panel thresholds"),
     ("interventions", "i", "Interventions"),
     ("reports", "r", "Reports & audit"),
+    ("identities", "y", "Identities (proposed record matches)"),
 )
 
 
 class PeermapApp(App[None]):
-    """Map review, panel thresholds, interventions, reports and audit over one peermap database."""
+    """Map review, panel thresholds, interventions, identity review, reports and audit over one peermap database."""
 
     CSS_PATH = Path(__file__).with_name("peermap.tcss")
     TITLE = "peermap"
@@ -47,6 +49,7 @@ class PeermapApp(App[None]):
         "panel": PanelScreen,
         "interventions": InterventionsScreen,
         "reports": ReportsScreen,
+        "identities": IdentitiesScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "go('overview')", "Overview"),
@@ -54,6 +57,7 @@ class PeermapApp(App[None]):
         Binding("p", "go('panel')", "Panel"),
         Binding("i", "go('interventions')", "Interventions"),
         Binding("r", "go('reports')", "Reports"),
+        Binding("y", "go('identities')", "Identities"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f5", "reload", "Reload", show=False),
         Binding("q", "quit", "Quit"),

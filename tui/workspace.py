@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.ingest import ImportReport
     from engine.interventions import Suggestion
     from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
-    from engine.models import Decision
+    from engine.models import Decision, IdentityDecision
     from engine.policy import InclusionPolicy, PolicyPreview
 
 
@@ -188,6 +188,26 @@ class Workspace:
             return ("place", suggestion.target_id)
         return (suggestion.target_kind, suggestion.target_id)
 
+    # -- identities ----------------------------------------------------------------------------
+
+    def identity_proposals(self) -> list[IdentityProposal]:
+        """Proposed matches between agency records, best first, as the engine lists them for this actor.
+
+        The engine checks the role, leaves names out for auditors and records the view in the audit trail.
+        Scores every record pair worth comparing: call from a worker.
+        """
+        from engine.identity import review_list
+        from engine.identity.explain import LABEL
+
+        return [IdentityProposal.from_json(row, LABEL) for row in review_list(self.store, self.actor)]
+
+    def decide_identity(self, record_a: str, record_b: str, decision: str, reason: str) -> IdentityDecision:
+        """Confirm, reject or mark unsure one pair of records (role-checked and audited by the engine)."""
+        from engine import identity
+
+        decide = {"confirm": identity.confirm, "reject": identity.reject, "unsure": identity.unsure}[decision]
+        return decide(self.store, self.actor, record_a, record_b, reason)
+
     # -- reports and audit ---------------------------------------------------------------------
 
     def report(
@@ -228,6 +248,63 @@ class Workspace:
 
     def verify(self) -> audit.VerifyResult:
         return audit.verify(self.store)
+
+
+@dataclass(frozen=True)
+class IdentityTerm:
+    """One field's contribution to a match score: its label, level, the values compared (if shown), bits."""
+
+    label: str
+    level: str
+    detail: str | None
+    bits: float
+
+
+@dataclass(frozen=True)
+class IdentityProposal:
+    """One proposed match as the screen shows it; names and details are None when the role may not see them."""
+
+    id: str
+    record_a: str
+    record_b: str
+    name_a: str | None
+    name_b: str | None
+    agency_a: str | None
+    agency_b: str | None
+    score: float
+    log_odds: float
+    auto_link: bool
+    review_status: str
+    terms: tuple[IdentityTerm, ...]
+    explanation: str | None
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any], labels: dict[str, str]) -> IdentityProposal:
+        names = "name_a" in row
+        terms = tuple(
+            IdentityTerm(
+                label=labels.get(str(t["field"]), str(t["field"]).replace("_", " ")),
+                level=str(t["level"]),
+                detail=str(t["detail"]) if names else None,
+                bits=float(t["bits"]),
+            )
+            for t in row["terms"]
+        )
+        return cls(
+            id=str(row["id"]),
+            record_a=str(row["record_a"]),
+            record_b=str(row["record_b"]),
+            name_a=str(row["name_a"]) if names else None,
+            name_b=str(row["name_b"]) if names else None,
+            agency_a=row.get("agency_a"),
+            agency_b=row.get("agency_b"),
+            score=float(row["score"]),
+            log_odds=float(row["log_odds"]),
+            auto_link=bool(row["auto_link"]),
+            review_status=str(row["review_status"]),
+            terms=terms,
+            explanation=str(row["explanation"]) if names and row.get("explanation") else None,
+        )
 
 
 def decision_of(suggestion: Suggestion) -> str:

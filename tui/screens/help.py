@@ -16,7 +16,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Everywhere",
         (
-            ("o m p i r", "Overview · Map · Panel · Interventions · Reports & audit"),
+            ("o m p i r y", "Overview · Map · Panel · Interventions · Reports & audit · Identities"),
             ("ctrl+p", "Command palette: jump to a screen, find a young person, group or place"),
             ("?", "This help"),
             ("escape", "Back (close a record or dialog)"),
@@ -52,6 +52,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Interventions",
         (("a / x / d", "Accept / reject / defer the selected suggestion (asks for a reason)"),),
+    ),
+    (
+        "Identities",
+        (("c / x / u", "Confirm / reject / mark unsure the selected proposed match (asks for a reason)"),),
     ),
     (
         "Reports & audit",
