@@ -8,7 +8,7 @@ as at D. `map_json` is the `peermap map --json` contract; it never mentions a le
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import clock
 from .inclusion import decide, prepare, shown_link_rows, status_codes
@@ -19,24 +19,39 @@ from .snapshot import Snapshot, load_snapshot
 from .store import Store
 from .vocab import RELATIONS
 
+if TYPE_CHECKING:
+    from .rules.pack import RulePack
 
-def score_snapshot(store: Store, as_at: date) -> tuple[Snapshot, LinkTable, str]:
-    """The snapshot as at `as_at` and its links scored with the shipped evidence rule pack."""
-    from .rules.pack import load_rule_pack
+
+def score_snapshot(store: Store, as_at: date) -> tuple[Snapshot, LinkTable, RulePack]:
+    """The snapshot as at `as_at` and its links scored with the evidence rule pack in force then."""
+    from .rules.in_force import pack_in_force
     from .rules.scoring import score_links
 
     snapshot = load_snapshot(store, as_at)
-    pack = load_rule_pack()
+    pack = pack_in_force(store, as_at)
     links = score_links(snapshot.evidence, snapshot.nodes, pack, as_at)
-    return snapshot, links, str(pack.version)
+    return snapshot, links, pack
 
 
 def compute_map(store: Store, as_at: date | None = None) -> MapResult:
     """Statuses for every canonical young person and the links drawn between shown nodes, as at `as_at`."""
     as_at = as_at or clock.today()
     policy = policy_in_force(store, end_of_day(as_at))
-    snapshot, links, pack_version = score_snapshot(store, as_at)
-    return build_map(snapshot, links, policy, pack_version)
+    snapshot, links, pack = score_snapshot(store, as_at)
+    result = build_map(snapshot, links, policy, pack.version)
+    result.derived["rule_pack"] = pack
+    return result
+
+
+def rule_pack_of(result: MapResult) -> RulePack:
+    """The evidence rule pack a computed map was scored with (the shipped one for a map built by hand)."""
+    pack = result.derived.get("rule_pack")
+    if pack is None:
+        from .rules.pack import load_rule_pack
+
+        pack = result.derived["rule_pack"] = load_rule_pack()
+    return pack
 
 
 def build_map(

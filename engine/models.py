@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rule_pack_version
 
 
 class Meta(SQLModel, table=True):
@@ -176,6 +176,16 @@ class IdentityDecision(SQLModel, table=True):
     actor: str
     role: str
     decided_at: datetime
+
+
+class RulePackVersion(SQLModel, table=True):
+    """An evidence rule pack as first used by this database, so a replay "as at" D scores with the pack of D."""
+
+    __tablename__ = "rule_pack_version"
+    version: str = Field(primary_key=True)
+    digest: str  # SHA-256 of the pack file's text
+    text: str
+    recorded_at: datetime = Field(index=True)
 
 
 class AuditEvent(SQLModel, table=True):

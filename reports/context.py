@@ -421,21 +421,6 @@ def _agreement(a: SharingAgreement | None, agreement_id: str | None) -> dict[str
 # --------------------------------------------------------------------------------------------- rules fired
 
 
-def rule_pack() -> Any:
-    """The shipped evidence rule pack, parsed once per version of the file on disk."""
-    from engine.rules.pack import default_pack_path
-
-    path = default_pack_path()
-    return _rule_pack(str(path), path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=2)
-def _rule_pack(path: str, mtime_ns: int) -> Any:
-    from engine.rules.pack import load_rule_pack
-
-    return load_rule_pack(path)
-
-
 class RuleTracer:
     """Which rules of the evidence pack fired for each evidence item touching a shown young person.
 
@@ -446,9 +431,10 @@ class RuleTracer:
     """
 
     def __init__(self, result: MapResult) -> None:
+        from engine.mapping import rule_pack_of
         from engine.rules.trace import explain_evidence
 
-        pack = rule_pack()
+        pack = rule_pack_of(result)
         self.version = str(pack.version)
         self.rules = {r.id: r.description for r in pack.rules}
         snap = result.snapshot

@@ -141,12 +141,12 @@ class Workspace:
 
     def explain(self, loaded: Loaded, a: str, b: str, relation: str | None) -> str:
         """The trace of one link, as the engine words it ("why?")."""
-        from engine.rules.pack import load_rule_pack
+        from engine.mapping import rule_pack_of
         from engine.rules.trace import explain_link
         from engine.vocab import Relation
 
         rel = Relation(relation) if relation else None
-        return str(explain_link(loaded.result.snapshot, load_rule_pack(), a, b, rel).text())
+        return str(explain_link(loaded.result.snapshot, rule_pack_of(loaded.result), a, b, rel).text())
 
     def log_view(self, person_id: str) -> None:
         """Opening a young person's record is itself recorded."""

@@ -12,6 +12,7 @@ from engine import audit
 from engine.access import Role
 from engine.errors import PeermapError
 from engine.mapping import compute_map
+from engine.rules.in_force import pack_in_force
 from engine.rules.pack import load_rule_pack
 from engine.rules.trace import explain_link, explain_person
 from engine.snapshot import load_snapshot
@@ -49,8 +50,8 @@ def explain_command(
     try:
         actor = state.actor
         store = state.store(create=False)
-        pack = load_rule_pack(pack_path)
         snapshot = load_snapshot(store, day)
+        pack = load_rule_pack(pack_path) if pack_path else pack_in_force(store, snapshot.as_at)
         pid = snapshot.canonical.get(person_id, person_id)
         left_out = frozenset(compute_map(store, day).left_out_ids)
         # Left-out young people are never named: practitioners and the panel cannot reach them at all;
