@@ -68,13 +68,11 @@ class Workspace:
 
     def load(self, as_at: date | None = None) -> Loaded:
         """The map, its groups, places and suggestions (slow on a large partnership: call from a worker)."""
-        from engine.groups import find_groups, place_profiles
+        from engine.groups import place_profiles
         from engine.interventions import suggest
         from engine.mapping import compute_map
 
-        result = compute_map(self.store, as_at=as_at)
-        if not result.groups:
-            result.groups = find_groups(result)
+        result = compute_map(self.store, as_at=as_at)  # groups included
         places = {p.location_id: p for p in place_profiles(result, result.groups)}
         loaded = Loaded(
             result=result,

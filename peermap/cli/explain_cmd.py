@@ -11,11 +11,9 @@ import typer
 from engine import audit
 from engine.access import Role
 from engine.errors import PeermapError
-from engine.mapping import compute_map
-from engine.rules.in_force import pack_in_force
+from engine.mapping import compute_map, rule_pack_of
 from engine.rules.pack import load_rule_pack
 from engine.rules.trace import explain_link, explain_person
-from engine.snapshot import load_snapshot
 from engine.vocab import RELATIONS, ObjectKind, Relation
 
 from . import fail, parse_as_at, state
@@ -40,7 +38,7 @@ def explain_command(
         None, "--as-at", help="Explain as the partnership knew it at the end of this day."
     ),
     pack_path: Path | None = typer.Option(
-        None, "--pack", help="Use this evidence rule pack (default: the shipped one)."
+        None, "--pack", help="Use this evidence rule pack (default: the one in force at the as-at date)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -50,10 +48,11 @@ def explain_command(
     try:
         actor = state.actor
         store = state.store(create=False)
-        snapshot = load_snapshot(store, day)
-        pack = load_rule_pack(pack_path) if pack_path else pack_in_force(store, snapshot.as_at)
+        result = compute_map(store, day)
+        snapshot = result.snapshot
+        pack = load_rule_pack(pack_path) if pack_path else rule_pack_of(result)
         pid = snapshot.canonical.get(person_id, person_id)
-        left_out = frozenset(compute_map(store, day).left_out_ids)
+        left_out = frozenset(result.left_out_ids)
         # Left-out young people are never named: practitioners and the panel cannot reach them at all;
         # auditors see them by internal id only.
         auditor = actor.role is Role.AUDITOR
