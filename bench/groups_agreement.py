@@ -38,8 +38,8 @@ from sklearn.metrics import adjusted_rand_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.graph import copresence_weights  # noqa: E402
-from engine.groups import detect_communities, detect_groups, modularity  # noqa: E402
+from peermap.engine.graph import copresence_weights  # noqa: E402
+from peermap.engine.groups import detect_communities, detect_groups, modularity  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
 UNKNOWN_LOCALE = {"", "OUT", "MISS"}
@@ -166,12 +166,12 @@ def through_pipeline(datasets: Path) -> dict[str, Any] | None:
     spec.loader.exec_module(module)
     from datetime import UTC, date, datetime, timedelta
 
-    from engine import clock
-    from engine.access import Actor, Role
-    from engine.graph import association_graph, map_graph
-    from engine.ingest import import_path
-    from engine.mapping import compute_map
-    from engine.store import Store
+    from peermap.engine import clock
+    from peermap.engine.access import Actor, Role
+    from peermap.engine.graph import association_graph, map_graph
+    from peermap.engine.ingest import import_path
+    from peermap.engine.mapping import compute_map
+    from peermap.engine.store import Store
 
     out: dict[str, Any] = {}
     truth = _locales(datasets / "ndrangheta_summits")
@@ -217,12 +217,12 @@ def through_pipeline(datasets: Path) -> dict[str, Any] | None:
 
 def demo_borough(seed: int = 7, people: int = 150) -> dict[str, Any]:
     """find_groups on the demo map against the generator's planted groups (generated data: a sanity check)."""
-    from engine.access import Actor, Role
-    from engine.demo.build import build_demo
-    from engine.graph import association_graph, map_graph
-    from engine.groups import find_groups
-    from engine.mapping import compute_map
-    from engine.store import Store
+    from peermap.engine.access import Actor, Role
+    from peermap.engine.demo.build import build_demo
+    from peermap.engine.graph import association_graph, map_graph
+    from peermap.engine.groups import find_groups
+    from peermap.engine.mapping import compute_map
+    from peermap.engine.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{os.path.join(tmp, 'demo.db')}")

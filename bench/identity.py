@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.identity import RecordTable, load_identity_policy, match_records
+from peermap.engine.identity import RecordTable, load_identity_policy, match_records
 
 DEFAULT_DIR = Path(
     os.environ.get("PEERMAP_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")

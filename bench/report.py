@@ -26,12 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
 
-    from engine.access import Actor, Role
-    from engine.demo import build_demo
-    from engine.mapping import compute_map
-    from engine.store import Store
-    from reports import render
-    from reports.context import audit_context
+    from peermap.engine.access import Actor, Role
+    from peermap.engine.demo import build_demo
+    from peermap.engine.mapping import compute_map
+    from peermap.engine.store import Store
+    from peermap.reports import render
+    from peermap.reports.context import audit_context
 
     actor = Actor("bench.auditor", Role.AUDITOR)
     with tempfile.TemporaryDirectory() as tmp:

@@ -37,12 +37,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.demo.city import city_evidence
-from engine.rules.pack import RulePack, load_rule_pack
-from engine.rules.scoring import MONDAY_OFFSET, CompiledRule, _item_keys, _key_space, score_links
-from engine.rules.trace import reference_link_opinions
-from engine.snapshot import EvidenceTable, NodeIndex, day_number
-from engine.vocab import RELATIONS
+from peermap.engine.demo.city import city_evidence
+from peermap.engine.rules.pack import RulePack, load_rule_pack
+from peermap.engine.rules.scoring import MONDAY_OFFSET, CompiledRule, _item_keys, _key_space, score_links
+from peermap.engine.rules.trace import reference_link_opinions
+from peermap.engine.snapshot import EvidenceTable, NodeIndex, day_number
+from peermap.engine.vocab import RELATIONS
 
 AS_AT = date(2026, 6, 1)
 

@@ -26,9 +26,9 @@ def measure(db: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     import asyncio
 
-    from engine.access import Actor, Role
-    from engine.store import Store
-    from tui.app import PeermapApp
+    from peermap.engine.access import Actor, Role
+    from peermap.engine.store import Store
+    from peermap.tui.app import PeermapApp
 
     t_import = time.perf_counter() - t0
     out: dict[str, float] = {"import_s": round(t_import, 3)}
@@ -50,9 +50,9 @@ def measure(db: Path) -> dict[str, float]:
 
 
 def build(db: Path, people: int) -> float:
-    from engine.access import Actor, Role
-    from engine.demo import build_demo
-    from engine.store import Store
+    from peermap.engine.access import Actor, Role
+    from peermap.engine.demo import build_demo
+    from peermap.engine.store import Store
 
     t = time.perf_counter()
     store = Store.open(str(db))

@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.inclusion import prepare_arrays, status_codes
-from engine.policy import load_default_policy, with_changes
-from engine.vocab import NODE_KIND_CODE, ObjectKind
+from peermap.engine.inclusion import prepare_arrays, status_codes
+from peermap.engine.policy import load_default_policy, with_changes
+from peermap.engine.vocab import NODE_KIND_CODE, ObjectKind
 
 TODAY = date(2026, 11, 28)
 
@@ -49,9 +49,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15)
     args = ap.parse_args()
 
-    from engine.demo import city_evidence
-    from engine.rules.pack import load_rule_pack
-    from engine.rules.scoring import score_links
+    from peermap.engine.demo import city_evidence
+    from peermap.engine.rules.pack import load_rule_pack
+    from peermap.engine.rules.scoring import score_links
 
     t0 = time.perf_counter()
     evidence, nodes = city_evidence(args.people, seed=args.seed, today=TODAY)

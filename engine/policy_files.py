@@ -13,7 +13,7 @@ from .errors import PolicyError
 
 def shipped(name: str) -> Path:
     """The path of a policy file shipped in the `policies` package."""
-    return Path(str(resources.files("policies").joinpath(name)))
+    return Path(str(resources.files("peermap.policies").joinpath(name)))
 
 
 def read_yaml(path: Path, what: str) -> Any:

@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine import audit
-from engine.access import Actor, Role, require
-from engine.errors import PeermapError
-from engine.labelling import Baseline, load_baseline
-from engine.map_model import MapResult
+from peermap.engine import audit
+from peermap.engine.access import Actor, Role, require
+from peermap.engine.errors import PeermapError
+from peermap.engine.labelling import Baseline, load_baseline
+from peermap.engine.map_model import MapResult
 
 from .context import audit_context, labelling_context, map_context, shown_person_ids, subject_context
 from .render import render_html, render_json, render_md
@@ -135,7 +135,7 @@ def produce(
     if baseline is not None and not isinstance(baseline, Baseline):
         baseline = load_baseline(baseline)
     if result is None:
-        from engine.mapping import compute_map
+        from peermap.engine.mapping import compute_map
 
         result = compute_map(store, as_at)
     context = build_context(kind, result, store, actor, recipient=recipient, person=person, baseline=baseline)

@@ -21,12 +21,12 @@ import numpy as np
 from sqlalchemy import select as sa_select
 from sqlmodel import col, or_, select
 
-from engine import clock
-from engine.access import Actor, Role, require
-from engine.errors import NotFound
-from engine.labelling import Baseline, LabellingReport, age_on, run_checks
-from engine.map_model import Group, MapResult
-from engine.models import (
+from peermap.engine import clock
+from peermap.engine.access import Actor, Role, require
+from peermap.engine.errors import NotFound
+from peermap.engine.labelling import Baseline, LabellingReport, age_on, run_checks
+from peermap.engine.map_model import Group, MapResult
+from peermap.engine.models import (
     AuditEvent,
     Concern,
     Decision,
@@ -37,10 +37,10 @@ from engine.models import (
     Strength,
     YoungPerson,
 )
-from engine.rules.grading import GradingError, parse_grading
-from engine.snapshot import day_number, from_day_number
-from engine.store import Store
-from engine.vocab import RELATIONS, ObjectKind
+from peermap.engine.rules.grading import GradingError, parse_grading
+from peermap.engine.snapshot import day_number, from_day_number
+from peermap.engine.store import Store
+from peermap.engine.vocab import RELATIONS, ObjectKind
 
 ANOTHER = "another young person"
 OUTPUT_ACTIONS = ("report", "export")
@@ -431,8 +431,8 @@ class RuleTracer:
     """
 
     def __init__(self, result: MapResult) -> None:
-        from engine.mapping import rule_pack_of
-        from engine.rules.trace import explain_evidence
+        from peermap.engine.mapping import rule_pack_of
+        from peermap.engine.rules.trace import explain_evidence
 
         pack = rule_pack_of(result)
         self.version = str(pack.version)
@@ -623,7 +623,7 @@ def _decision_json(d: Decision) -> dict[str, Any]:
 def groups_of(result: MapResult) -> list[Group]:
     if result.groups:
         return result.groups
-    from engine.groups import find_groups
+    from peermap.engine.groups import find_groups
 
     return find_groups(result)
 

@@ -20,9 +20,9 @@ import networkx as nx
 import numpy as np
 from markupsafe import escape
 
-from engine.graph import LOCATION, PERSON, map_graph
-from engine.map_model import MapResult
-from engine.vocab import Relation
+from peermap.engine.graph import LOCATION, PERSON, map_graph
+from peermap.engine.map_model import MapResult
+from peermap.engine.vocab import Relation
 
 from .render import neutralise_formula
 

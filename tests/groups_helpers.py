@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
-from engine.map_model import MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
-from engine.models import Concern, Incident, Location, SharingAgreement, Strength, YoungPerson
-from engine.rules.links import LinkTable
-from engine.snapshot import EvidenceTable, NodeIndex, Snapshot
-from engine.vocab import RELATION_CODE
+from peermap.engine.map_model import MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
+from peermap.engine.models import Concern, Incident, Location, SharingAgreement, Strength, YoungPerson
+from peermap.engine.rules.links import LinkTable
+from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot
+from peermap.engine.vocab import RELATION_CODE
 
 AS_AT = date(2026, 6, 1)
 GREY = 0.3

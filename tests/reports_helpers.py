@@ -12,8 +12,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
-from engine.models import (
+from peermap.engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
+from peermap.engine.models import (
     Agency,
     Concern,
     Evidence,
@@ -23,11 +23,11 @@ from engine.models import (
     Strength,
     YoungPerson,
 )
-from engine.policy import load_default_policy
-from engine.rules.links import LinkTable
-from engine.snapshot import load_snapshot
-from engine.store import Store
-from engine.vocab import RELATION_CODE
+from peermap.engine.policy import load_default_policy
+from peermap.engine.rules.links import LinkTable
+from peermap.engine.snapshot import load_snapshot
+from peermap.engine.store import Store
+from peermap.engine.vocab import RELATION_CODE
 
 AS_AT = date(2026, 11, 1)
 

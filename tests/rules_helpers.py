@@ -7,9 +7,9 @@ from datetime import date
 
 import numpy as np
 
-from engine.rules.grading import SCHEME_CODE, parse_grading
-from engine.snapshot import ARRAY_DTYPES, EvidenceTable, NodeIndex, day_number
-from engine.vocab import AGENCY_KIND_CODE, RELATION_CODE
+from peermap.engine.rules.grading import SCHEME_CODE, parse_grading
+from peermap.engine.snapshot import ARRAY_DTYPES, EvidenceTable, NodeIndex, day_number
+from peermap.engine.vocab import AGENCY_KIND_CODE, RELATION_CODE
 
 AS_AT = date(2026, 6, 1)
 
@@ -73,7 +73,7 @@ def table(items: list[Item], idx: NodeIndex | None = None) -> EvidenceTable:
 
 
 def link_row(links, a: str, b: str, relation: str = "association") -> int:
-    from engine.vocab import Relation
+    from peermap.engine.vocab import Relation
 
     rows = links.find(a, b, Relation(relation))
     assert len(rows) == 1, f"expected one {relation} link {a}-{b}, found {len(rows)}"

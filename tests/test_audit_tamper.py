@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from engine import audit
-from engine.access import Actor
-from engine.store import Store
 from peermap.cli import app
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.store import Store
 
 runner = CliRunner()
 

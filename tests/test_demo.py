@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from engine import clock
-from engine.access import Actor
-from engine.audit import verify
-from engine.demo import DemoBorough, build_demo, city_evidence, city_tables, generate
-from engine.demo.notes import FLAGGED_PHRASES
-from engine.ingest import import_tables
-from engine.rules.grading import parse_grading
-from engine.snapshot import ARRAY_DTYPES, EvidenceTable, agreement_covers, load_snapshot
-from engine.store import Store
-from engine.vocab import OBJECT_KIND_OF_RELATION, RELATION_CODE, ObjectKind, Relation
+from peermap.engine import clock
+from peermap.engine.access import Actor
+from peermap.engine.audit import verify
+from peermap.engine.demo import DemoBorough, build_demo, city_evidence, city_tables, generate
+from peermap.engine.demo.notes import FLAGGED_PHRASES
+from peermap.engine.ingest import import_tables
+from peermap.engine.rules.grading import parse_grading
+from peermap.engine.snapshot import ARRAY_DTYPES, EvidenceTable, agreement_covers, load_snapshot
+from peermap.engine.store import Store
+from peermap.engine.vocab import OBJECT_KIND_OF_RELATION, RELATION_CODE, ObjectKind, Relation
 
 TODAY = date(2026, 11, 28)
 
@@ -324,7 +324,7 @@ def test_stale_young_people_have_only_old_evidence(borough: DemoBorough, tables)
 
 
 def test_outside_agreement_items_are_exactly_those_no_agreement_covers(borough: DemoBorough, tables) -> None:
-    from engine.models import SharingAgreement
+    from peermap.engine.models import SharingAgreement
 
     agreements = {
         a["agreement_id"]: SharingAgreement(
@@ -360,7 +360,7 @@ def test_victim_blaming_language_is_planted_and_nowhere_else(borough: DemoBoroug
 
 
 def test_victim_blaming_notes_are_what_the_language_guide_flags(borough: DemoBorough, tables) -> None:
-    labelling = pytest.importorskip("engine.labelling")
+    labelling = pytest.importorskip("peermap.engine.labelling")
     guide = labelling.load_language_guide()
     hits = {e["evidence_id"] for e in tables["evidence"] if guide.find(e["note"], 15)}
     assert hits == set(borough.cases["victim_blaming_notes"])
@@ -572,7 +572,7 @@ def test_demo_command_refuses_a_database_with_other_data(tmp_path: Path, practit
 
 
 def test_demo_command_without_the_terminal_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "tui.app", None)  # makes `from tui.app import run_app` fail
+    monkeypatch.setitem(sys.modules, "peermap.tui.app", None)  # makes `from peermap.tui.app import run_app` fail
     result = _cli(["--db", str(tmp_path / "d.db"), "demo"])
     assert result.exit_code == 0, result.output
     assert "The terminal UI is not available yet" in result.output

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from engine import audit
-from engine.access import Actor
-from engine.errors import SchemaVersionError
-from engine.store import Store
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.errors import SchemaVersionError
+from peermap.engine.store import Store
 
 
 def test_schema_version_mismatch_is_a_clear_error(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from groups_helpers import MapBuilder, two_groups
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.graph import association_graph, copresence_weights, map_graph
-from engine.groups import (
+from peermap.engine.graph import association_graph, copresence_weights, map_graph
+from peermap.engine.groups import (
     detect_communities,
     detect_groups,
     find_groups,

@@ -13,12 +13,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.errors import PolicyError
-from engine.identity import MatchModel, RecordTable, load_identity_policy, match_records, score_pairs
-from engine.identity.blocking import candidate_pairs
-from engine.identity.explain import terms_for
-from engine.identity.policy import DEFAULT_POLICY_PATH, parse_identity_policy
-from engine.identity.text import normalise, soundex, split_name
+from peermap.engine.errors import PolicyError
+from peermap.engine.identity import MatchModel, RecordTable, load_identity_policy, match_records, score_pairs
+from peermap.engine.identity.blocking import candidate_pairs
+from peermap.engine.identity.explain import terms_for
+from peermap.engine.identity.policy import DEFAULT_POLICY_PATH, parse_identity_policy
+from peermap.engine.identity.text import normalise, soundex, split_name
 
 POLICY = load_identity_policy()
 

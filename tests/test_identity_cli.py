@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.models import YoungPerson
-from engine.store import Store
 from peermap.cli import app
+from peermap.engine.models import YoungPerson
+from peermap.engine.store import Store
 
 runner = CliRunner()
 
 
 def _canonical(store: Store) -> dict[str, str]:
-    from engine.snapshot import load_snapshot  # after peermap.cli has loaded the engine
+    from peermap.engine.snapshot import load_snapshot  # after peermap.cli has loaded the engine
 
     return load_snapshot(store).canonical
 

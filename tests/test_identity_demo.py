@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.access import Actor
-from engine.identity import propose_matches, score_pair
-from engine.store import Store
+from peermap.engine.access import Actor
+from peermap.engine.identity import propose_matches, score_pair
+from peermap.engine.store import Store
 
-demo = pytest.importorskip("engine.demo")
+demo = pytest.importorskip("peermap.engine.demo")
 
 
 @pytest.mark.slow

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from sqlmodel import select
 
-from engine import audit
-from engine.access import Actor
-from engine.errors import NotFound, PeermapError, PermissionDenied
-from engine.identity import (
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.errors import NotFound, PeermapError, PermissionDenied
+from peermap.engine.identity import (
     IdentityConflict,
     confirm,
     explain_pair,
@@ -23,11 +23,11 @@ from engine.identity import (
     unlink,
     unsure,
 )
-from engine.models import Agency, Evidence, IdentityDecision, Location, SharingAgreement, YoungPerson
-from engine.rules.pack import load_rule_pack
-from engine.rules.scoring import score_links
-from engine.snapshot import load_snapshot
-from engine.store import Store
+from peermap.engine.models import Agency, Evidence, IdentityDecision, Location, SharingAgreement, YoungPerson
+from peermap.engine.rules.pack import load_rule_pack
+from peermap.engine.rules.scoring import score_links
+from peermap.engine.snapshot import load_snapshot
+from peermap.engine.store import Store
 
 AS_AT = date(2026, 2, 1)
 
@@ -276,7 +276,7 @@ def test_proposal_ids_resolve_even_when_record_ids_contain_hyphens(borough: Stor
 
 
 def test_as_at_ignores_later_decisions(borough: Store, practitioner: Actor) -> None:
-    from engine import clock
+    from peermap.engine import clock
 
     with clock.frozen(datetime(2026, 2, 10, 12, tzinfo=UTC)):
         confirm(borough, practitioner, "SCH-1", "POL-7", "confirmed")

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS = ["engine", "engine.rules", "engine.interventions", "reports", "peermap.cli"]
+HEADLESS = ["peermap.engine", "peermap.engine.rules", "peermap.engine.interventions", "peermap.reports", "peermap.cli"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)
 def test_headless_module_does_not_load_textual(module: str) -> None:
     code = (
-        f"import sys, {module}; print([m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))])"
+        f"import sys, {module}; "
+        "print([m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'peermap.tui'))])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"{module} pulled in {out.stdout.strip()}"
@@ -26,14 +27,22 @@ def test_engine_sources_never_import_tui_or_textual() -> None:
     for path in (ROOT / "engine").rglob("*.py"):
         for line in path.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
-            if stripped.startswith(("import textual", "from textual", "import tui", "from tui")):
+            forbidden = ("import textual", "from textual", "import peermap.tui", "from peermap.tui")
+            if stripped.startswith(forbidden) or stripped == "from peermap import tui":
                 offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
     assert offenders == []
 
 
 def test_engine_public_api_resolves_every_name() -> None:
-    import engine
-
+    from peermap import engine
     missing = [name for name in engine.__all__ if getattr(engine, name, None) is None]
     assert missing == []
     assert sorted(engine.__all__) == sorted({*engine.__all__})
+
+
+@pytest.mark.parametrize("generic", ["engine", "reports", "tui", "policies"])
+def test_installing_peermap_claims_no_generic_top_level_name(generic: str, tmp_path: Path) -> None:
+    """Outside the checkout only `peermap` is importable; the layers live under it (decision 0005)."""
+    code = f"import importlib.util, peermap.{generic}; print(importlib.util.find_spec({generic!r}) is None)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

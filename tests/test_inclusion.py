@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from test_inclusion_world import World, record
 
-from engine.errors import PolicyError
-from engine.inclusion import decide, prepare, status_codes
-from engine.mapping import build_map, map_json
-from engine.policy import (
+from peermap.engine.errors import PolicyError
+from peermap.engine.inclusion import decide, prepare, status_codes
+from peermap.engine.mapping import build_map, map_json
+from peermap.engine.policy import (
     InclusionPolicy,
     default_policy_notes,
     load_default_policy,

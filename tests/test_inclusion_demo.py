@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine import clock
-from engine.access import Actor, Role
-from engine.demo import DemoBorough, build_demo
-from engine.map_model import MapResult
-from engine.mapping import compute_map, map_json
-from engine.policy import policy_in_force, preview_policy, with_changes
-from engine.store import Store
+from peermap.engine import clock
+from peermap.engine.access import Actor, Role
+from peermap.engine.demo import DemoBorough, build_demo
+from peermap.engine.map_model import MapResult
+from peermap.engine.mapping import compute_map, map_json
+from peermap.engine.policy import policy_in_force, preview_policy, with_changes
+from peermap.engine.store import Store
 
 TODAY = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

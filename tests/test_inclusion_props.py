@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_inclusion_world import World, record
 
-from engine.inclusion import INCLUDED, LEFT_OUT, decide, prepare, status_codes
-from engine.mapping import build_map, map_json
-from engine.policy import InclusionPolicy
+from peermap.engine.inclusion import INCLUDED, LEFT_OUT, decide, prepare, status_codes
+from peermap.engine.mapping import build_map, map_json
+from peermap.engine.policy import InclusionPolicy
 
 PP = ["association", "co_offending", "sibling", "school_peer", "online_contact"]
 INC = ["harmed", "harming", "witness", "present"]

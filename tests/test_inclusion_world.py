@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import numpy as np
 
-from engine.map_model import PolicyRecord
-from engine.models import Incident, Location, YoungPerson
-from engine.policy import InclusionPolicy
-from engine.rules.links import LinkTable
-from engine.snapshot import EvidenceTable, NodeIndex, Snapshot, day_number
-from engine.vocab import RELATION_CODE
+from peermap.engine.map_model import PolicyRecord
+from peermap.engine.models import Incident, Location, YoungPerson
+from peermap.engine.policy import InclusionPolicy
+from peermap.engine.rules.links import LinkTable
+from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot, day_number
+from peermap.engine.vocab import RELATION_CODE
 
 AS_AT = date(2026, 11, 1)
 

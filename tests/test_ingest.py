@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlmodel import select
 
-from engine import audit, clock
-from engine.access import Actor
-from engine.errors import ImportRejected
-from engine.ingest import TABLES, import_path, import_tables, json_schema, summary
-from engine.models import (
+from peermap.engine import audit, clock
+from peermap.engine.access import Actor
+from peermap.engine.errors import ImportRejected
+from peermap.engine.ingest import TABLES, import_path, import_tables, json_schema, summary
+from peermap.engine.models import (
     Agency,
     Concern,
     Evidence,
@@ -32,8 +32,8 @@ from engine.models import (
     Strength,
     YoungPerson,
 )
-from engine.snapshot import load_snapshot
-from engine.store import Store
+from peermap.engine.snapshot import load_snapshot
+from peermap.engine.store import Store
 
 GOOD = Path(__file__).parent / "data" / "good"
 MODELS = (Agency, SharingAgreement, YoungPerson, Location, Incident, Evidence, Strength, Concern)

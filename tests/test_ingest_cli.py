@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from engine.ingest import json_schema
 from peermap.cli import app
+from peermap.engine.ingest import json_schema
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

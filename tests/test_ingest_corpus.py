@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.access import Actor
-from engine.errors import ImportRejected, InputProblem
-from engine.ingest import import_path
-from engine.store import Store
+from peermap.engine.access import Actor
+from peermap.engine.errors import ImportRejected, InputProblem
+from peermap.engine.ingest import import_path
+from peermap.engine.store import Store
 
 DATA = Path(__file__).parent / "data"
 CASES = sorted(p for p in (DATA / "bad").iterdir() if p.is_dir())

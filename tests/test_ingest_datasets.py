@@ -9,9 +9,9 @@ from types import ModuleType
 
 import pytest
 
-from engine.access import Actor
-from engine.ingest import import_path, summary
-from engine.store import Store
+from peermap.engine.access import Actor
+from peermap.engine.ingest import import_path, summary
+from peermap.engine.store import Store
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "examples" / "convert_public_datasets.py"
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from engine.ingest import TABLES, json_schema
+from peermap.engine.ingest import TABLES, json_schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_groups import _random_map
 
-from engine.interventions import load_catalogue, parse_suggestion_id, suggest
+from peermap.engine.interventions import load_catalogue, parse_suggestion_id, suggest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -180,7 +180,7 @@ def test_groups_and_suggestions_are_the_same_under_another_hash_seed() -> None:
     code = (
         "import sys, json; sys.path.insert(0, 'tests'); from groups_helpers import two_groups;"
         "from test_groups import _random_map; import random;"
-        "from engine.interventions import suggest; from engine.groups import find_groups;"
+        "from peermap.engine.interventions import suggest; from peermap.engine.groups import find_groups;"
         "r = _random_map(random.Random(42)).build();"
         "print(json.dumps([[g.to_json() for g in find_groups(r)], [s.to_json() for s in suggest(r)]]))"
     )

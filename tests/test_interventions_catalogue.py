@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.errors import PolicyError
-from engine.interventions import load_catalogue
-from engine.interventions.catalogue import CONTRAINDICATIONS, default_catalogue_path
+from peermap.engine.errors import PolicyError
+from peermap.engine.interventions import load_catalogue
+from peermap.engine.interventions.catalogue import CONTRAINDICATIONS, default_catalogue_path
 
 
 def _write(tmp_path: Path, mutate: Any) -> Path:

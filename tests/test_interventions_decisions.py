@@ -12,12 +12,12 @@ from groups_helpers import two_groups
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from engine import audit, clock
-from engine.access import Actor
-from engine.errors import NotFound, PeermapError, PermissionDenied
-from engine.interventions import decide, decision_history, decisions_for, suggest
-from engine.models import Decision
-from engine.store import Store
+from peermap.engine import audit, clock
+from peermap.engine.access import Actor
+from peermap.engine.errors import NotFound, PeermapError, PermissionDenied
+from peermap.engine.interventions import decide, decision_history, decisions_for, suggest
+from peermap.engine.models import Decision
+from peermap.engine.store import Store
 
 DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # the hand-built maps are as at 2026-06-01
 SID = "context-conference-place@location:L1"
@@ -109,7 +109,7 @@ def test_held_back_suggestion_cannot_be_accepted_but_can_be_rejected(store: Stor
 
 @pytest.fixture
 def demo_store(tmp_path: Path, practitioner: Actor) -> Iterator[Store]:
-    from engine.demo.build import build_demo
+    from peermap.engine.demo.build import build_demo
 
     s = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")
     s.demo = build_demo(s, practitioner, seed=7)  # type: ignore[attr-defined]
@@ -118,7 +118,7 @@ def demo_store(tmp_path: Path, practitioner: Actor) -> Iterator[Store]:
 
 
 def test_demo_harmed_and_harming_are_never_in_group_work_together(demo_store: Store) -> None:
-    from engine.mapping import compute_map
+    from peermap.engine.mapping import compute_map
 
     cases = demo_store.demo.cases  # type: ignore[attr-defined]
     harmed, harming = set(cases["harmed"]), set(cases["harming"])

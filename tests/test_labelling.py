@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from reports_helpers import MapBuilder, small_map
 
-from engine import audit
-from engine.access import Actor
-from engine.errors import PolicyError
-from engine.labelling import (
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.errors import PolicyError
+from peermap.engine.labelling import (
     PERSON_CHECKS,
     LanguageGuide,
     load_baseline,
     load_language_guide,
     run_checks,
 )
-from engine.map_model import Reason
-from engine.store import Store
+from peermap.engine.map_model import Reason
+from peermap.engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -278,8 +278,8 @@ def test_left_out_people_are_never_affected_or_named(store: Store) -> None:
 def test_london_gang_disproportionality_table_by_birthplace(
     datasets: Path, tmp_path: Path, practitioner: Actor
 ) -> None:
-    from engine.ingest import import_path
-    from engine.mapping import compute_map
+    from peermap.engine.ingest import import_path
+    from peermap.engine.mapping import compute_map
 
     spec = importlib.util.spec_from_file_location(
         "convert_public_datasets_lab", ROOT / "docs" / "examples" / "convert_public_datasets.py"

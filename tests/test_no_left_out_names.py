@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.access import Actor, Role
-from engine.demo import build_demo
-from engine.mapping import compute_map
-from engine.store import Store
 from peermap.cli import app
+from peermap.engine.access import Actor, Role
+from peermap.engine.demo import build_demo
+from peermap.engine.mapping import compute_map
+from peermap.engine.store import Store
 
 runner = CliRunner()
 

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from test_inclusion_world import base_tables
 
-from engine import audit, clock
-from engine.access import Actor
-from engine.errors import PermissionDenied, PolicyError
-from engine.ingest import import_tables
-from engine.mapping import compute_map
-from engine.policy import (
+from peermap.engine import audit, clock
+from peermap.engine.access import Actor
+from peermap.engine.errors import PermissionDenied, PolicyError
+from peermap.engine.ingest import import_tables
+from peermap.engine.mapping import compute_map
+from peermap.engine.policy import (
     InclusionPolicy,
     load_default_policy,
     policy_history,
@@ -21,7 +21,7 @@ from engine.policy import (
     set_policy,
     with_changes,
 )
-from engine.store import Store
+from peermap.engine.store import Store
 
 IMPORTED = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

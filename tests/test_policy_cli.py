@@ -9,12 +9,12 @@ import pytest
 from test_inclusion_world import base_tables
 from typer.testing import CliRunner
 
-from engine import audit
-from engine.access import Actor
-from engine.ingest import import_tables
-from engine.policy import policy_history
-from engine.store import Store
 from peermap.cli import app
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.ingest import import_tables
+from peermap.engine.policy import policy_history
+from peermap.engine.store import Store
 
 runner = CliRunner()
 NOW = "2026-11-01T12:00:00+00:00"

@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 
 from test_inclusion_world import base_tables, evidence
 
-from engine import clock
-from engine.access import Actor
-from engine.ingest import import_tables
-from engine.mapping import compute_map, map_json
-from engine.policy import InclusionPolicy, set_policy
-from engine.store import Store
+from peermap.engine import clock
+from peermap.engine.access import Actor
+from peermap.engine.ingest import import_tables
+from peermap.engine.mapping import compute_map, map_json
+from peermap.engine.policy import InclusionPolicy, set_policy
+from peermap.engine.store import Store
 
 DAY1 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 

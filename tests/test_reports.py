@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from reports_helpers import HOSTILE, MapBuilder, small_map
 from typer.testing import CliRunner
 
-import reports
-from engine import audit, clock
-from engine.access import Actor, Role
-from engine.errors import NotFound, PermissionDenied
-from engine.map_model import MapResult
-from engine.store import Store
-from reports.context import NameMatcher
-from reports.render import md_escape, neutralise_formula
-from reports.svg import compute_layout, render_svg
+from peermap import reports
+from peermap.engine import audit, clock
+from peermap.engine.access import Actor, Role
+from peermap.engine.errors import NotFound, PermissionDenied
+from peermap.engine.map_model import MapResult
+from peermap.engine.store import Store
+from peermap.reports.context import NameMatcher
+from peermap.reports.render import md_escape, neutralise_formula
+from peermap.reports.svg import compute_layout, render_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "docs" / "schema"
@@ -133,7 +133,7 @@ def test_audit_report_contents(store: Store, auditor: Actor, practitioner: Actor
 def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(store: Store, auditor: Actor) -> None:
     from datetime import UTC, datetime
 
-    from engine.models import Decision
+    from peermap.engine.models import Decision
 
     result = small_map(store)
     with clock.frozen(datetime(2026, 10, 30, 12, tzinfo=UTC)):  # events up to the as-at date are reported

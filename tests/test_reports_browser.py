@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from reports_helpers import small_map
 
-import reports
-from engine.access import Actor
-from engine.store import Store
+from peermap import reports
+from peermap.engine.access import Actor
+from peermap.engine.store import Store
 
 pytestmark = pytest.mark.browser
 

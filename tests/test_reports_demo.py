@@ -11,14 +11,14 @@ import jsonschema
 import pytest
 from sqlmodel import select
 
-import reports
-from engine.access import Actor, Role
-from engine.demo import DemoBorough, build_demo
-from engine.labelling import run_checks
-from engine.map_model import MapResult
-from engine.mapping import compute_map
-from engine.models import YoungPerson
-from engine.store import Store
+from peermap import reports
+from peermap.engine.access import Actor, Role
+from peermap.engine.demo import DemoBorough, build_demo
+from peermap.engine.labelling import run_checks
+from peermap.engine.map_model import MapResult
+from peermap.engine.mapping import compute_map
+from peermap.engine.models import YoungPerson
+from peermap.engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDITOR = Actor("dee.auditor", Role.AUDITOR)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from engine import clock
-from engine.errors import PolicyError
-from engine.mapping import compute_map, map_json
-from engine.models import RulePackVersion
-from engine.rules import in_force
-from engine.rules.pack import default_pack_path
-from engine.store import Store
+from peermap.engine import clock
+from peermap.engine.errors import PolicyError
+from peermap.engine.mapping import compute_map, map_json
+from peermap.engine.models import RulePackVersion
+from peermap.engine.rules import in_force
+from peermap.engine.rules.pack import default_pack_path
+from peermap.engine.store import Store
 
 DAY1 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 DAY2 = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -10,11 +10,11 @@ import pytest
 from test_rules_trace import AS_AT, populate
 from typer.testing import CliRunner
 
-from engine import audit, clock
-from engine.access import Actor, Role
-from engine.policy import load_default_policy, set_policy, with_changes
-from engine.store import Store
 from peermap.cli import app
+from peermap.engine import audit, clock
+from peermap.engine.access import Actor, Role
+from peermap.engine.policy import load_default_policy, set_policy, with_changes
+from peermap.engine.store import Store
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.rules import opinion as op
-from engine.rules.opinion import Opinion, averaging, averaging_fuse, cumulative, cumulative_fuse
+from peermap.engine.rules import opinion as op
+from peermap.engine.rules.opinion import Opinion, averaging, averaging_fuse, cumulative, cumulative_fuse
 
 counts = st.floats(min_value=0, max_value=50, allow_nan=False)
 W = 2.0

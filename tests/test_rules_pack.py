@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from engine.errors import PolicyError
-from engine.rules import load_rule_pack, parse_rule_pack, rule_pack_json_schema
-from engine.rules.pack import default_pack_path, rule_pack_json_schema_text
+from peermap.engine.errors import PolicyError
+from peermap.engine.rules import load_rule_pack, parse_rule_pack, rule_pack_json_schema
+from peermap.engine.rules.pack import default_pack_path, rule_pack_json_schema_text
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).parent / "data" / "bad_packs"
@@ -85,7 +85,7 @@ def test_default_pack_loads_and_explains_itself() -> None:
 def test_published_schema_is_current_and_validates_packs() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == rule_pack_json_schema_text(), (
         "docs/schema/rule-pack.schema.json is stale: regenerate with "
-        "`python -c 'from engine.rules.pack import rule_pack_json_schema_text as t; print(t(), end=\"\")'`")
+        "`python -c 'from peermap.engine.rules.pack import rule_pack_json_schema_text as t; print(t(), end=\"\")'`")
     schema = rule_pack_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(yaml.safe_load(default_pack_path().read_text(encoding="utf-8")), schema)
@@ -96,7 +96,7 @@ def test_published_schema_is_current_and_validates_packs() -> None:
 
 
 def test_docs_describe_every_setting_condition_and_effect() -> None:
-    from engine.rules.pack import Settings, Then, When
+    from peermap.engine.rules.pack import Settings, Then, When
 
     text = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
     start = text.index("## Evidence rule packs")

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from engine.errors import NotFound
-from engine.models import Agency, Evidence, Location, SharingAgreement, YoungPerson
-from engine.rules import explain_link, explain_person, load_rule_pack, score_links
-from engine.snapshot import load_snapshot
-from engine.store import Store
-from engine.vocab import Relation
+from peermap.engine.errors import NotFound
+from peermap.engine.models import Agency, Evidence, Location, SharingAgreement, YoungPerson
+from peermap.engine.rules import explain_link, explain_person, load_rule_pack, score_links
+from peermap.engine.snapshot import load_snapshot
+from peermap.engine.store import Store
+from peermap.engine.vocab import Relation
 
 AS_AT = date(2026, 6, 1)
 PACK = load_rule_pack()

@@ -22,22 +22,22 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from engine import audit
-from engine.access import Actor, Role
-from engine.errors import PermissionDenied
-from engine.models import Decision
-from engine.policy import policy_in_force
-from engine.store import Store
-from tui.app import PeermapApp
-from tui.screens.group import GroupScreen
-from tui.screens.help import HelpScreen
-from tui.screens.map import MapScreen
-from tui.screens.panel import PanelScreen
-from tui.screens.person import PersonScreen
-from tui.screens.place import PlaceScreen
-from tui.widgets.arc import GroupBox
-from tui.widgets.notice import NoticeModal
-from tui.widgets.reason import ReasonModal
+from peermap.engine import audit
+from peermap.engine.access import Actor, Role
+from peermap.engine.errors import PermissionDenied
+from peermap.engine.models import Decision
+from peermap.engine.policy import policy_in_force
+from peermap.engine.store import Store
+from peermap.tui.app import PeermapApp
+from peermap.tui.screens.group import GroupScreen
+from peermap.tui.screens.help import HelpScreen
+from peermap.tui.screens.map import MapScreen
+from peermap.tui.screens.panel import PanelScreen
+from peermap.tui.screens.person import PersonScreen
+from peermap.tui.screens.place import PlaceScreen
+from peermap.tui.widgets.arc import GroupBox
+from peermap.tui.widgets.notice import NoticeModal
+from peermap.tui.widgets.reason import ReasonModal
 
 SIZE = (120, 40)
 PANEL = Actor("chair.panel", Role.PANEL)
@@ -583,11 +583,11 @@ def test_tui_command_opens_the_database_in_force(
 ) -> None:
     from typer.testing import CliRunner
 
-    import tui.app
     from peermap.cli import app as cli
+    from peermap.tui import app as tui_app
 
     seen: list[tuple[str, Actor]] = []
-    monkeypatch.setattr(tui.app, "run_app", lambda store, actor: seen.append((store.url, actor)))
+    monkeypatch.setattr(tui_app, "run_app", lambda store, actor: seen.append((store.url, actor)))
     result = CliRunner().invoke(
         cli, ["--db", str(demo_template), "--actor", "chair", "--role", "panel", "tui"]
     )

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec
 
-from engine import clock
-from engine.access import Actor, Role
-from engine.store import Store
+from peermap.engine import clock
+from peermap.engine.access import Actor, Role
+from peermap.engine.store import Store
 
 P = ParamSpec("P")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -114,7 +114,7 @@ def hostile_tables() -> dict[str, list[dict]]:
 
 
 def build_hostile(path: Path) -> Path:
-    from engine.ingest import import_tables
+    from peermap.engine.ingest import import_tables
 
     with clock.frozen(NOW):
         store = Store.open(f"sqlite:///{path}")
@@ -131,7 +131,7 @@ def build_hostile(path: Path) -> Path:
 
 def build_demo_db(path: Path) -> Path:
     """The demo borough, seed 7, built with the clock fixed so every run (and snapshot) is identical."""
-    from engine.demo import build_demo
+    from peermap.engine.demo import build_demo
 
     with clock.frozen(NOW):
         store = Store.open(f"sqlite:///{path}")

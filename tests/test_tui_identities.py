@@ -23,14 +23,14 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from engine import clock, identity
-from engine.access import Actor, Role
-from engine.models import AuditEvent, IdentityDecision
-from engine.store import Store
-from tui.app import PeermapApp
-from tui.screens.identities import IdentitiesScreen
-from tui.widgets.notice import NoticeModal
-from tui.widgets.reason import ReasonModal
+from peermap.engine import clock, identity
+from peermap.engine.access import Actor, Role
+from peermap.engine.models import AuditEvent, IdentityDecision
+from peermap.engine.store import Store
+from peermap.tui.app import PeermapApp
+from peermap.tui.screens.identities import IdentitiesScreen
+from peermap.tui.widgets.notice import NoticeModal
+from peermap.tui.widgets.reason import ReasonModal
 
 SMALL = (80, 24)
 PRACTITIONER = Actor("pat.practitioner", Role.PRACTITIONER)
@@ -58,7 +58,7 @@ def demo(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def look_alikes(tmp_path: Path) -> Iterator[Store]:
     """Two agencies' records of one young person whose name is full of markup, and a third record."""
-    from engine.ingest import import_tables
+    from peermap.engine.ingest import import_tables
 
     person = {"name": HOSTILE_NAME, "date_of_birth": "2011-03-04", "sex": "f", "area": "riverside"}
     with clock.frozen(NOW):

@@ -10,10 +10,10 @@ from test_tui_data import NOW, build_demo_db, build_hostile, copy_db
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from engine.access import Actor, Role
-from engine.store import Store
-from tui.app import PeermapApp
-from tui.screens.panel import PanelScreen
+from peermap.engine.access import Actor, Role
+from peermap.engine.store import Store
+from peermap.tui.app import PeermapApp
+from peermap.tui.screens.panel import PanelScreen
 
 SIZE = (100, 30)
 WIDE = (150, 40)

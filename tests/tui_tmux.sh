@@ -27,9 +27,9 @@ command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 2; }
 echo "building the demo borough in $WORK/demo.db"
 "$PY" - "$WORK/demo.db" <<'EOF'
 import sys
-from engine.access import Actor, Role
-from engine.demo import build_demo
-from engine.store import Store
+from peermap.engine.access import Actor, Role
+from peermap.engine.demo import build_demo
+from peermap.engine.store import Store
 
 store = Store.open(sys.argv[1])
 build_demo(store, Actor("demo.builder", Role.PANEL), seed=7)

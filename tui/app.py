@@ -11,9 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from engine.access import Actor
-from engine.errors import PeermapError, PermissionDenied
-from engine.store import Store
+from peermap.engine.access import Actor
+from peermap.engine.errors import PeermapError, PermissionDenied
+from peermap.engine.store import Store
 
 from .commands import ScreensProvider
 from .safe import describe

@@ -17,17 +17,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine import audit
-from engine.access import Actor
-from engine.store import Store
+from peermap.engine import audit
+from peermap.engine.access import Actor
+from peermap.engine.store import Store
 
 if TYPE_CHECKING:
-    from engine.groups import PlaceProfile
-    from engine.ingest import ImportReport
-    from engine.interventions import Suggestion
-    from engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
-    from engine.models import Decision, IdentityDecision
-    from engine.policy import InclusionPolicy, PolicyPreview
+    from peermap.engine.groups import PlaceProfile
+    from peermap.engine.ingest import ImportReport
+    from peermap.engine.interventions import Suggestion
+    from peermap.engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
+    from peermap.engine.models import Decision, IdentityDecision
+    from peermap.engine.policy import InclusionPolicy, PolicyPreview
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ class Workspace:
 
     def load(self, as_at: date | None = None) -> Loaded:
         """The map, its groups, places and suggestions (slow on a large partnership: call from a worker)."""
-        from engine.groups import place_profiles
-        from engine.interventions import suggest
-        from engine.mapping import compute_map
+        from peermap.engine.groups import place_profiles
+        from peermap.engine.interventions import suggest
+        from peermap.engine.mapping import compute_map
 
         result = compute_map(self.store, as_at=as_at)  # groups included
         places = {p.location_id: p for p in place_profiles(result, result.groups)}
@@ -139,9 +139,9 @@ class Workspace:
 
     def explain(self, loaded: Loaded, a: str, b: str, relation: str | None) -> str:
         """The trace of one link, as the engine words it ("why?")."""
-        from engine.mapping import rule_pack_of
-        from engine.rules.trace import explain_link
-        from engine.vocab import Relation
+        from peermap.engine.mapping import rule_pack_of
+        from peermap.engine.rules.trace import explain_link
+        from peermap.engine.vocab import Relation
 
         rel = Relation(relation) if relation else None
         return str(explain_link(loaded.result.snapshot, rule_pack_of(loaded.result), a, b, rel).text())
@@ -154,25 +154,25 @@ class Workspace:
 
     def preview(self, new_policy: InclusionPolicy) -> PolicyPreview:
         """Who would move between included, greyed and left out under `new_policy` (audited by the engine)."""
-        from engine.policy import preview_policy
+        from peermap.engine.policy import preview_policy
 
         return preview_policy(self.store, self.actor, new_policy)
 
     def commit_policy(self, new_policy: InclusionPolicy, reason: str) -> PolicyRecord:
-        from engine.policy import set_policy
+        from peermap.engine.policy import set_policy
 
         return set_policy(self.store, self.actor, new_policy, reason)
 
     # -- interventions -------------------------------------------------------------------------
 
     def decide(self, loaded: Loaded, suggestion_id: str, decision: str, reason: str) -> Decision:
-        from engine.interventions import decide
+        from peermap.engine.interventions import decide
 
         return decide(self.store, self.actor, suggestion_id, decision, reason, result=loaded.result)
 
     def with_fresh_suggestions(self, loaded: Loaded) -> Loaded:
         """The same map with suggestions (and the decisions on them) read again: cheap, no re-scoring."""
-        from engine.interventions import suggest
+        from peermap.engine.interventions import suggest
 
         return replace(loaded, suggestions=list(suggest(loaded.result, store=self.store)))
 
@@ -194,14 +194,14 @@ class Workspace:
         The engine checks the role, leaves names out for auditors and records the view in the audit trail.
         Scores every record pair worth comparing: call from a worker.
         """
-        from engine.identity import review_list
-        from engine.identity.explain import LABEL
+        from peermap.engine.identity import review_list
+        from peermap.engine.identity.explain import LABEL
 
         return [IdentityProposal.from_json(row, LABEL) for row in review_list(self.store, self.actor)]
 
     def decide_identity(self, record_a: str, record_b: str, decision: str, reason: str) -> IdentityDecision:
         """Confirm, reject or mark unsure one pair of records (role-checked and audited by the engine)."""
-        from engine import identity
+        from peermap.engine import identity
 
         decide = {"confirm": identity.confirm, "reject": identity.reject, "unsure": identity.unsure}[decision]
         return decide(self.store, self.actor, record_a, record_b, reason)
@@ -219,7 +219,7 @@ class Workspace:
         recipient: str | None = None,
     ) -> Path:
         """Write one report (the engine checks the role and records it in the audit trail)."""
-        from reports import produce
+        from peermap.reports import produce
 
         report = produce(
             self.store,
@@ -237,7 +237,7 @@ class Workspace:
         self, path: Path, *, quarantine: bool = False, progress: Callable[[int, int, str], None] | None = None
     ) -> ImportReport:
         """Check and import agency data (all or nothing; the engine records it in the audit trail)."""
-        from engine.ingest import import_path
+        from peermap.engine.ingest import import_path
 
         return import_path(self.store, path, self.actor, quarantine_outside_agreement=quarantine, progress=progress)
 

@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from engine.access import Actor
-from engine.errors import PeermapError
-from engine.store import Store, resolve_url
+from peermap.engine.access import Actor
+from peermap.engine.errors import PeermapError
+from peermap.engine.store import Store, resolve_url
 
 app = typer.Typer(
     name="peermap",

@@ -8,9 +8,9 @@ from typing import Any
 import typer
 from sqlmodel import select
 
-from engine import audit
-from engine.errors import PeermapError
-from engine.models import AuditEvent
+from peermap.engine import audit
+from peermap.engine.errors import PeermapError
+from peermap.engine.models import AuditEvent
 
 from . import fail, state
 

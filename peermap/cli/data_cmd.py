@@ -10,8 +10,8 @@ from typing import Any
 
 import typer
 
-from engine.errors import ImportRejected
-from engine.ingest import import_path, json_schema, summary
+from peermap.engine.errors import ImportRejected
+from peermap.engine.ingest import import_path, json_schema, summary
 
 from . import fail, progress_bar, state
 

@@ -11,10 +11,10 @@ import typer
 from sqlalchemy import func, inspect
 from sqlmodel import Session, SQLModel, select
 
-from engine.demo import DemoBorough, build_demo
-from engine.errors import SchemaVersionError
-from engine.models import DATA_TABLES, AuditEvent, ImportBatch
-from engine.store import Store
+from peermap.engine.demo import DemoBorough, build_demo
+from peermap.engine.errors import SchemaVersionError
+from peermap.engine.models import DATA_TABLES, AuditEvent, ImportBatch
+from peermap.engine.store import Store
 
 from . import fail, progress_bar, state
 
@@ -145,7 +145,7 @@ def demo(
     if no_tui:
         return
     try:
-        from tui.app import run_app  # imported here so other commands never load Textual
+        from peermap.tui.app import run_app  # imported here so other commands never load Textual
     except ImportError:
         typer.echo(f"The terminal UI is not available yet; the demo borough is in {store.url}. Try `peermap summary`.")
         raise typer.Exit(0) from None

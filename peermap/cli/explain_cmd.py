@@ -8,13 +8,13 @@ from pathlib import Path
 
 import typer
 
-from engine import audit
-from engine.access import Role
-from engine.errors import PeermapError
-from engine.mapping import compute_map, rule_pack_of
-from engine.rules.pack import load_rule_pack
-from engine.rules.trace import explain_link, explain_person
-from engine.vocab import RELATIONS, ObjectKind, Relation
+from peermap.engine import audit
+from peermap.engine.access import Role
+from peermap.engine.errors import PeermapError
+from peermap.engine.mapping import compute_map, rule_pack_of
+from peermap.engine.rules.pack import load_rule_pack
+from peermap.engine.rules.trace import explain_link, explain_person
+from peermap.engine.vocab import RELATIONS, ObjectKind, Relation
 
 from . import fail, parse_as_at, state
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import typer
 
-from engine import identity
-from engine.errors import PeermapError
-from engine.identity.explain import LABEL
-from engine.models import IdentityDecision
+from peermap.engine import identity
+from peermap.engine.errors import PeermapError
+from peermap.engine.identity.explain import LABEL
+from peermap.engine.models import IdentityDecision
 
 from . import fail, parse_as_at, state
 

@@ -6,8 +6,8 @@ import json
 
 import typer
 
-from engine import audit
-from engine.errors import PeermapError
+from peermap.engine import audit
+from peermap.engine.errors import PeermapError
 
 from . import fail, parse_as_at, state
 
@@ -19,8 +19,8 @@ def interventions_command(
     as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """Suggested group, place and school responses, ranked, each with its reason; held-back ones say why."""
-    from engine.interventions import suggest
-    from engine.mapping import compute_map
+    from peermap.engine.interventions import suggest
+    from peermap.engine.mapping import compute_map
 
     day = parse_as_at(as_at)
     try:
@@ -75,7 +75,7 @@ def decide_command(
     reason: str = typer.Option(..., "--reason", help="Why (required; recorded in the audit trail)."),
 ) -> None:
     """Accept, reject or defer a suggestion, with a reason (practitioner or panel role)."""
-    from engine.interventions import decide
+    from peermap.engine.interventions import decide
 
     try:
         row = decide(state.store(), state.actor, suggestion_id, decision, reason)

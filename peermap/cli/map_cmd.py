@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from engine import audit
-from engine.access import Role, require
-from engine.errors import PeermapError
-from engine.mapping import compute_map, map_json
-from engine.policy import (
+from peermap.engine import audit
+from peermap.engine.access import Role, require
+from peermap.engine.errors import PeermapError
+from peermap.engine.mapping import compute_map, map_json
+from peermap.engine.policy import (
     FIELDS,
     policy_history,
     policy_in_force,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from engine.errors import PeermapError
+from peermap.engine.errors import PeermapError
 
 from . import fail, parse_as_at, state
 
@@ -31,8 +31,7 @@ def report_command(
     the young people it includes. Subject access needs the auditor or panel role; left-out young people
     are only ever counted (their internal ids appear for the auditor role only).
     """
-    import reports
-
+    from peermap import reports
     kind = kind.strip().lower()
     fmt = fmt.strip().lower()
     if kind not in reports.KINDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engine.errors import SchemaVersionError
+from peermap.engine.errors import SchemaVersionError
 
 from . import fail, state
 
@@ -16,7 +16,7 @@ def tui() -> None:
     except SchemaVersionError as exc:
         raise fail(f"{exc}. Build the demo with `peermap demo`, or `peermap import` your data.") from None
     actor = state.actor
-    from tui.app import run_app  # imported here so other commands never load Textual
+    from peermap.tui.app import run_app  # imported here so other commands never load Textual
 
     run_app(store, actor)
 

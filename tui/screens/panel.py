@@ -24,8 +24,8 @@ from textual.widgets import (
     Static,
 )
 
-from engine.access import Role, require
-from engine.errors import PeermapError
+from peermap.engine.access import Role, require
+from peermap.engine.errors import PeermapError
 
 from ..safe import count, describe, join, plain
 from ..widgets.reason import ReasonModal
@@ -74,7 +74,7 @@ class PanelScreen(PeermapScreen):
         self._proposed: Any = None
 
     def compose(self) -> ComposeResult:
-        from engine.policy import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes
+        from peermap.engine.policy import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes
 
         choices = {"incident_roles": INCIDENT_ROLES, "association_relations": PEER_RELATION_NAMES}
         notes = default_policy_notes()
@@ -192,7 +192,7 @@ class PanelScreen(PeermapScreen):
         missing = [n for n, v in values.items() if v is None]
         if missing:
             raise PeermapError(f"{', '.join(missing)}: a value is needed")
-        from engine.policy import validate_policy
+        from peermap.engine.policy import validate_policy
 
         return validate_policy({**loaded.policy.body.model_dump(), **values})
 

@@ -25,15 +25,15 @@ from textual.widgets import (
     TabPane,
 )
 
-from engine import clock
-from engine.audit import VerifyResult
-from engine.errors import PeermapError
+from peermap.engine import clock
+from peermap.engine.audit import VerifyResult
+from peermap.engine.errors import PeermapError
 
 from ..safe import describe, join, plain
 from ..workspace import Loaded
 
 if TYPE_CHECKING:
-    from engine.ingest import ImportReport
+    from peermap.engine.ingest import ImportReport
 from .base import PeermapScreen
 
 KINDS = (
