@@ -21,9 +21,7 @@ import numpy as np
 
 from peermap.engine.identity import RecordTable, load_identity_policy, match_records
 
-DEFAULT_DIR = Path(
-    os.environ.get("PEERMAP_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")
-)
+DEFAULT_DIR = Path(os.environ.get("PEERMAP_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets"))
 _ENTITY = re.compile(r"^rec-(\d+)-")
 
 
@@ -40,9 +38,7 @@ def febrl_rows(path: Path, source: int = 0) -> list[dict[str, object]]:
         reader = csv.DictReader(fh, skipinitialspace=True)
         rows = []
         for r in reader:
-            address = " ".join(
-                r[k].strip() for k in ("street_number", "address_1", "address_2", "suburb") if r[k]
-            )
+            address = " ".join(r[k].strip() for k in ("street_number", "address_1", "address_2", "suburb") if r[k])
             rows.append(
                 {
                     "id": r["rec_id"].strip(),

@@ -78,8 +78,9 @@ def bare_pass(ev: EvidenceTable, nodes: NodeIndex, pack: RulePack) -> Callable[[
         r, s = w * b / u, w * d / u
         used = ev.agreement_ok & ev.retention_ok & ~ev.withdrawn
         link = (ev.subject.astype(np.int64) * n_nodes + ev.object) * n_rel + ev.relation
-        local = np.where(ev.source_ref >= 0, ev.source_ref,
-                         n_refs + (ev.observed.astype(np.int64) + MONDAY_OFFSET) // window_days)
+        local = np.where(
+            ev.source_ref >= 0, ev.source_ref, n_refs + (ev.observed.astype(np.int64) + MONDAY_OFFSET) // window_days
+        )
         n_ag, span = len(ev.agencies), int(local.max()) + 1
         origins, inv = np.unique(((link * n_ag + ev.agency) * span + local)[used], return_inverse=True)
         count = np.bincount(inv)
@@ -128,21 +129,35 @@ def main() -> None:
     python_seconds = python_sample * len(ev) / len(sub)
 
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
-    print(json.dumps({
-        "people": args.people, "items": len(ev), "links": len(links), "seed": args.seed,
-        "score_seconds": round(score_seconds, 3), "bare_seconds": round(bare_seconds, 3),
-        "ratio": round(score_seconds / bare_seconds, 2), "score_cpu_seconds": round(score_cpu, 3),
-        "bare_cpu_seconds": round(bare_cpu, 3), "ratio_cpu": round(score_cpu / bare_cpu, 2),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "python_sample_items": len(sub), "python_sample_seconds": round(python_sample, 3),
-        "python_seconds_extrapolated": round(python_seconds, 1),
-        "speedup_vs_python": round(python_seconds / score_seconds, 1),
-        "peak_rss_mb": round(peak_rss_mb, 1), "score_alloc_peak_mb": round(alloc_peak / 2**20, 1),
-        "city_build_seconds": round(build_seconds, 2),
-        "goals_met": {"ratio_le_2": min(score_seconds / bare_seconds, score_cpu / bare_cpu) <= 2,
-                      "under_3s": score_seconds < 3,
-                      "under_2gb": peak_rss_mb < 2048},
-    }))
+    print(
+        json.dumps(
+            {
+                "people": args.people,
+                "items": len(ev),
+                "links": len(links),
+                "seed": args.seed,
+                "score_seconds": round(score_seconds, 3),
+                "bare_seconds": round(bare_seconds, 3),
+                "ratio": round(score_seconds / bare_seconds, 2),
+                "score_cpu_seconds": round(score_cpu, 3),
+                "bare_cpu_seconds": round(bare_cpu, 3),
+                "ratio_cpu": round(score_cpu / bare_cpu, 2),
+                "load_average_1m": round(os.getloadavg()[0], 2),
+                "python_sample_items": len(sub),
+                "python_sample_seconds": round(python_sample, 3),
+                "python_seconds_extrapolated": round(python_seconds, 1),
+                "speedup_vs_python": round(python_seconds / score_seconds, 1),
+                "peak_rss_mb": round(peak_rss_mb, 1),
+                "score_alloc_peak_mb": round(alloc_peak / 2**20, 1),
+                "city_build_seconds": round(build_seconds, 2),
+                "goals_met": {
+                    "ratio_le_2": min(score_seconds / bare_seconds, score_cpu / bare_cpu) <= 2,
+                    "under_3s": score_seconds < 3,
+                    "under_2gb": peak_rss_mb < 2048,
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -63,8 +63,9 @@ def build(db: Path, people: int) -> float:
 
 def child(db: Path) -> dict[str, float]:
     env = {**os.environ, "PEERMAP_NOW": os.environ.get("PEERMAP_NOW", NOW)}
-    done = subprocess.run([sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True,
-                          env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -80,8 +81,7 @@ def main() -> None:
     os.environ.setdefault("PEERMAP_NOW", NOW)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="peermap-tui-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    line: dict[str, object] = {"bench": "tui_start", "terminal": "120x40 headless",
-                               "now": os.environ["PEERMAP_NOW"]}
+    line: dict[str, object] = {"bench": "tui_start", "terminal": "120x40 headless", "now": os.environ["PEERMAP_NOW"]}
     for label, people in (("demo", 150), (f"partnership_{args.people}", args.people)):
         db = folder / f"{label}.db"
         built = None if db.exists() else build(db, people)

@@ -58,10 +58,8 @@ LEFT_OUT_CODES = ("below_grey_threshold", "sibling_only", "no_concern_link")
 EXTRA_CODES = ("associated_with_included", "single_agency", "harmed_and_harming", "review_overdue")
 
 LEFT_OUT_TEXT = {
-    "below_grey_threshold": "left out: every link to an incident or place of concern is below the grey "
-    "threshold",
-    "sibling_only": "left out: linked to an included young person only as a sibling, which never counts as "
-    "association",
+    "below_grey_threshold": "left out: every link to an incident or place of concern is below the grey threshold",
+    "sibling_only": "left out: linked to an included young person only as a sibling, which never counts as association",
     "no_concern_link": "left out: no link to an incident or place of concern",
 }
 
@@ -81,9 +79,7 @@ class InclusionInputs:
     newest: np.ndarray  # int32 day number, -1 none
     object_kind: np.ndarray  # int8 node kind of the object
     of_concern: np.ndarray  # bool: the object is a location marked of concern
-    tag: (
-        np.ndarray
-    )  # uint32 bits: incident role (1 << relation), LOCATION_BIT, person-person (1 << 16+relation)
+    tag: np.ndarray  # uint32 bits: incident role (1 << relation), LOCATION_BIT, person-person (1 << 16+relation)
     age: np.ndarray  # int32 days from the newest used item to the as-at date (huge when none)
 
 
@@ -103,9 +99,7 @@ def prepare_arrays(links: LinkTable, location_of_concern: np.ndarray, as_at: dat
     rel = links.relation
     bit = np.left_shift(np.uint32(1), rel.astype(np.uint32))
     tag = np.where(kind == _INCIDENT, bit, np.uint32(0))
-    tag |= np.where(
-        (kind == _LOCATION) & (rel == _PRESENT_AT) & of_concern, np.uint32(LOCATION_BIT), np.uint32(0)
-    )
+    tag |= np.where((kind == _LOCATION) & (rel == _PRESENT_AT) & of_concern, np.uint32(LOCATION_BIT), np.uint32(0))
     tag |= np.where(kind == _PERSON, np.left_shift(bit, np.uint32(_PP_SHIFT)), np.uint32(0))
     as_at_day = day_number(as_at)
     newest = links.newest
@@ -424,9 +418,7 @@ class _Texts:
                 f"concern",
                 (oid,),
             )
-        return Reason(
-            code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}", (oid,)
-        )
+        return Reason(code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}", (oid,))
 
 
 @contextmanager

@@ -54,9 +54,7 @@ def rule_pack_of(result: MapResult) -> RulePack:
     return pack
 
 
-def build_map(
-    snapshot: Snapshot, links: LinkTable, policy: Any, rule_pack_version: str | None = None
-) -> MapResult:
+def build_map(snapshot: Snapshot, links: LinkTable, policy: Any, rule_pack_version: str | None = None) -> MapResult:
     """The map from an already scored snapshot under one PolicyRecord (no database access)."""
     body = policy.body
     inputs = prepare(snapshot, links)

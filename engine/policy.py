@@ -28,17 +28,13 @@ from .policy_files import read_yaml, shipped
 from .store import Store
 from .vocab import OBJECT_KIND_OF_RELATION, PEER_RELATIONS, RELATIONS, ObjectKind, Relation
 
-INCIDENT_ROLES: tuple[str, ...] = tuple(
-    r.value for r in RELATIONS if OBJECT_KIND_OF_RELATION[r] is ObjectKind.INCIDENT
-)
+INCIDENT_ROLES: tuple[str, ...] = tuple(r.value for r in RELATIONS if OBJECT_KIND_OF_RELATION[r] is ObjectKind.INCIDENT)
 PEER_RELATION_NAMES: tuple[str, ...] = tuple(r.value for r in RELATIONS if r in PEER_RELATIONS)
 SYSTEM_ACTOR = Actor("system", Role.PANEL)
 """Who installs the shipped default; its policy row records role "system"."""
 
 
-def _in_vocab_order(
-    values: list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str
-) -> tuple[str, ...]:
+def _in_vocab_order(values: list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         raise ValueError(f"{', '.join(unknown)} not allowed as {what}; use some of: {', '.join(allowed)}")
@@ -85,8 +81,7 @@ class InclusionPolicy(BaseModel):
     def _ordered(self) -> InclusionPolicy:
         if self.grey_threshold > self.include_threshold:
             raise ValueError(
-                f"grey_threshold ({self.grey_threshold}) must not be above include_threshold "
-                f"({self.include_threshold})"
+                f"grey_threshold ({self.grey_threshold}) must not be above include_threshold ({self.include_threshold})"
             )
         return self
 
@@ -106,9 +101,7 @@ def _policy_error(exc: ValidationError, where: str) -> PolicyError:
     return PolicyError(f"invalid inclusion policy ({where}): " + "; ".join(parts))
 
 
-def validate_policy(
-    data: InclusionPolicy | dict[str, Any], where: str = "proposed policy"
-) -> InclusionPolicy:
+def validate_policy(data: InclusionPolicy | dict[str, Any], where: str = "proposed policy") -> InclusionPolicy:
     """A validated policy (re-validating models too, since model_copy(update=...) skips validation)."""
     raw = data.model_dump() if isinstance(data, InclusionPolicy) else dict(data)
     try:
@@ -153,11 +146,7 @@ def load_default_policy(path: Path | None = None) -> InclusionPolicy:
 
 def default_policy_notes(path: Path | None = None) -> dict[str, str]:
     """Why each default was chosen, by field."""
-    return {
-        k: " ".join(str(v.get("why", "")).split())
-        for k, v in _read_default(path).items()
-        if isinstance(v, dict)
-    }
+    return {k: " ".join(str(v.get("why", "")).split()) for k, v in _read_default(path).items() if isinstance(v, dict)}
 
 
 # --------------------------------------------------------------------------------------------- versions
@@ -374,6 +363,4 @@ def preview_policy(
             "counts": counts,
         },
     )
-    return PolicyPreview(
-        as_at=as_at, current=current, proposed=new, changes=changes, counts=counts, withheld=withheld
-    )
+    return PolicyPreview(as_at=as_at, current=current, proposed=new, changes=changes, counts=counts, withheld=withheld)

@@ -36,9 +36,11 @@ class Item:
 
 
 def nodes(people: int = 4, locations: int = 2, incidents: int = 2) -> NodeIndex:
-    return NodeIndex.build([f"P{i}" for i in range(1, people + 1)],
-                           [f"L{i}" for i in range(1, locations + 1)],
-                           [f"I{i}" for i in range(1, incidents + 1)])
+    return NodeIndex.build(
+        [f"P{i}" for i in range(1, people + 1)],
+        [f"L{i}" for i in range(1, locations + 1)],
+        [f"I{i}" for i in range(1, incidents + 1)],
+    )
 
 
 def table(items: list[Item], idx: NodeIndex | None = None) -> EvidenceTable:

@@ -33,9 +33,7 @@ def _sql(store: Store, statement: str, **params: object) -> None:
 
 def _row(store: Store, seq: int) -> dict:
     with store.engine.connect() as conn:
-        return dict(
-            conn.execute(sa.text("SELECT * FROM audit_event WHERE seq=:s"), {"s": seq}).mappings().one()
-        )
+        return dict(conn.execute(sa.text("SELECT * FROM audit_event WHERE seq=:s"), {"s": seq}).mappings().one())
 
 
 def edit_payload(store: Store) -> None:

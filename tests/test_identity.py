@@ -23,9 +23,7 @@ from peermap.engine.identity.text import normalise, soundex, split_name
 POLICY = load_identity_policy()
 
 
-def _score(
-    a: dict[str, Any], b: dict[str, Any], *, fitted: bool = False
-) -> tuple[float, float, dict[str, Any]]:
+def _score(a: dict[str, Any], b: dict[str, Any], *, fitted: bool = False) -> tuple[float, float, dict[str, Any]]:
     """(log-odds bits, probability, {field: term}) of one pair under the policy's own m and u."""
     table = RecordTable.build([{"id": "A", **a}, {"id": "B", **b}])
     model = None if fitted else MatchModel.from_policy(POLICY)
@@ -84,9 +82,7 @@ def test_shipped_policy_is_valid_and_auto_link_is_off_by_default() -> None:
         (("auto_link", "require"), {"given_name": ["perfect"]}, "not levels"),
     ],
 )
-def test_invalid_policies_are_refused_with_the_field_named(
-    path: tuple[str, ...], value: Any, message: str
-) -> None:
+def test_invalid_policies_are_refused_with_the_field_named(path: tuple[str, ...], value: Any, message: str) -> None:
     data = _policy_data()
     target = data
     for key in path[:-1]:

@@ -27,8 +27,12 @@ def test_febrl1_dedup_precision_and_recall(datasets: Path) -> None:
 
 def test_febrl4_linkage_sample_precision_and_recall(datasets: Path) -> None:
     bench = _bench()
-    rows = [r for side, name in enumerate(("dataset4a.csv", "dataset4b.csv"))
-            for r in bench.febrl_rows(datasets / "febrl" / name, side) if bench.entity_of(r["id"]) < 800]
+    rows = [
+        r
+        for side, name in enumerate(("dataset4a.csv", "dataset4b.csv"))
+        for r in bench.febrl_rows(datasets / "febrl" / name, side)
+        if bench.entity_of(r["id"]) < 800
+    ]
     result = bench.evaluate(rows, linkage=True)
     assert result["true_pairs"] == 800
     assert result["precision"] >= 0.97

@@ -212,9 +212,7 @@ def test_reject_of_records_joined_through_other_links_is_refused(borough: Store,
         unsure(borough, practitioner, "POL-7", "SCH-1", "hmm")
 
 
-def test_decisions_are_audited_in_the_same_transaction(
-    borough: Store, practitioner: Actor, panel: Actor
-) -> None:
+def test_decisions_are_audited_in_the_same_transaction(borough: Store, practitioner: Actor, panel: Actor) -> None:
     confirm(borough, practitioner, "SCH-1", "POL-7", "confirmed at MACE")
     unlink(borough, practitioner, "SCH-1", "POL-7", "entered in error")
     reject(borough, panel, "SCH-1", "POL-7", "different children after all")

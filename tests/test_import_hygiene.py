@@ -35,6 +35,7 @@ def test_engine_sources_never_import_tui_or_textual() -> None:
 
 def test_engine_public_api_resolves_every_name() -> None:
     from peermap import engine
+
     missing = [name for name in engine.__all__ if getattr(engine, name, None) is None]
     assert missing == []
     assert sorted(engine.__all__) == sorted({*engine.__all__})

@@ -65,10 +65,7 @@ def test_grey_band_too_few_agencies_and_too_old_are_greyed_with_their_reason() -
     w.link("O", "I1", "harming", 0.9, age_days=400)
     out = _decide(w)
     assert {k: v.status for k, v in out.items()} == {"G": "greyed", "S": "greyed", "O": "greyed"}
-    assert (
-        codes(out["G"])[0] == "grey_band"
-        and "below the inclusion threshold of 0.70" in out["G"].reasons[0].text
-    )
+    assert codes(out["G"])[0] == "grey_band" and "below the inclusion threshold of 0.70" in out["G"].reasons[0].text
     assert codes(out["S"])[0] == "too_few_agencies" and "only 1 agency" in out["S"].reasons[0].text
     assert codes(out["O"])[0] == "evidence_too_old" and "more than 365 days" in out["O"].reasons[0].text
     assert out["O"].roles == {"I1": ["harming"]}

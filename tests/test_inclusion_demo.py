@@ -75,9 +75,7 @@ def test_demo_map_json_never_names_left_out_people(borough) -> None:
     hidden = set(result.left_out_ids)
     assert hidden and doc["left_out_count"] == len(hidden)
     assert not hidden & {p["id"] for p in doc["people"]}
-    assert not hidden & (
-        {link["source"] for link in doc["links"]} | {link["target"] for link in doc["links"]}
-    )
+    assert not hidden & ({link["source"] for link in doc["links"]} | {link["target"] for link in doc["links"]})
     shown_names = {p["name"] for p in doc["people"]}  # the demo plants different people with the same name
     leaked = [
         pid

@@ -23,8 +23,7 @@ def worlds(draw: st.DrawFn) -> World:
     people = [f"P{i}" for i in range(n_people)]
     locs = {f"L{i}": draw(st.booleans()) for i in range(draw(st.integers(0, 3)))}
     incs = {
-        f"I{i}": draw(st.sampled_from(["peer_on_peer_abuse", "going_missing"]))
-        for i in range(draw(st.integers(0, 3)))
+        f"I{i}": draw(st.sampled_from(["peer_on_peer_abuse", "going_missing"])) for i in range(draw(st.integers(0, 3)))
     }
     w = World(people, locs, incs)
     seen: set[tuple[str, str, str]] = set()
@@ -65,28 +64,20 @@ def policies(draw: st.DrawFn) -> InclusionPolicy:
 
 
 @given(worlds(), policies(), st.floats(0, 1))
-def test_raising_the_include_threshold_never_adds_included_people(
-    w: World, p: InclusionPolicy, bump: float
-) -> None:
+def test_raising_the_include_threshold_never_adds_included_people(w: World, p: InclusionPolicy, bump: float) -> None:
     snap, links = w.build()
     x = prepare(snap, links)
-    higher = p.model_copy(
-        update={"include_threshold": p.include_threshold + (1 - p.include_threshold) * bump}
-    )
+    higher = p.model_copy(update={"include_threshold": p.include_threshold + (1 - p.include_threshold) * bump})
     before = status_codes(x, p) == INCLUDED
     after = status_codes(x, higher) == INCLUDED
     assert not np.any(after & ~before)
 
 
 @given(worlds(), policies(), st.floats(0, 1))
-def test_raising_the_grey_threshold_never_adds_shown_people(
-    w: World, p: InclusionPolicy, bump: float
-) -> None:
+def test_raising_the_grey_threshold_never_adds_shown_people(w: World, p: InclusionPolicy, bump: float) -> None:
     snap, links = w.build()
     x = prepare(snap, links)
-    higher = p.model_copy(
-        update={"grey_threshold": p.grey_threshold + (p.include_threshold - p.grey_threshold) * bump}
-    )
+    higher = p.model_copy(update={"grey_threshold": p.grey_threshold + (p.include_threshold - p.grey_threshold) * bump})
     assert not np.any((status_codes(x, higher) != LEFT_OUT) & (status_codes(x, p) == LEFT_OUT))
 
 
@@ -94,9 +85,7 @@ def test_raising_the_grey_threshold_never_adds_shown_people(
 def test_stricter_agencies_and_age_never_add_included_people(w: World, p: InclusionPolicy) -> None:
     snap, links = w.build()
     x = prepare(snap, links)
-    stricter = p.model_copy(
-        update={"min_agencies": p.min_agencies + 1, "max_age_days": max(1, p.max_age_days // 2)}
-    )
+    stricter = p.model_copy(update={"min_agencies": p.min_agencies + 1, "max_age_days": max(1, p.max_age_days // 2)})
     assert not np.any((status_codes(x, stricter) == INCLUDED) & (status_codes(x, p) != INCLUDED))
 
 

@@ -28,9 +28,7 @@ class World:
     as_at: date = AS_AT
     review_by: dict[str, date] = field(default_factory=dict)
 
-    def link(
-        self, a: str, b: str, relation: str, conf: float, agencies: int = 2, age_days: int = 30
-    ) -> World:
+    def link(self, a: str, b: str, relation: str, conf: float, agencies: int = 2, age_days: int = 30) -> World:
         self.links.append((a, b, relation, conf, agencies, age_days))
         return self
 
@@ -70,19 +68,13 @@ class World:
         snapshot = Snapshot(
             as_at=self.as_at,
             nodes=nodes,
-            people={
-                p: YoungPerson(person_id=p, name=f"Name of {p}", review_by=self.review_by.get(p))
-                for p in people
-            },
+            people={p: YoungPerson(person_id=p, name=f"Name of {p}", review_by=self.review_by.get(p)) for p in people},
             records_of={p: [p] for p in people},
             canonical={p: p for p in people},
             locations={
-                k: Location(location_id=k, name=f"Place {k}", of_concern=v)
-                for k, v in sorted(self.locations.items())
+                k: Location(location_id=k, name=f"Place {k}", of_concern=v) for k, v in sorted(self.locations.items())
             },
-            incidents={
-                k: Incident(incident_id=k, date=self.as_at, kind=v) for k, v in sorted(self.incidents.items())
-            },
+            incidents={k: Incident(incident_id=k, date=self.as_at, kind=v) for k, v in sorted(self.incidents.items())},
             agencies={},
             agreements={},
             evidence=EvidenceTable.empty(),

@@ -78,12 +78,7 @@ def test_good_folder_imports_everything(any_store: Store, practitioner: Actor) -
     with any_store.read() as s:
         p2 = s.get(YoungPerson, "P002")
         p1 = s.get(YoungPerson, "P001")
-        assert (
-            p2 is not None
-            and p2.name == "O'Neill, Kai"
-            and p2.date_of_birth is None
-            and p2.birth_year == 2008
-        )
+        assert p2 is not None and p2.name == "O'Neill, Kai" and p2.date_of_birth is None and p2.birth_year == 2008
         assert p1 is not None and p1.date_of_birth == date(2009, 3, 14) and p1.birth_year == 2009
         loc = s.get(Location, "L01")
         assert loc is not None and loc.of_concern is True and loc.latitude == pytest.approx(51.5074)
@@ -231,9 +226,7 @@ def test_evidence_may_refer_to_earlier_imports(any_store: Store, practitioner: A
     assert report.counts == {"evidence": 2}
 
 
-def test_quarantine_accepts_evidence_outside_agreement_with_a_warning(
-    store: Store, practitioner: Actor
-) -> None:
+def test_quarantine_accepts_evidence_outside_agreement_with_a_warning(store: Store, practitioner: Actor) -> None:
     import_path(store, GOOD, practitioner)
     row = {
         "evidence_id": "E300",
@@ -247,9 +240,7 @@ def test_quarantine_accepts_evidence_outside_agreement_with_a_warning(
     }
     with pytest.raises(ImportRejected, match="not in force"):
         import_tables(store, {"evidence": [row]}, practitioner, source="late")
-    report = import_tables(
-        store, {"evidence": [row]}, practitioner, source="late", quarantine_outside_agreement=True
-    )
+    report = import_tables(store, {"evidence": [row]}, practitioner, source="late", quarantine_outside_agreement=True)
     assert report.counts == {"evidence": 1}
     [warning] = report.warnings
     assert warning.row == 0 and warning.field == "agreement_id" and "quarantine" in warning.reason
@@ -334,9 +325,7 @@ def test_single_csv_file_and_placeholder_agencies(store: Store, practitioner: Ac
 
 
 @pytest.mark.slow
-def test_large_import_is_written_in_bulk_with_progress(
-    tmp_path: Path, store: Store, practitioner: Actor
-) -> None:
+def test_large_import_is_written_in_bulk_with_progress(tmp_path: Path, store: Store, practitioner: Actor) -> None:
     import_path(store, GOOD, practitioner)
     n = 50_000
     rows = [

@@ -64,6 +64,4 @@ def test_bad_input_is_rejected_and_changes_nothing(case: Path, tmp_path: Path, p
         assert "nothing written" in str(info.value)
     finally:
         store.dispose()
-    assert hashlib.sha256(db.read_bytes()).hexdigest() == before, (
-        "a rejected import changed the database file"
-    )
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before, "a rejected import changed the database file"

@@ -20,16 +20,12 @@ def test_every_column_of_every_table_is_documented() -> None:
             rows = [line for line in section.splitlines() if line.startswith("|") and f"`{column}`" in line]
             assert rows, f"{spec.file} column {column!r} is not documented in docs/data-format.md"
             if column in spec.required:
-                assert any("**required**" in r for r in rows), (
-                    f"{spec.file} {column!r} should be marked required"
-                )
+                assert any("**required**" in r for r in rows), f"{spec.file} {column!r} should be marked required"
 
 
 def test_published_schema_file_is_current() -> None:
     published = json.loads((DOCS / "schema" / "interchange.schema.json").read_text(encoding="utf-8"))
-    assert published == json_schema(), (
-        "regenerate with: peermap schema --out docs/schema/interchange.schema.json"
-    )
+    assert published == json_schema(), "regenerate with: peermap schema --out docs/schema/interchange.schema.json"
 
 
 def test_schema_lists_every_table_and_requires_the_required_columns() -> None:

@@ -54,17 +54,13 @@ def test_default_on_an_empty_database_is_dated_now(any_store: Store) -> None:
     assert rec.version == 1 and rec.created_at == NOW
 
 
-def test_panel_commits_a_new_version_with_reason_and_chain(
-    any_store: Store, panel: Actor, auditor: Actor
-) -> None:
+def test_panel_commits_a_new_version_with_reason_and_chain(any_store: Store, panel: Actor, auditor: Actor) -> None:
     with clock.frozen(NOW):
         base = policy_in_force(any_store).body
     times = [NOW + timedelta(days=d) for d in (1, 2, 5)]
     for i, at in enumerate(times):
         with clock.frozen(at):
-            rec = set_policy(
-                any_store, panel, with_changes(base, include_threshold=0.75 + i * 0.05), f"  review {i}  "
-            )
+            rec = set_policy(any_store, panel, with_changes(base, include_threshold=0.75 + i * 0.05), f"  review {i}  ")
         assert rec.version == i + 2 and rec.replaces == i + 1 and rec.reason == f"review {i}"
         assert rec.actor == panel.name and rec.role == "panel" and rec.created_at == at
     history = policy_history(any_store)
@@ -85,9 +81,7 @@ def test_panel_commits_a_new_version_with_reason_and_chain(
     assert [policy_in_force(any_store, at).version for at in probes] == expected
     events = audit.events(any_store, auditor, action="policy_set")
     assert [json_payload(e)["version"] for e in events] == [2, 3, 4]
-    assert json_payload(events[0])["changes"] == {
-        "include_threshold": {"from": base.include_threshold, "to": 0.75}
-    }
+    assert json_payload(events[0])["changes"] == {"include_threshold": {"from": base.include_threshold, "to": 0.75}}
     assert audit.verify(any_store).ok
 
 
@@ -115,9 +109,7 @@ def test_a_reason_is_required(any_store: Store, panel: Actor, reason: str | None
     assert len(policy_history(any_store)) == 1
 
 
-def test_invalid_thresholds_are_refused_even_when_validation_was_bypassed(
-    any_store: Store, panel: Actor
-) -> None:
+def test_invalid_thresholds_are_refused_even_when_validation_was_bypassed(any_store: Store, panel: Actor) -> None:
     bad = InclusionPolicy().model_copy(update={"grey_threshold": 0.9, "include_threshold": 0.6})
     with clock.frozen(NOW), pytest.raises(PolicyError, match="grey_threshold"):
         set_policy(any_store, panel, bad, "typo")

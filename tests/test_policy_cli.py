@@ -23,9 +23,7 @@ NOW = "2026-11-01T12:00:00+00:00"
 @pytest.fixture
 def seeded(store: Store, practitioner: Actor, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv("PEERMAP_NOW", NOW)
-    import_tables(
-        store, base_tables(), practitioner, source="seed", imported_at=datetime(2026, 10, 5, tzinfo=UTC)
-    )
+    import_tables(store, base_tables(), practitioner, source="seed", imported_at=datetime(2026, 10, 5, tzinfo=UTC))
     return store
 
 

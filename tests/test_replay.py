@@ -22,13 +22,9 @@ def later_tables() -> dict[str, list[dict]]:
         "people": [{"person_id": "P9", "name": "Child 9"}],
         "evidence": [
             evidence("E20", "P2", "INC-1", "harming", "YW", "first_hand", "record", on="2026-10-09"),
-            evidence(
-                "E21", "P9", "INC-1", "harmed", "POL", "A1", on="2026-10-02"
-            ),  # recorded early, imported late
+            evidence("E21", "P9", "INC-1", "harmed", "POL", "A1", on="2026-10-02"),  # recorded early, imported late
             evidence("E22", "P9", "INC-1", "harmed", "SCH", "first_hand", "record", on="2026-10-02"),
-            evidence(
-                "E23", "P1", "INC-1", "harmed", "POL", "B2", on="2026-10-09", supersedes="E1", retraction=True
-            ),
+            evidence("E23", "P1", "INC-1", "harmed", "POL", "B2", on="2026-10-09", supersedes="E1", retraction=True),
         ],
     }
 
@@ -42,9 +38,7 @@ def test_replay_as_at_a_past_day_is_identical(any_store: Store, practitioner: Ac
 
     # the next days: a panel change, later imports (including a back-dated item and a retraction)
     with clock.frozen(datetime(2026, 10, 8, 10, 0, tzinfo=UTC)):
-        set_policy(
-            any_store, panel, InclusionPolicy(include_threshold=0.6, grey_threshold=0.4), "pilot review"
-        )
+        set_policy(any_store, panel, InclusionPolicy(include_threshold=0.6, grey_threshold=0.4), "pilot review")
     import_tables(
         any_store,
         later_tables(),

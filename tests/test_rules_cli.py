@@ -26,8 +26,13 @@ def db(tmp_path: Path) -> str:
     populate(store)
     # A panel policy under which P1 (present at a place of concern) and P2 (associated) are on the map.
     with clock.frozen(datetime(2026, 5, 31, 12, tzinfo=UTC)):
-        policy = with_changes(load_default_policy(), include_threshold=0.3, grey_threshold=0.1, min_agencies=1,
-                              association_only="included")
+        policy = with_changes(
+            load_default_policy(),
+            include_threshold=0.3,
+            grey_threshold=0.1,
+            min_agencies=1,
+            association_only="included",
+        )
         set_policy(store, Actor("chair", Role.PANEL), policy, reason="test: show P1 and P2")
     store.dispose()
     return url
@@ -50,7 +55,8 @@ def test_explain_one_link_text_and_audit(db: str) -> None:
     result = run(db, "explain", "P1", "P2", "--relation", "association", "--as-at", AS_AT.isoformat())
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "Confidence 0.75 (uncertainty 0.31, conflict 0.00) that Aisha Khan and Ben Ortiz are associated")
+        "Confidence 0.75 (uncertainty 0.31, conflict 0.00) that Aisha Khan and Ben Ortiz are associated"
+    )
     assert "Cara Doyle" not in result.output
     assert view_events(db) == [
         {"person_id": "P1", "what": "explain", "other_id": "P2", "actor": "sam"},
@@ -79,14 +85,17 @@ def test_explain_person_lists_links(db: str) -> None:
     assert [e["person_id"] for e in view_events(db)] == ["P1", "P1"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["explain", "P9"], "unknown young person id 'P9'"),
-    (["explain", "L1"], "unknown young person id 'L1'"),
-    (["explain", "P1", "P9"], "unknown young person, location or incident id 'P9'"),
-    (["explain", "P1", "P2", "--relation", "friends"], "--relation: 'friends' is not a relation"),
-    (["explain", "P1", "--as-at", "yesterday"], "--as-at: 'yesterday' is not a date"),
-    (["explain", "P1", "--pack", "/nonexistent/pack.yaml"], "/nonexistent/pack.yaml: rule pack not found"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["explain", "P9"], "unknown young person id 'P9'"),
+        (["explain", "L1"], "unknown young person id 'L1'"),
+        (["explain", "P1", "P9"], "unknown young person, location or incident id 'P9'"),
+        (["explain", "P1", "P2", "--relation", "friends"], "--relation: 'friends' is not a relation"),
+        (["explain", "P1", "--as-at", "yesterday"], "--as-at: 'yesterday' is not a date"),
+        (["explain", "P1", "--pack", "/nonexistent/pack.yaml"], "/nonexistent/pack.yaml: rule pack not found"),
+    ],
+)
 def test_errors_are_clear_and_not_audited(db: str, args: list[str], message: str) -> None:
     result = run(db, *args)
     assert result.exit_code != 0
@@ -110,11 +119,13 @@ def test_auditor_sees_left_out_young_people_by_id_only(db: str) -> None:
         stricter = with_changes(load_default_policy(), include_threshold=0.5, grey_threshold=0.5, min_agencies=1)
         set_policy(store, Actor("chair", Role.PANEL), stricter, reason="test: leave P3 out")
     store.dispose()
-    result = runner.invoke(app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1", "P3",
-                                 "--as-at", AS_AT.isoformat()])
+    result = runner.invoke(
+        app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1", "P3", "--as-at", AS_AT.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert "a left-out young person (P3)" in result.output
     assert "Cara Doyle" not in result.output
-    listing = runner.invoke(app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1",
-                                  "--as-at", AS_AT.isoformat()])
+    listing = runner.invoke(
+        app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1", "--as-at", AS_AT.isoformat()]
+    )
     assert "P3" in listing.output and "Cara Doyle" not in listing.output

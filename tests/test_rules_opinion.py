@@ -35,8 +35,9 @@ def test_domain_formulas_by_hand() -> None:
     expected = ((0.6 * 0.4 + 0.2 * 0.3) / k, (0.1 * 0.4 + 0.4 * 0.3) / k, 0.12 / k)
     assert (c.b, c.d, c.u) == pytest.approx(expected)
     a = averaging(x, y)
-    assert (a.b, a.d, a.u) == pytest.approx(((0.6 * 0.4 + 0.2 * 0.3) / 0.7, (0.1 * 0.4 + 0.4 * 0.3) / 0.7,
-                                             2 * 0.12 / 0.7))
+    assert (a.b, a.d, a.u) == pytest.approx(
+        ((0.6 * 0.4 + 0.2 * 0.3) / 0.7, (0.1 * 0.4 + 0.4 * 0.3) / 0.7, 2 * 0.12 / 0.7)
+    )
     assert op.conflict(x, y) == pytest.approx(0.6 * 0.4 + 0.2 * 0.1)
     t = x.discounted(0.5)
     assert (t.b, t.d, t.u) == pytest.approx((0.3, 0.05, 0.65))

@@ -20,24 +20,23 @@ SCHEMA_FILE = REPO / "docs" / "schema" / "rule-pack.schema.json"
 EXPECTED = {
     "age_range_reversed": "rule 'old' (rules[1]): when.age_days: min (700) is greater than max (365)",
     "bad_grading_code": "rule 'source-g' (rules[1]): when.reliability: 'G' is not a reliability code of the "
-                        "rule's schemes (admiralty: A, B, C, D, E, F)",
+    "rule's schemes (admiralty: A, B, C, D, E, F)",
     "bad_settings": "settings.base_rate: Input should be less than 1",
     "dogmatic_opinion": "rule 'certain' (rules[0]): then.opinion.uncertainty: Input should be greater than 0",
     "duplicate_id": "rule 'base' (rules[1]): id: duplicate rule id (also rules[0])",
     "exclude_with_effect": "rule 'drop-e' (rules[1]): then: exclude cannot be combined with trust",
     "missing_description": "rule 'base' (rules[0]): description: required field is missing",
     "no_effect": "rule 'base' (rules[0]): then: a rule must have an effect: opinion, evidence, trust, "
-                 "weight, half_life_days, cap_belief or exclude",
+    "weight, half_life_days, cap_belief or exclude",
     "no_rules": "rules: List should have at least 1 item after validation, not 0",
     "not_a_mapping": "a rule pack must be a mapping with version, description and rules",
     "not_yaml": "not valid YAML at line 6, column 4: expected <block end>, but found '<block mapping start>'",
-    "opinion_not_summing": "rule 'odd' (rules[0]): then.opinion: belief + disbelief + uncertainty must be 1, "
-                           "not 0.9",
+    "opinion_not_summing": "rule 'odd' (rules[0]): then.opinion: belief + disbelief + uncertainty must be 1, not 0.9",
     "trust_out_of_range": "rule 'source-a' (rules[1]): then.trust: Input should be less than or equal to 1",
     "unknown_field": "rule 'b2' (rules[0]): then.trust_p: unknown field (check the spelling)",
     "unknown_relation": "rule 'gang' (rules[0]): when.relation[0]: Input should be 'association', "
-                        "'co_offending', 'sibling', 'school_peer', 'online_contact', 'present_at', 'harmed', "
-                        "'harming', 'witness' or 'present'",
+    "'co_offending', 'sibling', 'school_peer', 'online_contact', 'present_at', 'harmed', "
+    "'harming', 'witness' or 'present'",
 }
 
 
@@ -54,10 +53,14 @@ def test_broken_pack_gives_exact_message(name: str) -> None:
 
 
 def test_every_problem_is_reported() -> None:
-    data = {"version": "1", "description": "two problems", "rules": [
-        {"id": "a", "description": "x", "then": {"trust": 2}},
-        {"id": "b", "description": "y", "then": {"weight": -1}},
-    ]}
+    data = {
+        "version": "1",
+        "description": "two problems",
+        "rules": [
+            {"id": "a", "description": "x", "then": {"trust": 2}},
+            {"id": "b", "description": "y", "then": {"weight": -1}},
+        ],
+    }
     with pytest.raises(PolicyError) as exc:
         parse_rule_pack(data, "inline.yaml")
     assert str(exc.value).splitlines() == [
@@ -85,7 +88,8 @@ def test_default_pack_loads_and_explains_itself() -> None:
 def test_published_schema_is_current_and_validates_packs() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == rule_pack_json_schema_text(), (
         "docs/schema/rule-pack.schema.json is stale: regenerate with "
-        "`python -c 'from peermap.engine.rules.pack import rule_pack_json_schema_text as t; print(t(), end=\"\")'`")
+        "`python -c 'from peermap.engine.rules.pack import rule_pack_json_schema_text as t; print(t(), end=\"\")'`"
+    )
     schema = rule_pack_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(yaml.safe_load(default_pack_path().read_text(encoding="utf-8")), schema)
@@ -101,7 +105,7 @@ def test_docs_describe_every_setting_condition_and_effect() -> None:
     text = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
     start = text.index("## Evidence rule packs")
     end = text.find("\n## ", start + 1)
-    section = text[start:end if end > 0 else None]
+    section = text[start : end if end > 0 else None]
     for name in Settings.model_fields:
         assert f"`settings.{name}`" in section, name
     for name in When.model_fields:

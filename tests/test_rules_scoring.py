@@ -20,8 +20,7 @@ from peermap.engine.snapshot import day_number
 from peermap.engine.vocab import AGENCY_KINDS
 
 PACK = load_rule_pack()
-STRONGEST = PACK.model_copy(
-    update={"settings": PACK.settings.model_copy(update={"same_origin_fusion": "strongest"})})
+STRONGEST = PACK.model_copy(update={"settings": PACK.settings.model_copy(update={"same_origin_fusion": "strongest"})})
 NODES = nodes()
 A = 0.2  # the default pack's base rate
 B2 = 17 / 30  # B2 police item, no ageing: r=4 -> b=2/3, trust 0.85 -> 17/30
@@ -56,8 +55,9 @@ def test_one_b2_item_exact_figures() -> None:
 
 
 def test_two_independent_agencies_add_their_evidence() -> None:
-    links = score([now_item(source_ref="S1"),
-                   now_item(agency="school", kind="school", scheme="record", grading="first_hand")])
+    links = score(
+        [now_item(source_ref="S1"), now_item(agency="school", kind="school", scheme="record", grading="first_hand")]
+    )
     r = 2 * 34 / 13  # each item: r = W*b/u = 2*(17/30)/(13/30)
     assert links.belief[0] == pytest.approx(r / (r + 2), abs=1e-8)
     assert links.confidence[0] == pytest.approx((r + A * 2) / (r + 2), abs=1e-8)  # 0.7787
@@ -105,9 +105,16 @@ def test_untraceable_police_intelligence_weight() -> None:
 
 
 def test_unused_items_are_counted_not_fused() -> None:
-    links = score([now_item(source_ref="S1"), now_item(withdrawn=True), now_item(agreement_ok=False),
-                   now_item(retention_ok=False), now_item(scheme="5x5x5", grading="B5"),
-                   Item(a="P3", withdrawn=True)])
+    links = score(
+        [
+            now_item(source_ref="S1"),
+            now_item(withdrawn=True),
+            now_item(agreement_ok=False),
+            now_item(retention_ok=False),
+            now_item(scheme="5x5x5", grading="B5"),
+            Item(a="P3", withdrawn=True),
+        ]
+    )
     row = link_row(links, "P1", "P2")
     assert (links.n_items[row], links.n_unused[row]) == (1, 4)
     assert links.confidence[row] == pytest.approx(B2 + A * 13 / 30, abs=1e-8)
@@ -116,11 +123,20 @@ def test_unused_items_are_counted_not_fused() -> None:
     assert links.confidence[only_unused] == pytest.approx(A)
     assert links.uncertainty[only_unused] == 1
     assert links.newest[only_unused] == links.oldest[only_unused] == -1
-    status = score_items(table([now_item(withdrawn=True, agreement_ok=False), now_item(agreement_ok=False),
-                                now_item(retention_ok=False), now_item(scheme="5x5x5", grading="B5")], NODES),
-                         PACK, AS_AT).status
-    assert status.tolist() == [Status.WITHDRAWN, Status.NO_AGREEMENT, Status.PAST_RETENTION,
-                               Status.EXCLUDED_BY_RULE]
+    status = score_items(
+        table(
+            [
+                now_item(withdrawn=True, agreement_ok=False),
+                now_item(agreement_ok=False),
+                now_item(retention_ok=False),
+                now_item(scheme="5x5x5", grading="B5"),
+            ],
+            NODES,
+        ),
+        PACK,
+        AS_AT,
+    ).status
+    assert status.tolist() == [Status.WITHDRAWN, Status.NO_AGREEMENT, Status.PAST_RETENTION, Status.EXCLUDED_BY_RULE]
 
 
 def test_anonymous_reports_capped_and_stale_ones_excluded() -> None:
@@ -142,24 +158,37 @@ def test_every_grading_of_every_agency_kind_is_handled_by_the_default_pack() -> 
             for cred in CREDIBILITY[scheme]:
                 code = rel if scheme is Scheme.RECORD else rel + cred
                 for kind in AGENCY_KINDS:
-                    items.append(now_item(scheme=scheme.value, grading=code, kind=kind.value,
-                                          agency=kind.value))
+                    items.append(now_item(scheme=scheme.value, grading=code, kind=kind.value, agency=kind.value))
     status = score_items(table(items, NODES), PACK, AS_AT).status
     assert not (status == Status.NO_RULE).any()
     assert set(status.tolist()) == {Status.USED, Status.EXCLUDED_BY_RULE}
 
 
 def test_rules_on_agency_and_age_are_applied() -> None:
-    pack = parse_rule_pack({
-        "version": "t", "description": "t", "rules": [
-            {"id": "base", "description": "all", "then": {"evidence": {"r": 4}}},
-            {"id": "distrust-x", "description": "x", "when": {"agency": ["x", "not-in-data"]},
-             "then": {"trust": 0.5}},
-            {"id": "young", "description": "recent", "when": {"age_days": {"max": 10}},
-             "then": {"weight": 2}},
-        ]})
-    links = score([now_item(agency="x"), Item(a="P3", agency="y", observed=AS_AT - timedelta(days=11)),
-                   Item(a="P4", agency="y", observed=AS_AT - timedelta(days=10))], pack)
+    pack = parse_rule_pack(
+        {
+            "version": "t",
+            "description": "t",
+            "rules": [
+                {"id": "base", "description": "all", "then": {"evidence": {"r": 4}}},
+                {
+                    "id": "distrust-x",
+                    "description": "x",
+                    "when": {"agency": ["x", "not-in-data"]},
+                    "then": {"trust": 0.5},
+                },
+                {"id": "young", "description": "recent", "when": {"age_days": {"max": 10}}, "then": {"weight": 2}},
+            ],
+        }
+    )
+    links = score(
+        [
+            now_item(agency="x"),
+            Item(a="P3", agency="y", observed=AS_AT - timedelta(days=11)),
+            Item(a="P4", agency="y", observed=AS_AT - timedelta(days=10)),
+        ],
+        pack,
+    )
     half_life = 2 ** (-11 / 365)
     # x, age 0: r=4 -> b=2/3; trust 0.5 -> b=1/3 (r=1); young weight 2 -> r=2 -> b=0.5
     assert links.belief[link_row(links, "P1", "P2")] == pytest.approx(0.5, abs=1e-8)
@@ -181,13 +210,27 @@ def test_empty_evidence() -> None:
 
 # ---------------------------------------------------------------- properties (hypothesis)
 
-PAIRS = [("P1", "P2", "association"), ("P1", "P3", "association"), ("P2", "P1", "co_offending"),
-         ("P1", "L1", "present_at"), ("P3", "I1", "harmed"), ("P2", "P3", "online_contact"),
-         ("P1", "P2", "sibling"), ("P4", "P2", "school_peer")]
-AGENCIES = [("police", "police"), ("met", "police"), ("school", "school"), ("yot", "youth_work"),
-            ("nhs", "health"), ("vol", "voluntary")]
-GRADINGS = [(s.value, r if s is Scheme.RECORD else r + c) for s in SCHEMES for r in RELIABILITY[s]
-            for c in CREDIBILITY[s]]
+PAIRS = [
+    ("P1", "P2", "association"),
+    ("P1", "P3", "association"),
+    ("P2", "P1", "co_offending"),
+    ("P1", "L1", "present_at"),
+    ("P3", "I1", "harmed"),
+    ("P2", "P3", "online_contact"),
+    ("P1", "P2", "sibling"),
+    ("P4", "P2", "school_peer"),
+]
+AGENCIES = [
+    ("police", "police"),
+    ("met", "police"),
+    ("school", "school"),
+    ("yot", "youth_work"),
+    ("nhs", "health"),
+    ("vol", "voluntary"),
+]
+GRADINGS = [
+    (s.value, r if s is Scheme.RECORD else r + c) for s in SCHEMES for r in RELIABILITY[s] for c in CREDIBILITY[s]
+]
 
 
 @st.composite
@@ -197,15 +240,41 @@ def items_st(draw, *, flags: bool = True) -> Item:
     scheme, grading = draw(st.sampled_from(GRADINGS))
     observed = AS_AT - timedelta(days=draw(st.integers(0, 4 * 365)))
     ok = st.sampled_from([True, True, True, False]) if flags else st.just(True)
-    return Item(a=a, b=b, relation=rel, grading=grading, scheme=scheme, agency=agency, kind=kind,
-                observed=observed, refutes=draw(st.sampled_from([False, False, False, True])),
-                source_ref=draw(st.sampled_from([None, None, "S1", "S2"])), agreement_ok=draw(ok),
-                retention_ok=draw(ok), withdrawn=not draw(ok))
+    return Item(
+        a=a,
+        b=b,
+        relation=rel,
+        grading=grading,
+        scheme=scheme,
+        agency=agency,
+        kind=kind,
+        observed=observed,
+        refutes=draw(st.sampled_from([False, False, False, True])),
+        source_ref=draw(st.sampled_from([None, None, "S1", "S2"])),
+        agreement_ok=draw(ok),
+        retention_ok=draw(ok),
+        withdrawn=not draw(ok),
+    )
 
 
 item_lists = st.lists(items_st(), min_size=1, max_size=25)
-FIELDS = ("subject", "object", "relation", "belief", "disbelief", "uncertainty", "base_rate", "confidence",
-          "conflict", "n_items", "n_unused", "n_agencies", "n_origins", "newest", "oldest")
+FIELDS = (
+    "subject",
+    "object",
+    "relation",
+    "belief",
+    "disbelief",
+    "uncertainty",
+    "base_rate",
+    "confidence",
+    "conflict",
+    "n_items",
+    "n_unused",
+    "n_agencies",
+    "n_origins",
+    "newest",
+    "oldest",
+)
 
 
 def assert_identical(x: LinkTable, y: LinkTable) -> None:
@@ -253,16 +322,25 @@ def test_strongest_fusion_is_monotone_even_within_an_origin(items: list[Item], e
     base = score(items, pack)
     after = score([*items, replace(extra, refutes=False)], pack)
     for row in range(len(base)):
-        rows = np.flatnonzero((after.subject == base.subject[row]) & (after.object == base.object[row])
-                              & (after.relation == base.relation[row]))
+        rows = np.flatnonzero(
+            (after.subject == base.subject[row])
+            & (after.object == base.object[row])
+            & (after.relation == base.relation[row])
+        )
         assert after.confidence[rows[0]] >= base.confidence[row] - 1e-12
 
 
 @given(st.sampled_from(GRADINGS), st.sampled_from(AGENCIES), st.integers(2, 6), st.integers(0, 700))
 def test_repeats_from_one_origin_count_far_less_than_independent_agencies(grading, agency, n, age) -> None:
     scheme, code = grading
-    one = Item(scheme=scheme, grading=code, agency=agency[0], kind=agency[1], source_ref="S1",
-               observed=AS_AT - timedelta(days=age))
+    one = Item(
+        scheme=scheme,
+        grading=code,
+        agency=agency[0],
+        kind=agency[1],
+        source_ref="S1",
+        observed=AS_AT - timedelta(days=age),
+    )
     single = score([one])
     assume(single.n_items[0] == 1 and single.belief[0] > 1e-3)
     same = score([replace(one, evidence_id=f"E{i}") for i in range(n)])
@@ -273,14 +351,23 @@ def test_repeats_from_one_origin_count_far_less_than_independent_agencies(gradin
     assert indep.confidence[0] > single.confidence[0]
 
 
-@given(st.floats(1e-9, 0.99), st.floats(0, 1e6), st.floats(0.01, 1000), st.sampled_from(GRADINGS),
-       st.booleans())
+@given(st.floats(1e-9, 0.99), st.floats(0, 1e6), st.floats(0.01, 1000), st.sampled_from(GRADINGS), st.booleans())
 def test_no_single_item_is_ever_certain(u: float, r: float, weight: float, grading, refutes: bool) -> None:
-    pack = parse_rule_pack({"version": "x", "description": "extreme", "rules": [
-        {"id": "sure", "description": "d", "when": {"scheme": "admiralty"},
-         "then": {"opinion": {"belief": 1 - u, "uncertainty": u}, "weight": weight}},
-        {"id": "counts", "description": "d", "then": {"evidence": {"r": r, "s": r / 3}, "weight": weight}},
-    ]})
+    pack = parse_rule_pack(
+        {
+            "version": "x",
+            "description": "extreme",
+            "rules": [
+                {
+                    "id": "sure",
+                    "description": "d",
+                    "when": {"scheme": "admiralty"},
+                    "then": {"opinion": {"belief": 1 - u, "uncertainty": u}, "weight": weight},
+                },
+                {"id": "counts", "description": "d", "then": {"evidence": {"r": r, "s": r / 3}, "weight": weight}},
+            ],
+        }
+    )
     links = score([now_item(scheme=grading[0], grading=grading[1], refutes=refutes)], pack)
     assert links.uncertainty[0] >= pack.u_min - 1e-12
 
@@ -328,10 +415,13 @@ def test_trace_reproduces_the_score_exactly(items: list[Item]) -> None:
     traces = explain_evidence(ev, NODES, PACK, AS_AT)
     for row, t in enumerate(traces):
         assert (t.belief, t.disbelief, t.uncertainty, t.confidence, t.conflict) == (
-            links.belief[row], links.disbelief[row], links.uncertainty[row], links.confidence[row],
-            links.conflict[row])
-        assert (t.n_items, t.n_unused, t.n_origins) == (links.n_items[row], links.n_unused[row],
-                                                        links.n_origins[row])
+            links.belief[row],
+            links.disbelief[row],
+            links.uncertainty[row],
+            links.confidence[row],
+            links.conflict[row],
+        )
+        assert (t.n_items, t.n_unused, t.n_origins) == (links.n_items[row], links.n_unused[row], links.n_origins[row])
         assert sum(i.used for i in t.items) == t.n_items
         assert math.isclose(t.reference.projected, t.confidence, abs_tol=1e-8)
 
@@ -380,8 +470,12 @@ def rules_st(draw, i: int) -> dict:
                 u = draw(st.floats(0.01, 1))
                 b = draw(st.floats(0, 1 - u))
                 then["opinion"] = {"belief": b, "disbelief": 1 - u - b, "uncertainty": u}
-        for key, strat in (("trust", st.floats(0.05, 1)), ("weight", st.floats(0.1, 5)),
-                           ("cap_belief", st.floats(0, 0.99)), ("half_life_days", st.floats(30, 2000))):
+        for key, strat in (
+            ("trust", st.floats(0.05, 1)),
+            ("weight", st.floats(0.1, 5)),
+            ("cap_belief", st.floats(0, 0.99)),
+            ("half_life_days", st.floats(30, 2000)),
+        ):
             if draw(st.integers(0, 2)) == 0:
                 then[key] = draw(strat)
         if not then:
@@ -393,13 +487,14 @@ def rules_st(draw, i: int) -> dict:
 def packs_st(draw):
     n = draw(st.integers(1, 8))
     rules = [draw(rules_st(i)) for i in range(n)]
-    settings = {"base_rate": draw(st.floats(0.05, 0.95)),
-                "prior_weight": draw(st.sampled_from([1.0, 2.0, 5.0])),
-                "same_origin_window_days": draw(st.sampled_from([1, 7, 30])),
-                "max_item_evidence": draw(st.sampled_from([3.0, 8.0, 50.0])),
-                "same_origin_fusion": draw(st.sampled_from(["average", "strongest"]))}
-    return parse_rule_pack({"version": "random", "description": "random pack", "settings": settings,
-                            "rules": rules})
+    settings = {
+        "base_rate": draw(st.floats(0.05, 0.95)),
+        "prior_weight": draw(st.sampled_from([1.0, 2.0, 5.0])),
+        "same_origin_window_days": draw(st.sampled_from([1, 7, 30])),
+        "max_item_evidence": draw(st.sampled_from([3.0, 8.0, 50.0])),
+        "same_origin_fusion": draw(st.sampled_from(["average", "strongest"])),
+    }
+    return parse_rule_pack({"version": "random", "description": "random pack", "settings": settings, "rules": rules})
 
 
 @given(packs_st(), item_lists)

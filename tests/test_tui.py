@@ -448,9 +448,7 @@ async def test_subject_report_refused_for_practitioner(demo: Store, tmp_path: Pa
         await pilot.pause()  # the subject field appears and the button moves down
         await pilot.click("#generate")
         await settle(pilot)
-        assert "may not produce a subject-access report" in text_of(
-            app.screen.query_one("#report-result", Static)
-        )
+        assert "may not produce a subject-access report" in text_of(app.screen.query_one("#report-result", Static))
     assert not (tmp_path / "sar.md").exists()
 
 
@@ -578,9 +576,7 @@ async def test_palette_jumps_to_screens(demo: Store) -> None:
         assert app.current_mode == "interventions"
 
 
-def test_tui_command_opens_the_database_in_force(
-    demo_template: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_tui_command_opens_the_database_in_force(demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
     from peermap.cli import app as cli
@@ -588,9 +584,7 @@ def test_tui_command_opens_the_database_in_force(
 
     seen: list[tuple[str, Actor]] = []
     monkeypatch.setattr(tui_app, "run_app", lambda store, actor: seen.append((store.url, actor)))
-    result = CliRunner().invoke(
-        cli, ["--db", str(demo_template), "--actor", "chair", "--role", "panel", "tui"]
-    )
+    result = CliRunner().invoke(cli, ["--db", str(demo_template), "--actor", "chair", "--role", "panel", "tui"])
     assert result.exit_code == 0, result.output
     assert seen == [(f"sqlite:///{demo_template}", Actor("chair", Role.PANEL))]
 

@@ -40,9 +40,7 @@ def demo(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
     store.dispose()
 
 
-def steps(
-    *keys: str, then: Callable[[Pilot], Awaitable[None]] | None = None
-) -> Callable[[Pilot], Awaitable[None]]:
+def steps(*keys: str, then: Callable[[Pilot], Awaitable[None]] | None = None) -> Callable[[Pilot], Awaitable[None]]:
     """Wait for the map, press keys (waiting for workers after each), then run `then`."""
 
     async def run(pilot: Pilot) -> None:
@@ -104,9 +102,7 @@ def test_panel_preview(snap_compare: Snap, demo: Store) -> None:
         field.value = "0.6"
         screen.refresh_preview()  # what the typing pause would trigger; no timing in a snapshot
 
-    assert snap_compare(
-        PeermapApp(demo, PANEL), terminal_size=SIZE, run_before=steps("p", then=try_threshold)
-    )
+    assert snap_compare(PeermapApp(demo, PANEL), terminal_size=SIZE, run_before=steps("p", then=try_threshold))
 
 
 def test_interventions(snap_compare: Snap, demo: Store) -> None:

@@ -126,9 +126,7 @@ def convert_london_gang(src: Path, out: Path, recorded_on: str = LONDON_RECORDED
                 }
             ],
         ),
-        "people": _write(
-            out, "people", ["person_id", "name", "date_of_birth", "ethnicity", "agency"], people
-        ),
+        "people": _write(out, "people", ["person_id", "name", "date_of_birth", "ethnicity", "agency"], people),
         "evidence": _write(out, "evidence", list(evidence[0]), evidence),
     }
     return counts
@@ -140,13 +138,7 @@ def convert_ndrangheta_summits(src: Path, out: Path) -> dict[str, int]:
     with (src / "people.csv").open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             locale = (row.get("locale") or "").strip()
-            area = (
-                ""
-                if locale in ("", "MISS")
-                else "outside the city"
-                if locale == "OUT"
-                else f"locale {locale}"
-            )
+            area = "" if locale in ("", "MISS") else "outside the city" if locale == "OUT" else f"locale {locale}"
             people.append(
                 {
                     "person_id": f"ND-{row['person'].strip()}",

@@ -47,9 +47,7 @@ def key_columns(t: RecordTable) -> dict[str, list[tuple[str, ...]]]:
         "area": list(t.area),
         "school": list(t.school),
     }
-    columns: dict[str, list[tuple[str, ...]]] = {
-        k: [(v,) if v else () for v in values] for k, values in single.items()
-    }
+    columns: dict[str, list[tuple[str, ...]]] = {k: [(v,) if v else () for v in values] for k, values in single.items()}
     columns["name_soundex"] = [
         tuple(sorted({x for x in (g, s) if x})) for g, s in zip(given_sx, surname_sx, strict=True)
     ]

@@ -109,12 +109,7 @@ def terms_for(scored: Scored, k: int) -> list[Term]:
         if level_ix == MISSING:
             if field in ("birth_year",) and t.full_dob[i] and t.full_dob[j]:
                 continue  # compared as a full date instead
-            if (
-                field == "date_of_birth"
-                and not (t.full_dob[i] and t.full_dob[j])
-                and t.year[i] >= 0
-                and t.year[j] >= 0
-            ):
+            if field == "date_of_birth" and not (t.full_dob[i] and t.full_dob[j]) and t.year[i] >= 0 and t.year[j] >= 0:
                 continue  # compared as a birth year instead
             out.append(Term(field, "missing", 0.0, None, None, "not recorded on both records: no weight"))
             continue

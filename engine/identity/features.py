@@ -41,9 +41,7 @@ class TextColumn:
         pos = {t: i for i, t in enumerate(vocab)}
         codes = np.array([pos[t] if t else -1 for t in texts], dtype=np.int64)
         if vocab:
-            vec = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=ngram_range, lowercase=False, dtype=np.float64
-            )
+            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False, dtype=np.float64)
             vectors = sparse.csr_matrix(vec.fit_transform(vocab))
         else:
             vectors = sparse.csr_matrix((0, 1))
@@ -78,9 +76,7 @@ class TextColumn:
         """True where the two texts are one typing slip apart (see one_slip)."""
 
         def slips(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            return np.array(
-                [one_slip(self.vocab[i], self.vocab[j]) for i, j in zip(x, y, strict=True)], dtype=bool
-            )
+            return np.array([one_slip(self.vocab[i], self.vocab[j]) for i, j in zip(x, y, strict=True)], dtype=bool)
 
         return self.per_value_pair(a, b, slips, False)
 
@@ -217,9 +213,7 @@ def compare(p: Prepared, left: np.ndarray, right: np.ndarray, policy: IdentityPo
         ~full,
     )
     gap = np.abs(y_a - y_b)
-    lv["birth_year"] = _level(
-        "birth_year", [("agree", gap == 0), ("near", gap == 1)], full | (y_a < 0) | (y_b < 0)
-    )
+    lv["birth_year"] = _level("birth_year", [("agree", gap == 0), ("near", gap == 1)], full | (y_a < 0) | (y_b < 0))
 
     x_a, x_b = p.sex_code[left], p.sex_code[right]
     lv["sex"] = _level("sex", [("agree", x_a == x_b)], (x_a < 0) | (x_b < 0))

@@ -43,9 +43,7 @@ class MatchModel:
     @classmethod
     def from_policy(cls, policy: IdentityPolicy) -> MatchModel:
         """m and u exactly as the policy states them (no estimation from data)."""
-        return cls(
-            policy, {f: np.array(policy.m(f)) for f in FIELDS}, {f: np.array(policy.u(f)) for f in FIELDS}
-        )
+        return cls(policy, {f: np.array(policy.m(f)) for f in FIELDS}, {f: np.array(policy.u(f)) for f in FIELDS})
 
     @classmethod
     def fit(cls, prepared: Prepared, policy: IdentityPolicy, across_sources: bool = False) -> MatchModel:
@@ -151,8 +149,6 @@ def match_records(
 ) -> Scored:
     """Block, compare and score every candidate pair of the table."""
     prepared = Prepared.build(table, policy)
-    left, right, stats = candidate_pairs(
-        table, policy.blocking.passes, policy.blocking.max_block, across_sources
-    )
+    left, right, stats = candidate_pairs(table, policy.blocking.passes, policy.blocking.max_block, across_sources)
     model = MatchModel.fit(prepared, policy, across_sources) if estimate_u else MatchModel.from_policy(policy)
     return score_pairs(table, policy, left, right, model=model, prepared=prepared, stats=stats)

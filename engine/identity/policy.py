@@ -58,9 +58,7 @@ class FieldPolicy(_Strict):
 
 class Thresholds(_Strict):
     propose: float = Field(gt=0, lt=1, description="match probability at which a pair is proposed for review")
-    auto_link: float = Field(
-        gt=0, lt=1, description="probability at which a pair may be linked without review"
-    )
+    auto_link: float = Field(gt=0, lt=1, description="probability at which a pair may be linked without review")
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -84,9 +82,7 @@ class Similarity(_Strict):
 
 class Blocking(_Strict):
     passes: list[list[str]]
-    max_block: int = Field(
-        gt=1, description="blocks larger than this are skipped (too common to discriminate)"
-    )
+    max_block: int = Field(gt=1, description="blocks larger than this are skipped (too common to discriminate)")
 
     @field_validator("passes")
     @classmethod
@@ -94,17 +90,13 @@ class Blocking(_Strict):
         for p in passes:
             unknown = [k for k in p if k not in BLOCKING_KEYS]
             if not p or unknown:
-                raise ValueError(
-                    f"blocking pass {p} uses unknown keys {unknown}; known: {list(BLOCKING_KEYS)}"
-                )
+                raise ValueError(f"blocking pass {p} uses unknown keys {unknown}; known: {list(BLOCKING_KEYS)}")
         return passes
 
 
 class UEstimation(_Strict):
     sample_pairs: int = Field(ge=0, description="random record pairs compared to estimate u from the data")
-    pseudo_pairs: int = Field(
-        ge=1, description="weight of the policy's u, in pairs, when blending with the data"
-    )
+    pseudo_pairs: int = Field(ge=1, description="weight of the policy's u, in pairs, when blending with the data")
     seed: int = 0
 
 
@@ -112,9 +104,7 @@ class TwinPattern(_Strict):
     """Same surname and date of birth but a different first name: twins break the independence assumption."""
 
     weight: float = Field(le=0, description="log2 odds added to such pairs")
-    shared_fields: list[str] = Field(
-        description="fields twins share, whose agreement then counts for nothing"
-    )
+    shared_fields: list[str] = Field(description="fields twins share, whose agreement then counts for nothing")
 
     @field_validator("shared_fields")
     @classmethod

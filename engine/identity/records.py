@@ -70,8 +70,7 @@ class RecordTable:
         return cls(
             ids=ids,
             display=[
-                str(r.get("display") or f"{r.get('given') or ''} {r.get('surname') or ''}".strip())
-                for r in ordered
+                str(r.get("display") or f"{r.get('given') or ''} {r.get('surname') or ''}".strip()) for r in ordered
             ],
             given=[first_given(normalise(str(r.get("given") or ""))) for r in ordered],
             surname=[normalise(str(r.get("surname") or "")) for r in ordered],

@@ -48,9 +48,7 @@ class MatchProposal:
     name_b: str
     agency_a: str | None
     agency_b: str | None
-    auto_link: (
-        bool  # reaches the auto-link threshold and levels (linked without review only if policy allows)
-    )
+    auto_link: bool  # reaches the auto-link threshold and levels (linked without review only if policy allows)
     review_status: str = "new"  # new | unsure | unlinked: the latest decision, if any, left the pair open
     policy_version: str = ""
 
@@ -88,9 +86,7 @@ def _known_records(s: Session, as_at: date | None) -> list[YoungPerson]:
         return sorted(people, key=lambda p: p.person_id)
     cutoff = _cutoff(as_at)
     known = {i for i in s.exec(select(ImportBatch.id).where(col(ImportBatch.imported_at) <= cutoff))}
-    return sorted(
-        (p for p in people if p.import_id is None or p.import_id in known), key=lambda p: p.person_id
-    )
+    return sorted((p for p in people if p.import_id is None or p.import_id in known), key=lambda p: p.person_id)
 
 
 def _decisions(s: Session, as_at: date | None = None) -> list[IdentityDecision]:
@@ -257,9 +253,7 @@ def _check(status: str, a: str, b: str, records: list[str], decisions: list[Iden
         after = canonical_ids(records, [*decisions, probe])
         if after[a] == after[b]:
             links = sorted(
-                f"{x}-{y}"
-                for (x, y), d in latest.items()
-                if d.status == CONFIRMED and after.get(x) == after[a]
+                f"{x}-{y}" for (x, y), d in latest.items() if d.status == CONFIRMED and after.get(x) == after[a]
             )
             raise IdentityConflict(
                 f"cannot reject {a} and {b}: they are joined through other confirmed links "
@@ -268,14 +262,10 @@ def _check(status: str, a: str, b: str, records: list[str], decisions: list[Iden
     elif status == UNLINKED:
         if current is None or current.status != CONFIRMED:
             now = canonical_ids(records, decisions)
-            extra = (
-                " (they are joined only through other links: unlink one of those)" if now[a] == now[b] else ""
-            )
+            extra = " (they are joined only through other links: unlink one of those)" if now[a] == now[b] else ""
             raise PeermapError(f"{a} and {b} are not linked directly{extra}")
     elif status == UNSURE and current is not None and current.status == CONFIRMED:
-        raise IdentityConflict(
-            f"{a} and {b} are linked (confirmed by {_who(current)}); use unlink to withdraw it"
-        )
+        raise IdentityConflict(f"{a} and {b} are linked (confirmed by {_who(current)}); use unlink to withdraw it")
 
 
 def _decide(
@@ -372,8 +362,7 @@ def auto_link(
         if not p.auto_link:
             continue
         reason = (
-            f"auto-link: probability {p.score:.4f} >= {policy.thresholds.auto_link} "
-            f"(identity policy {policy.version})"
+            f"auto-link: probability {p.score:.4f} >= {policy.thresholds.auto_link} (identity policy {policy.version})"
         )
         try:
             out.append(_decide(store, actor, p.record_a, p.record_b, CONFIRMED, reason, "confirm", p.score))

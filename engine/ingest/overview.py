@@ -19,14 +19,10 @@ def summary(store: Store) -> dict[str, Any]:
     """Counts by table, agencies (with kinds and evidence counts), evidence date range, and the imports."""
     with store.read() as s:
         tables = {
-            name: int(s.execute(sa_select(func.count()).select_from(MODEL_OF[name])).scalar_one())
-            for name in TABLES
+            name: int(s.execute(sa_select(func.count()).select_from(MODEL_OF[name])).scalar_one()) for name in TABLES
         }
         per_agency: dict[str, int] = {
-            a: n
-            for a, n in s.execute(
-                sa_select(col(Evidence.agency), func.count()).group_by(col(Evidence.agency))
-            )
+            a: n for a, n in s.execute(sa_select(col(Evidence.agency), func.count()).group_by(col(Evidence.agency)))
         }
         agencies = [
             {

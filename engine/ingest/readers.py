@@ -75,8 +75,7 @@ def table_of(name: str, file: str, problems: list[InputProblem]) -> str | None:
             file,
             None,
             None,
-            f"{name!r} is not an interchange table{_suggest(key, TABLES)}; "
-            f"the tables are {', '.join(TABLES)}",
+            f"{name!r} is not an interchange table{_suggest(key, TABLES)}; the tables are {', '.join(TABLES)}",
         )
     )
     return None
@@ -114,16 +113,12 @@ def check_header(table: str, file: str, header: list[str], problems: list[InputP
         seen.add(h)
     for req in spec.required:
         if req not in seen:
-            problems.append(
-                InputProblem(file, 1, req, f"required column {req!r} is missing from the header row")
-            )
+            problems.append(InputProblem(file, 1, req, f"required column {req!r} is missing from the header row"))
             ok = False
     return ok
 
 
-def read_csv(
-    path: Path, table: str, problems: list[InputProblem], label: str | None = None
-) -> RawTable | None:
+def read_csv(path: Path, table: str, problems: list[InputProblem], label: str | None = None) -> RawTable | None:
     """Read one CSV file (UTF-8, comma-separated, header row first); row numbers are line numbers."""
     file = label or path.name
     try:
@@ -137,8 +132,7 @@ def read_csv(
                 file,
                 None,
                 None,
-                "this is not a CSV text file (it holds binary data); "
-                "export it from the spreadsheet as 'CSV UTF-8'",
+                "this is not a CSV text file (it holds binary data); export it from the spreadsheet as 'CSV UTF-8'",
             )
         )
         return None
@@ -203,8 +197,7 @@ def read_folder(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]
                 path.name or str(path),
                 None,
                 None,
-                f"the folder holds no CSV files; expected some of "
-                f"{', '.join(s.file for s in TABLES.values())}",
+                f"the folder holds no CSV files; expected some of {', '.join(s.file for s in TABLES.values())}",
             )
         )
     return tables
@@ -221,8 +214,7 @@ def tables_from_mapping(
                 label,
                 None,
                 None,
-                "expected an object mapping table names to lists of rows, "
-                'e.g. {"people": [...], "evidence": [...]}',
+                'expected an object mapping table names to lists of rows, e.g. {"people": [...], "evidence": [...]}',
             )
         )
         return tables
@@ -335,9 +327,7 @@ def read_xlsx(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
                 cells = list(values)
                 extra = [c for c in cells[len(header) :] if c not in (None, "")]
                 if extra:
-                    problems.append(
-                        InputProblem(file, n, None, "this row has values beyond the header's columns")
-                    )
+                    problems.append(InputProblem(file, n, None, "this row has values beyond the header's columns"))
                     continue
                 try:
                     texts = {h: cell_text(cells[i]) for i, h in enumerate(header) if i < len(cells)}

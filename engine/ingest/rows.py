@@ -132,16 +132,12 @@ Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, patte
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Day = Annotated[date, BeforeValidator(parse_date)]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
-Latitude = Annotated[
-    float, BeforeValidator(parse_latitude), Field(json_schema_extra={"minimum": -90, "maximum": 90})
-]
+Latitude = Annotated[float, BeforeValidator(parse_latitude), Field(json_schema_extra={"minimum": -90, "maximum": 90})]
 Longitude = Annotated[
     float, BeforeValidator(parse_longitude), Field(json_schema_extra={"minimum": -180, "maximum": 180})
 ]
 Days = Annotated[int, BeforeValidator(parse_days), Field(json_schema_extra={"minimum": 0})]
-Birth = Annotated[
-    str, BeforeValidator(parse_birth), Field(json_schema_extra={"pattern": r"^\d{4}(-\d{2}-\d{2})?$"})
-]
+Birth = Annotated[str, BeforeValidator(parse_birth), Field(json_schema_extra={"pattern": r"^\d{4}(-\d{2}-\d{2})?$"})]
 RelationName = Annotated[Relation, BeforeValidator(_choice(Relation, "relation"))]
 PolarityName = Annotated[Polarity, BeforeValidator(_choice(Polarity, "polarity"))]
 AgencyKindName = Annotated[AgencyKind, BeforeValidator(_choice(AgencyKind, "agency kind"))]
@@ -167,11 +163,7 @@ class Row(BaseModel):
     @classmethod
     def raw_problems(cls, values: dict[str, Any], bad: set[str]) -> list[tuple[str | None, str]]:
         """Cross-field checks that can still run on a row some of whose fields failed (`bad`)."""
-        if (
-            "grading" not in cls.model_fields
-            or values.get("grading") is None
-            or bad & {"grading", "grading_scheme"}
-        ):
+        if "grading" not in cls.model_fields or values.get("grading") is None or bad & {"grading", "grading_scheme"}:
             return []
         try:
             scheme = Scheme(str(values.get("grading_scheme") or "admiralty").strip().lower())
@@ -183,9 +175,7 @@ class Row(BaseModel):
 class PersonRow(Row):
     """people.csv: one agency's record of a young person."""
 
-    person_id: Id = Field(
-        description="unique id of this record (unique across people, locations and incidents)"
-    )
+    person_id: Id = Field(description="unique id of this record (unique across people, locations and incidents)")
     name: Text = Field(description="display name")
     date_of_birth: Birth | None = Field(None, description="YYYY-MM-DD, or YYYY when only the year is known")
     sex: Text | None = None
@@ -212,9 +202,7 @@ class LocationRow(Row):
 
     location_id: Id
     name: Text
-    kind: Text | None = Field(
-        None, description="park, station, shop, school, estate, transport route, online ..."
-    )
+    kind: Text | None = Field(None, description="park, station, shop, school, estate, transport route, online ...")
     of_concern: Flag = Field(False, description="true when the partnership regards the place as of concern")
     area: Text | None = None
     latitude: Latitude | None = None
@@ -307,9 +295,7 @@ class EvidenceRow(Row):
     def problems(self) -> list[tuple[str | None, str]]:
         out = _grading_problems(self.grading, self.grading_scheme)
         if self.recorded_on is not None and self.recorded_on < self.observed_on:
-            out.append(
-                ("recorded_on", f"recorded_on {self.recorded_on} is before observed_on {self.observed_on}")
-            )
+            out.append(("recorded_on", f"recorded_on {self.recorded_on} is before observed_on {self.observed_on}"))
         if self.subject_id == self.object_id:
             out.append(("object_id", "object_id is the same as subject_id: a link needs two different ends"))
         if self.retraction and not self.supersedes:
@@ -334,16 +320,12 @@ class _PersonNote(Row):
     """Shared checks of strengths and concerns (each declares its own fields, id first)."""
 
     def problems(self) -> list[tuple[str | None, str]]:
-        return _grading_problems(
-            getattr(self, "grading", None), getattr(self, "grading_scheme", Scheme.ADMIRALTY)
-        )
+        return _grading_problems(getattr(self, "grading", None), getattr(self, "grading_scheme", Scheme.ADMIRALTY))
 
     def record(self) -> dict[str, Any]:
         out = self.model_dump()
         scheme = getattr(self, "grading_scheme", Scheme.ADMIRALTY)
-        out.update(
-            grading_scheme=scheme.value, grading=_normal_grading(getattr(self, "grading", None), scheme)
-        )
+        out.update(grading_scheme=scheme.value, grading=_normal_grading(getattr(self, "grading", None), scheme))
         return out
 
 

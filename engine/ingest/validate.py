@@ -135,9 +135,7 @@ def _stored_ids(session: Session, table: str) -> set[str]:
     return set(session.execute(sa_select(_id_col(table))).scalars())
 
 
-def _stored_rows(
-    session: Session, table: str, ids: list[str], columns: list[str]
-) -> dict[str, dict[str, Any]]:
+def _stored_rows(session: Session, table: str, ids: list[str], columns: list[str]) -> dict[str, dict[str, Any]]:
     """Stored rows with these ids: {id: {column: value}} (plus import_id)."""
     model = MODEL_OF[table]
     cols = [getattr(model, c) for c in columns] + [model.import_id]  # type: ignore[attr-defined]
@@ -150,9 +148,7 @@ def _stored_rows(
     return out
 
 
-def _parse(
-    raw: RawTable, problems: Problems, progress: Callable[[int], None]
-) -> tuple[list[Parsed], set[str]]:
+def _parse(raw: RawTable, problems: Problems, progress: Callable[[int], None]) -> tuple[list[Parsed], set[str]]:
     """Parse every row; also return the ids of rows that failed (to avoid knock-on 'unknown id' problems).
 
     The raw rows are released as they are parsed (`raw.rows` is emptied), to keep large imports in memory.
@@ -262,9 +258,7 @@ def plan_import(
         for p in rows:
             rid = p.record[id_field]
             if rid in first:
-                problems.add(
-                    p.file, p.row, id_field, f"duplicate {id_field} {rid!r} (first at row {first[rid]})"
-                )
+                problems.add(p.file, p.row, id_field, f"duplicate {id_field} {rid!r} (first at row {first[rid]})")
             else:
                 first[rid] = p.row
                 unique.append(p)
@@ -359,9 +353,7 @@ def plan_import(
                 v = p.record.get(f)
                 if f == "date_of_birth" and v is None and p.record.get("birth_year"):
                     if p.record["birth_year"] > today.year:
-                        problems.add(
-                            p.file, p.row, f, f"birth year {p.record['birth_year']} is in the future"
-                        )
+                        problems.add(p.file, p.row, f, f"birth year {p.record['birth_year']} is in the future")
                 elif isinstance(v, date) and v > today:
                     problems.add(p.file, p.row, f, f"{f} {v} is in the future (today is {today})")
 
@@ -374,9 +366,7 @@ def plan_import(
         agreements.setdefault(p.record["agreement_id"], SharingAgreement(**p.record))
     failed_agreements = failed.get("agreements", set())
     stored_agencies = _stored_ids(session, "agencies")
-    declared_agencies = {p.record["agency_id"] for p in parsed.get("agencies", [])} | failed.get(
-        "agencies", set()
-    )
+    declared_agencies = {p.record["agency_id"] for p in parsed.get("agencies", [])} | failed.get("agencies", set())
     named_agencies: list[str] = []
 
     def check_agreement(p: Parsed, agency: str, on: date) -> None:
@@ -401,9 +391,7 @@ def plan_import(
             )
             return
         if not agreement_covers(agr, agency, on):
-            reason = (
-                f"agreement {aid!r} was not in force on the recorded date {on} ({_describe_agreement(agr)})"
-            )
+            reason = f"agreement {aid!r} was not in force on the recorded date {on} ({_describe_agreement(agr)})"
             if quarantine_outside_agreement:
                 warnings.append(
                     InputProblem(
@@ -423,8 +411,7 @@ def plan_import(
                     p.file,
                     p.row,
                     "agreement_id",
-                    reason + " (import with --quarantine-outside-agreement "
-                    "to keep it out of scoring instead)",
+                    reason + " (import with --quarantine-outside-agreement to keep it out of scoring instead)",
                 )
 
     def check_person(p: Parsed, fld: str, what: str) -> None:
@@ -453,9 +440,7 @@ def plan_import(
                     f"unknown location_id {loc!r}: not in locations.csv nor in the database",
                 )
             elif found is not ObjectKind.LOCATION:
-                problems.add(
-                    p.file, p.row, "location_id", f"location_id {loc!r} is {NOUN[found]}, not a location"
-                )
+                problems.add(p.file, p.row, "location_id", f"location_id {loc!r} is {NOUN[found]}, not a location")
 
     evidence = parsed.get("evidence", [])
     new_evidence = {p.record["evidence_id"]: p.record for p in evidence}
@@ -473,16 +458,14 @@ def plan_import(
                 p.file,
                 p.row,
                 "object_id",
-                f"unknown object_id {obj!r}: not a person, location or incident "
-                "in this import nor in the database",
+                f"unknown object_id {obj!r}: not a person, location or incident in this import nor in the database",
             )
         elif obj_kind is not need:
             problems.add(
                 p.file,
                 p.row,
                 "object_id",
-                f"relation {rec['relation']!r} needs {NOUN[need]} as its object, "
-                f"but {obj!r} is {NOUN[obj_kind]}",
+                f"relation {rec['relation']!r} needs {NOUN[need]} as its object, but {obj!r} is {NOUN[obj_kind]}",
             )
         else:
             rec["object_kind"] = obj_kind.value
@@ -521,6 +504,4 @@ def plan_import(
     auto = sorted(set(named_agencies) - declared_agencies - stored_agencies)
     if auto:
         new.setdefault("agencies", []).extend({"agency_id": a, "name": a, "kind": "unknown"} for a in auto)
-    return Plan(
-        new=new, present={k: v for k, v in present.items() if v}, digest=_digest(parsed), warnings=warnings
-    )
+    return Plan(new=new, present={k: v for k, v in present.items() if v}, digest=_digest(parsed), warnings=warnings)

@@ -47,9 +47,7 @@ class ImportReport:
             "already_present": self.already_present,
             "unchanged": self.unchanged,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
-            "warnings": [
-                {"file": w.file, "row": w.row, "field": w.field, "reason": w.reason} for w in self.warnings
-            ],
+            "warnings": [{"file": w.file, "row": w.row, "field": w.field, "reason": w.reason} for w in self.warnings],
         }
 
     def text(self) -> str:
@@ -60,9 +58,7 @@ class ImportReport:
             head = f"{self.source}: import {self.import_id} wrote {rows} (digest {self.digest[:12]})"
         lines = [head]
         if self.already_present and not self.unchanged:
-            lines.append(
-                "already stored, skipped: " + ", ".join(f"{n} {t}" for t, n in self.already_present.items())
-            )
+            lines.append("already stored, skipped: " + ", ".join(f"{n} {t}" for t, n in self.already_present.items()))
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings:")
             lines.extend(f"  {w}" for w in self.warnings)

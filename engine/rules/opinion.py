@@ -89,8 +89,12 @@ class Opinion:
         return Opinion(b, d, 1.0 - b - d, self.a)
 
     def rounded(self, digits: int = 4) -> dict[str, float]:
-        return {"belief": round(self.b, digits), "disbelief": round(self.d, digits),
-                "uncertainty": round(self.u, digits), "confidence": round(self.projected, digits)}
+        return {
+            "belief": round(self.b, digits),
+            "disbelief": round(self.d, digits),
+            "uncertainty": round(self.u, digits),
+            "confidence": round(self.projected, digits),
+        }
 
 
 def cumulative(x: Opinion, y: Opinion) -> Opinion:
@@ -172,8 +176,7 @@ def evidence_to_opinion(r: np.ndarray, s: np.ndarray, w: float) -> tuple[np.ndar
     return r / total, s / total, w / total
 
 
-def opinion_to_evidence(b: np.ndarray, d: np.ndarray, u: np.ndarray,
-                        w: float) -> tuple[np.ndarray, np.ndarray]:
+def opinion_to_evidence(b: np.ndarray, d: np.ndarray, u: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
     return w * b / u, w * d / u
 
 
@@ -182,8 +185,9 @@ def discount(b: np.ndarray, d: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, n
     return b2, d2, 1.0 - b2 - d2
 
 
-def clamp_uncertainty(b: np.ndarray, d: np.ndarray, u: np.ndarray,
-                      u_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def clamp_uncertainty(
+    b: np.ndarray, d: np.ndarray, u: np.ndarray, u_min: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     low = u < u_min
     if not low.any():
         return b, d, u
@@ -193,8 +197,9 @@ def clamp_uncertainty(b: np.ndarray, d: np.ndarray, u: np.ndarray,
     return b2, d2, 1.0 - b2 - d2
 
 
-def cumulative_v(b1: np.ndarray, d1: np.ndarray, u1: np.ndarray, b2: np.ndarray, d2: np.ndarray,
-                 u2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cumulative_v(
+    b1: np.ndarray, d1: np.ndarray, u1: np.ndarray, b2: np.ndarray, d2: np.ndarray, u2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Elementwise cumulative fusion of two arrays of opinions."""
     k = u1 + u2 - u1 * u2
     return (b1 * u2 + b2 * u1) / k, (d1 * u2 + d2 * u1) / k, u1 * u2 / k

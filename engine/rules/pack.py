@@ -96,8 +96,9 @@ class When(_Strict):
     source_ref: Literal["present", "absent"] | None = None
     age_days: AgeRange | None = None
 
-    _listify = field_validator("relation", "agency_kind", "agency", "scheme", "reliability", "credibility",
-                               mode="before")(_as_list)
+    _listify = field_validator(
+        "relation", "agency_kind", "agency", "scheme", "reliability", "credibility", mode="before"
+    )(_as_list)
 
     @field_validator("reliability", "credibility", mode="before")
     @classmethod
@@ -128,8 +129,9 @@ class Then(_Strict):
     def _coherent(self) -> Then:
         given = [k for k, v in self.__dict__.items() if v is not None]
         if not given:
-            raise ValueError("a rule must have an effect: opinion, evidence, trust, weight, half_life_days, "
-                             "cap_belief or exclude")
+            raise ValueError(
+                "a rule must have an effect: opinion, evidence, trust, weight, half_life_days, cap_belief or exclude"
+            )
         if self.exclude is not None and len(given) > 1:
             others = ", ".join(k for k in given if k != "exclude")
             raise ValueError(f"exclude cannot be combined with {others}")
@@ -154,13 +156,25 @@ class Settings(_Strict):
     base_rate: float = Field(default=0.2, gt=0, lt=1, description="a: prior probability of a claimed link")
     prior_weight: float = Field(default=2.0, gt=0, description="W in b = r/(r+s+W)")
     half_life_days: float = Field(default=365.0, gt=0, description="default ageing half-life")
-    same_origin_window_days: int = Field(default=7, ge=1, le=366, description=(
-        "items from one agency with no source_ref share an origin when observed in the same window: "
-        "days since 1969-12-29 (a Monday) integer-divided by this, so 7 = ISO week"))
-    max_item_evidence: float = Field(default=8.0, gt=0, le=1000, description=(
-        "no single item counts for more than this many observations, so u >= W/(W + this)"))
-    same_origin_fusion: Literal["average", "strongest"] = Field(default="average", description=(
-        "average: mean of the records' evidence counts (averaging fusion); strongest: the largest counts"))
+    same_origin_window_days: int = Field(
+        default=7,
+        ge=1,
+        le=366,
+        description=(
+            "items from one agency with no source_ref share an origin when observed in the same window: "
+            "days since 1969-12-29 (a Monday) integer-divided by this, so 7 = ISO week"
+        ),
+    )
+    max_item_evidence: float = Field(
+        default=8.0,
+        gt=0,
+        le=1000,
+        description=("no single item counts for more than this many observations, so u >= W/(W + this)"),
+    )
+    same_origin_fusion: Literal["average", "strongest"] = Field(
+        default="average",
+        description=("average: mean of the records' evidence counts (averaging fusion); strongest: the largest counts"),
+    )
 
 
 class RulePack(_Strict):
@@ -205,8 +219,7 @@ def parse_rule_pack(data: Any, source: str = "<rule pack>") -> RulePack:
         raise PolicyError("\n".join(_format_error(source, data, e) for e in exc.errors())) from None
     problems = _semantic_problems(pack)
     if problems:
-        raise PolicyError("\n".join(f"{source}: {_where(pack.rules[i].id, i)}{fld}: {msg}"
-                                    for i, fld, msg in problems))
+        raise PolicyError("\n".join(f"{source}: {_where(pack.rules[i].id, i)}{fld}: {msg}" for i, fld, msg in problems))
     return pack
 
 
@@ -249,8 +262,7 @@ def _semantic_problems(pack: RulePack) -> list[tuple[int, str, str]]:
             for code in codes or ():
                 if not any(code in scale[s] for s in schemes):
                     valid = "; ".join(f"{s.value}: {', '.join(scale[s])}" for s in schemes)
-                    out.append((i, f"when.{fld}",
-                                f"{code!r} is not a {fld} code of the rule's schemes ({valid})"))
+                    out.append((i, f"when.{fld}", f"{code!r} is not a {fld} code of the rule's schemes ({valid})"))
     return out
 
 

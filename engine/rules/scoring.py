@@ -90,16 +90,16 @@ class CompiledRule:
         self.rule = rule
         w = rule.when
         self.relation = None if w.relation is None else np.array([RELATION_CODE[r.value] for r in w.relation])
-        self.agency_kind = None if w.agency_kind is None else np.array(
-            [AGENCY_KIND_CODE[k.value] for k in w.agency_kind])
+        self.agency_kind = (
+            None if w.agency_kind is None else np.array([AGENCY_KIND_CODE[k.value] for k in w.agency_kind])
+        )
         self.scheme = None if w.scheme is None else np.array([SCHEME_CODE[s.value] for s in w.scheme])
         self.reliability = self._code_table(w.reliability, RELIABILITY, w.schemes(), N_REL_CODES)
         self.credibility = self._code_table(w.credibility, CREDIBILITY, w.schemes(), N_CRED_CODES)
         self.refutes = None if w.polarity is None else (w.polarity is Polarity.REFUTES)
         self.has_src = None if w.source_ref is None else (w.source_ref == "present")
         pos = {a: i for i, a in enumerate(agencies)}
-        self.agency = (None if w.agency is None
-                       else np.array([pos[a] for a in w.agency if a in pos], dtype=np.int64))
+        self.agency = None if w.agency is None else np.array([pos[a] for a in w.agency if a in pos], dtype=np.int64)
         self.age = w.age_days
         self.dynamic = w.dynamic
 
@@ -227,8 +227,15 @@ def _resolve(pack: RulePack, compiled: list[CompiledRule], v: _View, *, static_o
 
 def _key_view() -> _View:
     parts = np.unravel_index(np.arange(int(np.prod(KEY_SHAPE))), KEY_SHAPE)
-    return _View(scheme=parts[0], reliability=parts[1], credibility=parts[2], refutes=parts[3].astype(bool),
-                 agency_kind=parts[4], relation=parts[5], has_src=parts[6].astype(bool))
+    return _View(
+        scheme=parts[0],
+        reliability=parts[1],
+        credibility=parts[2],
+        refutes=parts[3].astype(bool),
+        agency_kind=parts[4],
+        relation=parts[5],
+        has_src=parts[6].astype(bool),
+    )
 
 
 _KEY_VIEW = _key_view()
@@ -236,18 +243,31 @@ _KEY_VIEW = _key_view()
 
 def _item_keys(ev: EvidenceTable) -> np.ndarray:
     k = ev.scheme.astype(np.int32)
-    for arr, width in ((ev.reliability, N_REL_CODES), (ev.credibility, N_CRED_CODES), (ev.refutes, 2),
-                       (ev.agency_kind, len(AGENCY_KINDS)), (ev.relation, len(RELATIONS)),
-                       (ev.source_ref >= 0, 2)):
+    for arr, width in (
+        (ev.reliability, N_REL_CODES),
+        (ev.credibility, N_CRED_CODES),
+        (ev.refutes, 2),
+        (ev.agency_kind, len(AGENCY_KINDS)),
+        (ev.relation, len(RELATIONS)),
+        (ev.source_ref >= 0, 2),
+    ):
         k *= width
         k += arr
     return k
 
 
 def _item_view(ev: EvidenceTable, idx: np.ndarray, age: np.ndarray) -> _View:
-    return _View(scheme=ev.scheme[idx], reliability=ev.reliability[idx], credibility=ev.credibility[idx],
-                 refutes=ev.refutes[idx], agency_kind=ev.agency_kind[idx], relation=ev.relation[idx],
-                 has_src=ev.source_ref[idx] >= 0, agency=ev.agency[idx], age=age[idx])
+    return _View(
+        scheme=ev.scheme[idx],
+        reliability=ev.reliability[idx],
+        credibility=ev.credibility[idx],
+        refutes=ev.refutes[idx],
+        agency_kind=ev.agency_kind[idx],
+        relation=ev.relation[idx],
+        has_src=ev.source_ref[idx] >= 0,
+        agency=ev.agency[idx],
+        age=age[idx],
+    )
 
 
 @dataclass
@@ -341,20 +361,45 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
     n_refs = len(ev.source_refs)
     window = (ev.observed + np.int32(MONDAY_OFFSET)) // np.int32(s.same_origin_window_days)
     origin_local = np.where(ev.source_ref >= 0, ev.source_ref, window + np.int32(n_refs))
-    return ItemScores(status=status, base_rule=base_rule, exclude_rule=exclude_rule, age=age,
-                      half_life=half_life, decay=decay, b0=b0, d0=d0, b=b, d=d, r_units=r_units,
-                      s_units=s_units,
-                      origin_local=origin_local)
+    return ItemScores(
+        status=status,
+        base_rule=base_rule,
+        exclude_rule=exclude_rule,
+        age=age,
+        half_life=half_life,
+        decay=decay,
+        b0=b0,
+        d0=d0,
+        b=b,
+        d=d,
+        r_units=r_units,
+        s_units=s_units,
+        origin_local=origin_local,
+    )
 
 
 def _empty_links(nodes: NodeIndex, pack: RulePack) -> LinkTable:
     f = np.zeros(0)
     i = np.zeros(0, dtype=np.int32)
-    return LinkTable(subject=i, object=i.copy(), relation=np.zeros(0, dtype=np.int8), belief=f,
-                     disbelief=f.copy(), uncertainty=f.copy(), base_rate=f.copy(), confidence=f.copy(),
-                     conflict=f.copy(),
-                     n_items=i.copy(), n_unused=i.copy(), n_agencies=i.copy(), n_origins=i.copy(),
-                     newest=i.copy(), oldest=i.copy(), nodes=nodes, rule_pack_version=pack.version)
+    return LinkTable(
+        subject=i,
+        object=i.copy(),
+        relation=np.zeros(0, dtype=np.int8),
+        belief=f,
+        disbelief=f.copy(),
+        uncertainty=f.copy(),
+        base_rate=f.copy(),
+        confidence=f.copy(),
+        conflict=f.copy(),
+        n_items=i.copy(),
+        n_unused=i.copy(),
+        n_agencies=i.copy(),
+        n_origins=i.copy(),
+        newest=i.copy(),
+        oldest=i.copy(),
+        nodes=nodes,
+        rule_pack_version=pack.version,
+    )
 
 
 def score_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at: date) -> LinkTable:
@@ -456,10 +501,21 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     subj_obj, relation = np.divmod(links, n_rel)
     subject, obj = np.divmod(subj_obj, n_nodes)
     return LinkTable(
-        subject=subject.astype(np.int32), object=obj.astype(np.int32), relation=relation.astype(np.int8),
-        belief=belief, disbelief=disbelief, uncertainty=uncertainty, base_rate=np.full(n_links, a),
-        confidence=op.projected(belief, uncertainty, a), conflict=conflict,
-        n_items=n_items.astype(np.int32), n_unused=n_unused, n_agencies=n_agencies.astype(np.int32),
-        n_origins=n_origins.astype(np.int32), newest=newest, oldest=oldest, nodes=nodes,
+        subject=subject.astype(np.int32),
+        object=obj.astype(np.int32),
+        relation=relation.astype(np.int8),
+        belief=belief,
+        disbelief=disbelief,
+        uncertainty=uncertainty,
+        base_rate=np.full(n_links, a),
+        confidence=op.projected(belief, uncertainty, a),
+        conflict=conflict,
+        n_items=n_items.astype(np.int32),
+        n_unused=n_unused,
+        n_agencies=n_agencies.astype(np.int32),
+        n_origins=n_origins.astype(np.int32),
+        newest=newest,
+        oldest=oldest,
+        nodes=nodes,
         rule_pack_version=pack.version,
     )

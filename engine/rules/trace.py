@@ -58,12 +58,19 @@ class ItemFacts:
 def facts_of(ev: EvidenceTable, i: int, as_at: date) -> ItemFacts:
     scheme = SCHEMES[int(ev.scheme[i])]
     return ItemFacts(
-        scheme=scheme, reliability=RELIABILITY[scheme][int(ev.reliability[i])],
-        credibility=CREDIBILITY[scheme][int(ev.credibility[i])], refutes=bool(ev.refutes[i]),
-        agency_kind=AGENCY_KINDS[int(ev.agency_kind[i])], relation=RELATIONS[int(ev.relation[i])],
-        has_source_ref=bool(ev.source_ref[i] >= 0), agency=ev.agencies[int(ev.agency[i])],
-        age=max(day_number(as_at) - int(ev.observed[i]), 0), withdrawn=bool(ev.withdrawn[i]),
-        agreement_ok=bool(ev.agreement_ok[i]), retention_ok=bool(ev.retention_ok[i]))
+        scheme=scheme,
+        reliability=RELIABILITY[scheme][int(ev.reliability[i])],
+        credibility=CREDIBILITY[scheme][int(ev.credibility[i])],
+        refutes=bool(ev.refutes[i]),
+        agency_kind=AGENCY_KINDS[int(ev.agency_kind[i])],
+        relation=RELATIONS[int(ev.relation[i])],
+        has_source_ref=bool(ev.source_ref[i] >= 0),
+        agency=ev.agencies[int(ev.agency[i])],
+        age=max(day_number(as_at) - int(ev.observed[i]), 0),
+        withdrawn=bool(ev.withdrawn[i]),
+        agreement_ok=bool(ev.agreement_ok[i]),
+        retention_ok=bool(ev.retention_ok[i]),
+    )
 
 
 def rule_matches(rule: Rule, f: ItemFacts) -> bool:
@@ -78,8 +85,10 @@ def rule_matches(rule: Rule, f: ItemFacts) -> bool:
         w.credibility is None or f.credibility in w.credibility,
         w.polarity is None or (w.polarity is Polarity.REFUTES) == f.refutes,
         w.source_ref is None or (w.source_ref == "present") == f.has_source_ref,
-        w.age_days is None or ((w.age_days.min is None or f.age >= w.age_days.min)
-                               and (w.age_days.max is None or f.age <= w.age_days.max)),
+        w.age_days is None
+        or (
+            (w.age_days.min is None or f.age >= w.age_days.min) and (w.age_days.max is None or f.age <= w.age_days.max)
+        ),
     ]
     return all(checks)
 
@@ -162,8 +171,9 @@ def origin_key(ev: EvidenceTable, i: int, window_days: int) -> tuple[str, str]:
     return agency, f"no source reference, observed in the {window_days}-day window from {start.isoformat()}"
 
 
-def reference_link_opinions(evidence: EvidenceTable, pack: RulePack,
-                            as_at: date) -> dict[tuple[int, int, int], tuple[Opinion, float, int]]:
+def reference_link_opinions(
+    evidence: EvidenceTable, pack: RulePack, as_at: date
+) -> dict[tuple[int, int, int], tuple[Opinion, float, int]]:
     """Plain-Python scoring of every link: (subject, object, relation) -> (opinion, conflict, n_items).
 
     Item by item with the scalar algebra; the reference the vectorised score_links is tested against and
@@ -208,12 +218,20 @@ RELATION_PHRASE: dict[Relation, str] = {
     Relation.WITNESS: "witnessed",
     Relation.PRESENT: "was present at",
 }
-RECORD_PHRASE = {"first_hand": "first-hand observation", "disclosure": "record of a disclosure",
-                 "second_hand": "second-hand report", "anonymous": "anonymous report"}
+RECORD_PHRASE = {
+    "first_hand": "first-hand observation",
+    "disclosure": "record of a disclosure",
+    "second_hand": "second-hand report",
+    "anonymous": "anonymous report",
+}
 KIND_PHRASE: dict[AgencyKind, str] = {
-    AgencyKind.POLICE: "police", AgencyKind.SOCIAL_CARE: "social care", AgencyKind.SCHOOL: "a school's",
-    AgencyKind.YOUTH_WORK: "youth work", AgencyKind.HEALTH: "health",
-    AgencyKind.VOLUNTARY: "a voluntary group's", AgencyKind.UNKNOWN: "an agency's",
+    AgencyKind.POLICE: "police",
+    AgencyKind.SOCIAL_CARE: "social care",
+    AgencyKind.SCHOOL: "a school's",
+    AgencyKind.YOUTH_WORK: "youth work",
+    AgencyKind.HEALTH: "health",
+    AgencyKind.VOLUNTARY: "a voluntary group's",
+    AgencyKind.UNKNOWN: "an agency's",
 }
 
 
@@ -264,15 +282,26 @@ class ItemTrace:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "evidence_id": self.evidence_id, "agency": self.agency, "agency_name": self.agency_name,
-            "agency_kind": self.agency_kind.value, "grading": self.grading,
+            "evidence_id": self.evidence_id,
+            "agency": self.agency,
+            "agency_name": self.agency_name,
+            "agency_kind": self.agency_kind.value,
+            "grading": self.grading,
             "grading_meaning": self.grading_meaning,
-            "polarity": self.polarity.value, "observed": self.observed.isoformat(),
-            "recorded": self.recorded.isoformat(), "source_ref": self.source_ref, "origin": self.origin,
-            "used": self.used, "reason": self.reason, "rules": [r.to_json() for r in self.rules],
-            "age_days": self.age_days, "half_life_days": self.half_life_days, "decay": _r4(self.decay),
+            "polarity": self.polarity.value,
+            "observed": self.observed.isoformat(),
+            "recorded": self.recorded.isoformat(),
+            "source_ref": self.source_ref,
+            "origin": self.origin,
+            "used": self.used,
+            "reason": self.reason,
+            "rules": [r.to_json() for r in self.rules],
+            "age_days": self.age_days,
+            "half_life_days": self.half_life_days,
+            "decay": _r4(self.decay),
             "before_ageing": self.before_ageing.rounded() if self.before_ageing else None,
-            "opinion": self.opinion.rounded() if self.opinion else None, "note": self.note,
+            "opinion": self.opinion.rounded() if self.opinion else None,
+            "note": self.note,
         }
 
 
@@ -284,8 +313,12 @@ class OriginTrace:
     fused: Opinion  # averaging (or strongest) fusion of the origin's items
 
     def to_json(self) -> dict[str, Any]:
-        return {"agency": self.agency_name, "origin": self.origin, "evidence_ids": self.evidence_ids,
-                "fused": self.fused.rounded()}
+        return {
+            "agency": self.agency_name,
+            "origin": self.origin,
+            "evidence_ids": self.evidence_ids,
+            "fused": self.fused.rounded(),
+        }
 
 
 @dataclass
@@ -313,12 +346,20 @@ class RelationTrace:
     def to_json(self) -> dict[str, Any]:
         return {
             "relation": self.relation.value,
-            "belief": self.belief, "disbelief": self.disbelief, "uncertainty": self.uncertainty,
-            "base_rate": self.base_rate, "confidence": self.confidence, "conflict": self.conflict,
-            "n_items": self.n_items, "n_unused": self.n_unused, "n_agencies": self.n_agencies,
-            "n_origins": self.n_origins, "newest": self.newest.isoformat() if self.newest else None,
+            "belief": self.belief,
+            "disbelief": self.disbelief,
+            "uncertainty": self.uncertainty,
+            "base_rate": self.base_rate,
+            "confidence": self.confidence,
+            "conflict": self.conflict,
+            "n_items": self.n_items,
+            "n_unused": self.n_unused,
+            "n_agencies": self.n_agencies,
+            "n_origins": self.n_origins,
+            "newest": self.newest.isoformat() if self.newest else None,
             "oldest": self.oldest.isoformat() if self.oldest else None,
-            "items": [i.to_json() for i in self.items], "origins": [o.to_json() for o in self.origins],
+            "items": [i.to_json() for i in self.items],
+            "origins": [o.to_json() for o in self.origins],
             "fusion_steps": self.steps,
         }
 
@@ -345,7 +386,8 @@ class LinkExplanation:
         return {
             "subject": {"id": self.subject_id, "name": self.subject_name},
             "object": {"id": self.object_id, "name": self.object_name},
-            "as_at": self.as_at.isoformat(), "rule_pack_version": self.rule_pack_version,
+            "as_at": self.as_at.isoformat(),
+            "rule_pack_version": self.rule_pack_version,
             "links": [p.to_json() for p in self.parts],
         }
 
@@ -354,15 +396,13 @@ class LinkExplanation:
 
     def text(self) -> str:
         if not self.parts:
-            return (f"No evidence links {self.subject_name} and {self.object_name} as at "
-                    f"{self.as_at.isoformat()}.")
+            return f"No evidence links {self.subject_name} and {self.object_name} as at {self.as_at.isoformat()}."
         blocks = [self._text_part(p) for p in self.parts]
         tail = f"(Rule pack {self.rule_pack_version}, as at {self.as_at.isoformat()}.)"
         return "\n\n".join(blocks) + "\n\n" + tail
 
     def _text_part(self, p: RelationTrace) -> str:
-        figures = (f"Confidence {p.confidence:.2f} (uncertainty {p.uncertainty:.2f}, "
-                   f"conflict {p.conflict:.2f})")
+        figures = f"Confidence {p.confidence:.2f} (uncertainty {p.uncertainty:.2f}, conflict {p.conflict:.2f})"
         if p.relation in PERSON_PERSON:
             head = f"{figures} that {self.subject_name} and {self.object_name} {RELATION_PHRASE[p.relation]}"
         else:
@@ -372,30 +412,38 @@ class LinkExplanation:
         unused = [i for i in p.items if not i.used]
         if used:
             lines.append("")
-            lines.append(f"Evidence used ({len(used)} item{'s' if len(used) != 1 else ''}, "
-                         f"{p.n_origins} independent origin{'s' if p.n_origins != 1 else ''}, "
-                         f"{p.n_agencies} agenc{'ies' if p.n_agencies != 1 else 'y'}):")
+            lines.append(
+                f"Evidence used ({len(used)} item{'s' if len(used) != 1 else ''}, "
+                f"{p.n_origins} independent origin{'s' if p.n_origins != 1 else ''}, "
+                f"{p.n_agencies} agenc{'ies' if p.n_agencies != 1 else 'y'}):"
+            )
             for it in used:
                 assert it.opinion is not None
-                lines.append(f"  - {it.evidence_id} {it.agency_name}, observed {it.observed.isoformat()}, "
-                             f"{it.grading_meaning or it.grading}"
-                             f"{' (refutes the link)' if it.polarity is Polarity.REFUTES else ''}: "
-                             f"{'against' if it.polarity is Polarity.REFUTES else 'for'}: "
-                             f"belief {it.opinion.b:.2f}, disbelief {it.opinion.d:.2f}, "
-                             f"uncertainty {it.opinion.u:.2f}")
+                lines.append(
+                    f"  - {it.evidence_id} {it.agency_name}, observed {it.observed.isoformat()}, "
+                    f"{it.grading_meaning or it.grading}"
+                    f"{' (refutes the link)' if it.polarity is Polarity.REFUTES else ''}: "
+                    f"{'against' if it.polarity is Polarity.REFUTES else 'for'}: "
+                    f"belief {it.opinion.b:.2f}, disbelief {it.opinion.d:.2f}, "
+                    f"uncertainty {it.opinion.u:.2f}"
+                )
                 for r in it.rules:
                     lines.append(f"      rule {r.id}: {r.description} [{r.effect}]")
                 if it.decay < 0.999:
-                    lines.append(f"      {it.age_days} days old, half-life {it.half_life_days:g} days: "
-                                 f"counts {it.decay:.0%} of its weight when new")
+                    lines.append(
+                        f"      {it.age_days} days old, half-life {it.half_life_days:g} days: "
+                        f"counts {it.decay:.0%} of its weight when new"
+                    )
                 if it.note:
                     lines.append(f"      note: {it.note}")
         if unused:
             lines.append("")
             lines.append(f"Not used ({len(unused)}):")
             for it in unused:
-                lines.append(f"  - {it.evidence_id} {it.agency_name}, observed {it.observed.isoformat()}, "
-                             f"{it.grading}: {it.reason}")
+                lines.append(
+                    f"  - {it.evidence_id} {it.agency_name}, observed {it.observed.isoformat()}, "
+                    f"{it.grading}: {it.reason}"
+                )
         if p.steps:
             lines.append("")
             lines.append("How it combines:")
@@ -427,8 +475,7 @@ def _summary(p: RelationTrace) -> str:
     for it in used:
         if it.evidence_id in discounted:
             against = " (against the link)" if it.polarity is Polarity.REFUTES else ""
-            parts.append(f"{it.what()}{against} from {it.observed.year} was discounted "
-                         f"({discounted[it.evidence_id]})")
+            parts.append(f"{it.what()}{against} from {it.observed.year} was discounted ({discounted[it.evidence_id]})")
     n_unused = sum(1 for i in p.items if not i.used)
     if n_unused:
         parts.append(f"{n_unused} item{'s were' if n_unused != 1 else ' was'} not used")
@@ -498,8 +545,9 @@ def _resolve_node(snapshot: Snapshot, node_id: str) -> str:
     """Canonical node id for a person record id, location or incident id; NotFound otherwise."""
     can = snapshot.canonical.get(node_id, node_id)
     if can not in snapshot.nodes.position:
-        raise NotFound(f"unknown young person, location or incident id {node_id!r} (as at "
-                       f"{snapshot.as_at.isoformat()})")
+        raise NotFound(
+            f"unknown young person, location or incident id {node_id!r} (as at {snapshot.as_at.isoformat()})"
+        )
     return can
 
 
@@ -521,8 +569,16 @@ def _redact(note: str, snapshot: Snapshot, keep: set[str]) -> str:
     return note
 
 
-def explain_link(snapshot: Snapshot, pack: RulePack, a_id: str, b_id: str, relation: Relation | None = None,
-                 *, store: Any = None, hidden: frozenset[str] = frozenset()) -> LinkExplanation:
+def explain_link(
+    snapshot: Snapshot,
+    pack: RulePack,
+    a_id: str,
+    b_id: str,
+    relation: Relation | None = None,
+    *,
+    store: Any = None,
+    hidden: frozenset[str] = frozenset(),
+) -> LinkExplanation:
     """Trace the link(s) between two nodes as at the snapshot's date (one part per relation, or just one).
 
     Pass `store` to include the evidence notes (names of other young people in them are redacted). People in
@@ -541,32 +597,51 @@ def explain_link(snapshot: Snapshot, pack: RulePack, a_id: str, b_id: str, relat
         links = score_links(sub, nodes, pack, snapshot.as_at)
         for row in range(len(links)):
             rel_mask = sub.relation == links.relation[row]
-            parts.append(_relation_trace(snapshot, pack, sub, np.flatnonzero(rel_mask), links, row, notes,
-                                         {a, b} - hidden))
+            parts.append(
+                _relation_trace(snapshot, pack, sub, np.flatnonzero(rel_mask), links, row, notes, {a, b} - hidden)
+            )
     # Present the pair in stored order (person-person: smaller position first; else person first).
     first, second = (a, b) if (nodes.kinds[pb] != 0 or pa <= pb) else (b, a)
-    return LinkExplanation(subject_id=first, object_id=second, subject_name=_node_name(snapshot, first, hidden),
-                           object_name=_node_name(snapshot, second, hidden), as_at=snapshot.as_at,
-                           rule_pack_version=pack.version, parts=parts)
+    return LinkExplanation(
+        subject_id=first,
+        object_id=second,
+        subject_name=_node_name(snapshot, first, hidden),
+        object_name=_node_name(snapshot, second, hidden),
+        as_at=snapshot.as_at,
+        rule_pack_version=pack.version,
+        parts=parts,
+    )
 
 
-def explain_evidence(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at: date,
-                     names: dict[str, str] | None = None) -> list[RelationTrace]:
+def explain_evidence(
+    evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at: date, names: dict[str, str] | None = None
+) -> list[RelationTrace]:
     """Trace every link in an evidence table without a snapshot (tests, benchmarks); names optional."""
     links = score_links(evidence, nodes, pack, as_at)
     out = []
     for row in range(len(links)):
-        rows = np.flatnonzero((evidence.subject == links.subject[row])
-                              & (evidence.object == links.object[row])
-                              & (evidence.relation == links.relation[row]))
-        out.append(_relation_trace(None, pack, evidence, rows, links, row, {}, set(), as_at=as_at,
-                                   names=names))
+        rows = np.flatnonzero(
+            (evidence.subject == links.subject[row])
+            & (evidence.object == links.object[row])
+            & (evidence.relation == links.relation[row])
+        )
+        out.append(_relation_trace(None, pack, evidence, rows, links, row, {}, set(), as_at=as_at, names=names))
     return out
 
 
-def _relation_trace(snapshot: Snapshot | None, pack: RulePack, ev: EvidenceTable, rows: np.ndarray,
-                    links: LinkTable, row: int, notes: dict[str, str | None], involved: set[str], *,
-                    as_at: date | None = None, names: dict[str, str] | None = None) -> RelationTrace:
+def _relation_trace(
+    snapshot: Snapshot | None,
+    pack: RulePack,
+    ev: EvidenceTable,
+    rows: np.ndarray,
+    links: LinkTable,
+    row: int,
+    notes: dict[str, str | None],
+    involved: set[str],
+    *,
+    as_at: date | None = None,
+    names: dict[str, str] | None = None,
+) -> RelationTrace:
     s = pack.settings
     as_at = snapshot.as_at if snapshot is not None else as_at
     assert as_at is not None
@@ -594,20 +669,36 @@ def _relation_trace(snapshot: Snapshot | None, pack: RulePack, ev: EvidenceTable
         note = notes.get(eid)
         if note and snapshot is not None:
             note = _redact(note, snapshot, involved)
-        fired = [RuleFired(r.id, r.description, _effects(r, pack)) for r in out.matched
-                 if (out.used and (r is out.base_rule or not _base_only(r))) or r is out.exclude_rule]
-        meaning = (MEANING[f.scheme].get(f.reliability, "") if f.scheme is Scheme.RECORD
-                   else grading.describe())
-        items.append(ItemTrace(
-            evidence_id=eid, agency=f.agency, agency_name=agency_name, agency_kind=f.agency_kind,
-            grading=grading.code, grading_meaning=meaning,
-            polarity=Polarity.REFUTES if f.refutes else Polarity.SUPPORTS,
-            observed=from_day_number(int(ev.observed[i])), recorded=from_day_number(int(ev.recorded[i])),
-            source_ref=ev.source_refs[int(ev.source_ref[i])] if ev.source_ref[i] >= 0 else None,
-            origin=f"{agency_name}, {okey[1]}", used=out.used, reason=reason, rules=fired, age_days=f.age,
-            half_life_days=out.half_life, decay=out.decay if out.used else 1.0,
-            before_ageing=out.before_ageing if out.used else None, opinion=out.opinion if out.used else None,
-            note=note))
+        fired = [
+            RuleFired(r.id, r.description, _effects(r, pack))
+            for r in out.matched
+            if (out.used and (r is out.base_rule or not _base_only(r))) or r is out.exclude_rule
+        ]
+        meaning = MEANING[f.scheme].get(f.reliability, "") if f.scheme is Scheme.RECORD else grading.describe()
+        items.append(
+            ItemTrace(
+                evidence_id=eid,
+                agency=f.agency,
+                agency_name=agency_name,
+                agency_kind=f.agency_kind,
+                grading=grading.code,
+                grading_meaning=meaning,
+                polarity=Polarity.REFUTES if f.refutes else Polarity.SUPPORTS,
+                observed=from_day_number(int(ev.observed[i])),
+                recorded=from_day_number(int(ev.recorded[i])),
+                source_ref=ev.source_refs[int(ev.source_ref[i])] if ev.source_ref[i] >= 0 else None,
+                origin=f"{agency_name}, {okey[1]}",
+                used=out.used,
+                reason=reason,
+                rules=fired,
+                age_days=f.age,
+                half_life_days=out.half_life,
+                decay=out.decay if out.used else 1.0,
+                before_ageing=out.before_ageing if out.used else None,
+                opinion=out.opinion if out.used else None,
+                note=note,
+            )
+        )
         if out.used and out.opinion is not None:
             origin_ops[okey].append((eid, out.opinion))
     origins: list[OriginTrace] = []
@@ -621,27 +712,43 @@ def _relation_trace(snapshot: Snapshot | None, pack: RulePack, ev: EvidenceTable
         origins.append(OriginTrace(agency_name, key[1], [e for e, _ in members], fused))
         how = "strongest of" if s.same_origin_fusion == "strongest" else "averaged"
         if len(members) > 1:
-            steps.append(f"{agency_name} ({key[1]}): {len(members)} records of one origin {how} -> "
-                         f"belief {fused.b:.3f}, disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}")
+            steps.append(
+                f"{agency_name} ({key[1]}): {len(members)} records of one origin {how} -> "
+                f"belief {fused.b:.3f}, disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}"
+            )
         else:
-            steps.append(f"{agency_name} ({key[1]}): one record -> belief {fused.b:.3f}, "
-                         f"disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}")
+            steps.append(
+                f"{agency_name} ({key[1]}): one record -> belief {fused.b:.3f}, "
+                f"disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}"
+            )
     reference = cumulative_fuse(fused_list, s.base_rate)
     if len(fused_list) > 1:
-        steps.append(f"{len(fused_list)} independent origins fused cumulatively -> belief {reference.b:.3f}, "
-                     f"disbelief {reference.d:.3f}, uncertainty {reference.u:.3f}")
+        steps.append(
+            f"{len(fused_list)} independent origins fused cumulatively -> belief {reference.b:.3f}, "
+            f"disbelief {reference.d:.3f}, uncertainty {reference.u:.3f}"
+        )
     conf = float(links.confidence[row])
     steps.append(f"confidence = belief + base rate {s.base_rate:g} x uncertainty = {conf:.3f}")
     newest, oldest = int(links.newest[row]), int(links.oldest[row])
     return RelationTrace(
-        relation=RELATIONS[int(links.relation[row])], items=items, origins=origins, steps=steps,
-        belief=float(links.belief[row]), disbelief=float(links.disbelief[row]),
-        uncertainty=float(links.uncertainty[row]), base_rate=float(links.base_rate[row]), confidence=conf,
-        conflict=float(links.conflict[row]), n_items=int(links.n_items[row]),
+        relation=RELATIONS[int(links.relation[row])],
+        items=items,
+        origins=origins,
+        steps=steps,
+        belief=float(links.belief[row]),
+        disbelief=float(links.disbelief[row]),
+        uncertainty=float(links.uncertainty[row]),
+        base_rate=float(links.base_rate[row]),
+        confidence=conf,
+        conflict=float(links.conflict[row]),
+        n_items=int(links.n_items[row]),
         n_unused=int(links.n_unused[row]),
-        n_agencies=int(links.n_agencies[row]), n_origins=int(links.n_origins[row]),
+        n_agencies=int(links.n_agencies[row]),
+        n_origins=int(links.n_origins[row]),
         newest=from_day_number(newest) if newest >= 0 else None,
-        oldest=from_day_number(oldest) if oldest >= 0 else None, reference=reference)
+        oldest=from_day_number(oldest) if oldest >= 0 else None,
+        reference=reference,
+    )
 
 
 @dataclass
@@ -660,14 +767,23 @@ class PersonLink:
     n_agencies: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"other_id": self.other_id, "other_name": self.other_name, "other_kind": self.other_kind.value,
-                "relation": self.relation.value, "confidence": _r4(self.confidence),
-                "uncertainty": _r4(self.uncertainty), "conflict": _r4(self.conflict), "n_items": self.n_items,
-                "n_unused": self.n_unused, "n_agencies": self.n_agencies}
+        return {
+            "other_id": self.other_id,
+            "other_name": self.other_name,
+            "other_kind": self.other_kind.value,
+            "relation": self.relation.value,
+            "confidence": _r4(self.confidence),
+            "uncertainty": _r4(self.uncertainty),
+            "conflict": _r4(self.conflict),
+            "n_items": self.n_items,
+            "n_unused": self.n_unused,
+            "n_agencies": self.n_agencies,
+        }
 
 
-def explain_person(snapshot: Snapshot, pack: RulePack, person_id: str,
-                   *, hidden: frozenset[str] = frozenset()) -> list[PersonLink]:
+def explain_person(
+    snapshot: Snapshot, pack: RulePack, person_id: str, *, hidden: frozenset[str] = frozenset()
+) -> list[PersonLink]:
     """All of a young person's scored links, highest confidence first (ties by relation, then other id).
 
     People in `hidden` (left out of the map) are named by id only.
@@ -682,12 +798,19 @@ def explain_person(snapshot: Snapshot, pack: RulePack, person_id: str,
     for row in range(len(links)):
         other = int(links.object[row]) if int(links.subject[row]) == p else int(links.subject[row])
         other_id = nodes.ids[other]
-        out.append(PersonLink(
-            other_id=other_id, other_name=_node_name(snapshot, other_id, hidden),
-            other_kind=kinds[int(nodes.kinds[other])],
-            relation=RELATIONS[int(links.relation[row])], confidence=float(links.confidence[row]),
-            uncertainty=float(links.uncertainty[row]), conflict=float(links.conflict[row]),
-            n_items=int(links.n_items[row]), n_unused=int(links.n_unused[row]),
-            n_agencies=int(links.n_agencies[row])))
+        out.append(
+            PersonLink(
+                other_id=other_id,
+                other_name=_node_name(snapshot, other_id, hidden),
+                other_kind=kinds[int(nodes.kinds[other])],
+                relation=RELATIONS[int(links.relation[row])],
+                confidence=float(links.confidence[row]),
+                uncertainty=float(links.uncertainty[row]),
+                conflict=float(links.conflict[row]),
+                n_items=int(links.n_items[row]),
+                n_unused=int(links.n_unused[row]),
+                n_agencies=int(links.n_agencies[row]),
+            )
+        )
     out.sort(key=lambda x: (-x.confidence, RELATION_CODE[x.relation.value], x.other_id))
     return out

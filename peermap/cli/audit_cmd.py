@@ -70,9 +70,7 @@ def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the res
             if bad is not None
             else f"event {result.first_bad_seq} (missing)"
         )
-        typer.echo(
-            f"audit chain BROKEN at {where}: {result.problem}; {result.checked} events verified before it"
-        )
+        typer.echo(f"audit chain BROKEN at {where}: {result.problem}; {result.checked} events verified before it")
     if not result.ok:
         raise typer.Exit(1)
 
@@ -88,9 +86,7 @@ def log_cmd(
         store = state.store(create=False)
         actor = state.actor
         rows = audit.events(store, actor, action=action, limit=limit)
-        audit.log_event(
-            store, actor, "view_audit_log", {"action": action, "limit": limit, "events": len(rows)}
-        )
+        audit.log_event(store, actor, "view_audit_log", {"action": action, "limit": limit, "events": len(rows)})
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:

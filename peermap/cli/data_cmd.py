@@ -30,14 +30,11 @@ def _progress_bar() -> tuple[Any, Any]:
 
 
 def _import(
-    path: Path = typer.Argument(
-        ..., help="A folder of <table>.csv files, one <table>.csv, a .json or an .xlsx file."
-    ),
+    path: Path = typer.Argument(..., help="A folder of <table>.csv files, one <table>.csv, a .json or an .xlsx file."),
     quarantine_outside_agreement: bool = typer.Option(
         False,
         "--quarantine-outside-agreement",
-        help="Accept evidence recorded outside its sharing agreement's dates, with a warning; "
-        "scoring leaves it out.",
+        help="Accept evidence recorded outside its sharing agreement's dates, with a warning; scoring leaves it out.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
@@ -52,9 +49,7 @@ def _import(
             )
     except ImportRejected as exc:
         if as_json:
-            problems = [
-                {"file": p.file, "row": p.row, "field": p.field, "reason": p.reason} for p in exc.problems
-            ]
+            problems = [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason} for p in exc.problems]
             typer.echo(
                 json.dumps({"rejected": True, "problems": problems, "more": exc.truncated}, indent=2),
                 err=True,
@@ -87,9 +82,7 @@ def _summary(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
     typer.echo(f"imports ({len(info['imports'])}):")
     for b in info["imports"]:
         rows = ", ".join(f"{n} {t}" for t, n in b["counts"].items())
-        typer.echo(
-            f"  {b['import_id']}: {b['imported_at']} by {b['actor']} ({b['role']}) from {b['source']}: {rows}"
-        )
+        typer.echo(f"  {b['import_id']}: {b['imported_at']} by {b['actor']} ({b['role']}) from {b['source']}: {rows}")
 
 
 def _schema(

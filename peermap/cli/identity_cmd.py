@@ -25,13 +25,14 @@ REASON = typer.Option(..., "--reason", "-r", help="Why (required; recorded in th
 PAIR = typer.Argument(..., help="A proposal id (M-<record>-<record>) or two record ids as A,B.")
 
 
-
 def _print_proposal(p: dict[str, Any]) -> None:
     auto = "  [reaches auto-link]" if p["auto_link"] else ""
     status = "" if p["review_status"] == "new" else f"  [last marked {p['review_status']}]"
     if "name_a" in p:
-        who = f"{p['name_a']} ({p['record_a']}, {p['agency_a'] or '?'}) ~ {p['name_b']} ({p['record_b']}, " \
-              f"{p['agency_b'] or '?'})"
+        who = (
+            f"{p['name_a']} ({p['record_a']}, {p['agency_a'] or '?'}) ~ {p['name_b']} ({p['record_b']}, "
+            f"{p['agency_b'] or '?'})"
+        )
     else:
         who = f"{p['record_a']} ~ {p['record_b']}"
     typer.echo(f"{p['id']}  {p['score']:.3f}  {who}{auto}{status}")
@@ -86,8 +87,12 @@ def _decision(verb: str, fn: Callable[..., IdentityDecision]) -> Callable[[str, 
     return command
 
 
-for _verb, _fn in (("confirm", identity.confirm), ("reject", identity.reject), ("unsure", identity.unsure),
-                   ("unlink", identity.unlink)):
+for _verb, _fn in (
+    ("confirm", identity.confirm),
+    ("reject", identity.reject),
+    ("unsure", identity.unsure),
+    ("unlink", identity.unlink),
+):
     identities_app.command(_verb)(_decision(_verb, _fn))
 
 

@@ -23,11 +23,8 @@ from . import echo_json, fail, parse_as_at, state
 policy_app = typer.Typer(help="Show, review and change the panel's inclusion policy.", no_args_is_help=True)
 
 
-
 def map_command(
-    as_at: str | None = typer.Option(
-        None, "--as-at", help="Replay the map as it stood at the end of this day."
-    ),
+    as_at: str | None = typer.Option(None, "--as-at", help="Replay the map as it stood at the end of this day."),
     as_json: bool = typer.Option(False, "--json", help="Print the map as JSON."),
 ) -> None:
     """The map: who is included or greyed, and why (left-out young people are only counted)."""
@@ -124,21 +121,15 @@ def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print
 def policy_set(
     include: float | None = typer.Option(None, "--include", help="Inclusion threshold (0..1)."),
     grey: float | None = typer.Option(None, "--grey", help="Grey threshold (0..include)."),
-    min_agencies: int | None = typer.Option(
-        None, "--min-agencies", help="Independent agencies needed to include."
-    ),
-    max_age_days: int | None = typer.Option(
-        None, "--max-age-days", help="Newest evidence must be this recent."
-    ),
+    min_agencies: int | None = typer.Option(None, "--min-agencies", help="Independent agencies needed to include."),
+    max_age_days: int | None = typer.Option(None, "--max-age-days", help="Newest evidence must be this recent."),
     association_only: str | None = typer.Option(None, "--association-only", help="greyed | included."),
     co_offending_direct: bool | None = typer.Option(
         None,
         "--co-offending-direct/--no-co-offending-direct",
         help="Whether a co-offending link counts as a direct link to a concern.",
     ),
-    reason: str | None = typer.Option(
-        None, "--reason", help="Why the panel is making this change (required)."
-    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why the panel is making this change (required)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would move; change nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
@@ -183,9 +174,7 @@ def policy_set(
     if as_json:
         echo_json(record_json(rec))
     else:
-        typer.echo(
-            f"inclusion policy version {rec.version} in force (replaces v{rec.replaces}): {rec.reason}"
-        )
+        typer.echo(f"inclusion policy version {rec.version} in force (replaces v{rec.replaces}): {rec.reason}")
 
 
 def register(app: typer.Typer) -> None:

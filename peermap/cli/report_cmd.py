@@ -13,7 +13,6 @@ from . import fail, parse_as_at, state
 KIND_HELP = "audit | labelling | subject | map"
 
 
-
 def report_command(
     kind: str = typer.Argument(..., help=f"Which report: {KIND_HELP}.", metavar="KIND"),
     fmt: str = typer.Option("html", "--format", "-f", help="html | md | json"),
@@ -32,6 +31,7 @@ def report_command(
     are only ever counted (their internal ids appear for the auditor role only).
     """
     from peermap import reports
+
     kind = kind.strip().lower()
     fmt = fmt.strip().lower()
     if kind not in reports.KINDS:
