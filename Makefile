@@ -13,8 +13,9 @@ $(BIN)/peermap: pyproject.toml
 
 install: $(BIN)/peermap
 
+# The demo builds into its own demo.db; --force rebuilds only a database the demo built itself.
 demo: install
-	$(BIN)/peermap demo --force
+	$(BIN)/peermap --db demo.db demo --force
 
 test: install
 	$(BIN)/ruff check .
@@ -26,4 +27,4 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) peermap.db
+	rm -rf $(VENV) demo.db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections import Counter
@@ -551,24 +552,78 @@ def test_demo_command_builds_and_refuses_to_overwrite(tmp_path: Path) -> None:
         store.dispose()
 
 
-def test_demo_command_refuses_a_database_with_other_data(tmp_path: Path, practitioner: Actor) -> None:
-    db = str(tmp_path / "real.db")
-    store = Store.open(db)
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _user_database(path: Path, practitioner: Actor) -> Path:
+    store = Store.open(str(path))
     import_tables(
         store,
         {"agencies": [{"agency_id": "X", "name": "Real agency", "kind": "police"}]},
         practitioner,
-        source="real",
+        source="real.csv",
     )
     store.dispose()
-    refused = _cli(["--db", db, "demo", "--no-tui"])
+    return path
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_demo_command_never_touches_a_database_with_other_data(
+    tmp_path: Path, practitioner: Actor, force: bool
+) -> None:
+    db = _user_database(tmp_path / "real.db", practitioner)
+    before = _sha(db)
+    refused = _cli(["--db", str(db), "demo", "--no-tui", *(["--force"] if force else [])])
     assert refused.exit_code == 2
-    assert "not the demo borough" in refused.output
-    store = Store.open(db)
-    try:
-        assert store.get_meta("demo") is None
-    finally:
-        store.dispose()
+    assert "holds imports from real.csv" in refused.output and "even with --force" in refused.output
+    assert _sha(db) == before
+
+
+def test_demo_force_refuses_a_demo_database_someone_imported_into(tmp_path: Path, practitioner: Actor) -> None:
+    db = tmp_path / "demo.db"
+    assert _cli(["--db", str(db), "demo", "--no-tui", "--seed", "4"]).exit_code == 0
+    store = Store.open(str(db))
+    import_tables(
+        store,
+        {"agencies": [{"agency_id": "X", "name": "Real agency", "kind": "police"}]},
+        practitioner,
+        source="our-agency.xlsx",
+    )
+    store.dispose()
+    before = _sha(db)
+    refused = _cli(["--db", str(db), "demo", "--no-tui", "--force"])
+    assert refused.exit_code == 2 and "our-agency.xlsx" in refused.output
+    assert _sha(db) == before
+
+
+def test_demo_force_refuses_a_file_that_is_not_peermap(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as con:
+        con.execute("create table invoices (id integer, amount real)")
+        con.execute("insert into invoices values (1, 9.5)")
+    before = _sha(db)
+    refused = _cli(["--db", str(db), "demo", "--no-tui", "--force"])
+    assert refused.exit_code == 2 and "not a peermap database" in refused.output
+    assert _sha(db) == before
+
+
+def test_demo_builds_into_its_own_file_next_to_a_user_database(
+    tmp_path: Path, practitioner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PEERMAP_DB", raising=False)
+    user = _user_database(tmp_path / "peermap.db", practitioner)
+    before = _sha(user)
+    built = _cli(["demo", "--no-tui", "--seed", "4"])
+    assert built.exit_code == 0, built.output
+    assert "demo.db" in built.output
+    assert _sha(user) == before
+    rebuilt = _cli(["demo", "--no-tui", "--force", "--seed", "4"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert _sha(user) == before
 
 
 def test_demo_command_without_the_terminal_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,3 +65,16 @@ def test_schema_to_stdout_and_file(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     result = runner.invoke(app, ["schema", "--out", str(out)])
     assert result.exit_code == 0 and json.loads(out.read_text()) == json_schema()
+
+
+def test_a_rejected_first_import_leaves_no_database_behind(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    for bad in ("malformed_grading", "unknown_subject"):
+        result = _run(db, "import", str(DATA / "bad" / bad))
+        assert result.exit_code == 1
+        assert sorted(p.name for p in tmp_path.iterdir()) == []
+    missing = _run(db, "import", str(tmp_path / "no-such-folder"))
+    assert missing.exit_code != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    good = _run(db, "import", str(DATA / "good"))
+    assert good.exit_code == 0 and db.exists()

@@ -434,6 +434,26 @@ async def test_report_generation_writes_a_file(demo: Store, tmp_path: Path) -> N
 
 
 @run_async
+async def test_reports_are_offered_in_the_reports_folder_not_the_working_folder(
+    demo: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERMAP_REPORTS", str(tmp_path / "my-reports"))
+    monkeypatch.chdir(tmp_path)
+    app = PeermapApp(demo, AUDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        offered = Path(app.screen.query_one("#report-path", Input).value)
+        assert offered.parent == tmp_path / "my-reports"
+        await pilot.click("#generate")
+        await settle(pilot)
+        assert "Written" in text_of(app.screen.query_one("#report-result", Static))
+    assert offered.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix in {".html", ".md", ".json"}] == []
+
+
+@run_async
 async def test_subject_report_refused_for_practitioner(demo: Store, tmp_path: Path) -> None:
     app = PeermapApp(demo, PRACTITIONER)
     async with app.run_test(size=SIZE) as pilot:

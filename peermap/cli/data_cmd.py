@@ -12,6 +12,7 @@ import typer
 
 from peermap.engine.errors import ImportRejected
 from peermap.engine.ingest import import_path, json_schema, summary
+from peermap.engine.store import Store
 
 from . import fail, progress_bar, state
 
@@ -29,6 +30,23 @@ def _progress_bar() -> tuple[Any, Any]:
     return bar, update
 
 
+def _sqlite_file_to_create() -> Path | None:
+    """The SQLite file this command is about to create, or None (it exists already, or it is a server)."""
+    url = state.url
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    return None if path.exists() else path
+
+
+def _remove_new_database(store: Store, path: Path) -> None:
+    """A rejected first import leaves no empty database behind: the folder looks as it did before."""
+    store.dispose()
+    state._store = None
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def _import(
     path: Path = typer.Argument(..., help="A folder of <table>.csv files, one <table>.csv, a .json or an .xlsx file."),
     quarantine_outside_agreement: bool = typer.Option(
@@ -39,14 +57,17 @@ def _import(
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
     """Import agency data. Everything is checked first; any problem rejects the whole import."""
+    new_file = _sqlite_file_to_create()
     store = state.store()
     actor = state.actor
     bar, update = _progress_bar() if sys.stderr.isatty() else (nullcontext(), None)
+    imported = False
     try:
         with bar:
             report = import_path(
                 store, path, actor, quarantine_outside_agreement=quarantine_outside_agreement, progress=update
             )
+        imported = True
     except ImportRejected as exc:
         if as_json:
             problems = [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason} for p in exc.problems]
@@ -57,6 +78,9 @@ def _import(
         else:
             typer.echo(f"peermap: {exc}", err=True)
         raise typer.Exit(1) from None
+    finally:
+        if not imported and new_file is not None:
+            _remove_new_database(store, new_file)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

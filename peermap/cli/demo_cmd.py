@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from sqlalchemy import func, inspect
+from sqlalchemy import create_engine, func
 from sqlmodel import Session, SQLModel, select
 
 from peermap.engine.demo import DemoBorough, build_demo
@@ -21,24 +22,34 @@ from . import fail, progress_bar, state
 ProgressFn = Callable[[int, int, str], None]
 
 
-def _has_data(store: Store) -> bool:
+DEMO_DB = "demo.db"
+DEMO_SOURCE_PREFIX = "demo-borough seed "
+
+
+def _held(store: Store) -> dict[str, int]:
+    """How many rows each table that a person's work lives in holds (zero counts left out)."""
     models: tuple[type[SQLModel], ...] = (*DATA_TABLES, ImportBatch, AuditEvent)
+    counts: dict[str, int] = {}
     with Session(store.engine) as s:
         for model in models:
-            if s.exec(select(func.count()).select_from(model)).one():
-                return True
-    return False
+            n = s.exec(select(func.count()).select_from(model)).one()
+            if n:
+                counts[str(model.__tablename__)] = int(n)
+    return counts
 
 
-def _is_peermap_file(url: str) -> bool:
-    """True when the database has peermap's meta table (any schema version): safe to wipe with --force."""
-    from sqlalchemy import create_engine
+def _foreign_imports(store: Store) -> list[str]:
+    """Sources of imports the demo generator did not make: a person's own data, never to be deleted."""
+    with Session(store.engine) as s:
+        sources = s.exec(select(ImportBatch.source)).all()
+    return sorted({src for src in sources if not src.startswith(DEMO_SOURCE_PREFIX)})
 
-    engine = create_engine(url)
-    try:
-        return "meta" in inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
+
+def _refuse_foreign(url: str, what: str) -> typer.Exit:
+    return fail(
+        f"{url} {what}. The demo never deletes or writes into a database it did not build itself, "
+        f"even with --force. Build the demo into its own file: peermap --db {DEMO_DB} demo"
+    )
 
 
 def _wipe(store: Store | None, url: str) -> None:
@@ -51,8 +62,6 @@ def _wipe(store: Store | None, url: str) -> None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(path + suffix).unlink(missing_ok=True)
         return
-    from sqlalchemy import create_engine
-
     engine = create_engine(url)
     try:
         SQLModel.metadata.drop_all(engine)
@@ -61,27 +70,30 @@ def _wipe(store: Store | None, url: str) -> None:
 
 
 def _open_for_demo(force: bool) -> Store:
-    """The store to build into: refuse a database holding anything unless --force, which empties it first."""
+    """The store to build into: a new or empty database, or (with --force) a demo database it built itself.
+
+    A database holding anything the demo did not build (an import from a partnership's files, another
+    program's tables, another schema version) is refused even with --force: a default command must never
+    lose a person's data (decision 0006).
+    """
     url = state.url
     try:
-        store: Store | None = state.store()
+        store = state.store()
     except SchemaVersionError as exc:
-        if not (force and _is_peermap_file(url)):
-            raise fail(f"{exc}. Use another --db for the demo.") from None
-        store = None
-    if store is not None and not _has_data(store):
+        raise _refuse_foreign(url, f"is not a database the demo can use ({exc})") from None
+    if not _held(store):
         return store
-    if store is not None and not force:
-        seed = store.get_meta("demo")
-        if seed is not None:
-            raise fail(
-                f"{store.url} already holds the demo borough (seed {seed}). "
-                "Rebuilding it deletes everything in it, including decisions and the audit trail: "
-                "run `peermap demo --force` to do that, or open it with `peermap tui`."
-            )
+    seed = store.get_meta("demo")
+    foreign = _foreign_imports(store)
+    if seed is None or foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        what = f"holds imports from {shown}" if foreign else "holds data that is not the demo borough"
+        raise _refuse_foreign(url, what)
+    if not force:
         raise fail(
-            f"{store.url} holds data that is not the demo borough; refusing to build the demo into it. "
-            "Use another --db (e.g. --db demo.db), or --force to DELETE everything in it first."
+            f"{store.url} already holds the demo borough (seed {seed}). Rebuilding it deletes everything done in "
+            "it since (decisions, policy changes, the audit trail): run `peermap demo --force` to do that, or open "
+            "it with `peermap tui`."
         )
     _wipe(store, url)
     state._store = None
@@ -133,10 +145,12 @@ def demo(
     people: int = typer.Option(150, "--people", min=60, help="How many young people (150 is a borough)."),
     no_tui: bool = typer.Option(False, "--no-tui", help="Build only; do not open the terminal UI."),
     force: bool = typer.Option(
-        False, "--force", help="Delete everything in the database first (needed to rebuild a demo database)."
+        False, "--force", help="Rebuild a demo database, deleting what was done in it (never any other database)."
     ),
 ) -> None:
-    """Build the fictional demo borough (Northbridge) into the database, then open the terminal UI."""
+    """Build the fictional demo borough (Northbridge) into its own database (demo.db), then open the terminal UI."""
+    if state.db is None and not os.environ.get("PEERMAP_DB"):
+        state.db = DEMO_DB  # never the default ./peermap.db that `peermap import` writes to
     store = _open_for_demo(force)
     actor = state.actor
     with _progress() as update:

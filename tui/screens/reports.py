@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +45,12 @@ KINDS = (
 )
 FORMATS = (("HTML (printable)", "html"), ("Markdown", "md"), ("JSON", "json"))
 LOG_LIMIT = 1000
+
+
+def reports_folder() -> Path:
+    """Where the TUI offers to save reports: PEERMAP_REPORTS, else ~/peermap-reports (never the working folder,
+    which may hold the database and other people's files)."""
+    return Path(os.environ.get("PEERMAP_REPORTS") or Path.home() / "peermap-reports").expanduser()
 
 
 class ReportsScreen(PeermapScreen):
@@ -138,7 +145,7 @@ class ReportsScreen(PeermapScreen):
         fmt = self.query_one("#report-format", Select).value
         subject = self.query_one("#report-subject", Input).value.strip()
         stem = f"peermap-{kind}-{subject}" if kind == "subject" and subject else f"peermap-{kind}"
-        return Path.cwd() / f"{stem}-{clock.today().isoformat()}.{fmt}"
+        return reports_folder() / f"{stem}-{clock.today().isoformat()}.{fmt}"
 
     @on(Select.Changed, "#report-kind")
     @on(Select.Changed, "#report-format")
