@@ -1,121 +1,109 @@
 """peermap's engine: the headless domain that the CLI, the TUI and the reports call.
 
-The names in ``__all__`` are the public API; everything else is internal. Heavier parts (scoring, groups,
-identity matching) load on first use, so a CLI command pays only for what it runs.
+The public API is written once, as the imports below, each in the re-export form ``from .module import Name as
+Name``. Code outside ``engine/`` imports only these names (``from peermap.engine import X``; an import-linter
+contract in pyproject.toml enforces it). To publish a name, add one import line:
+
+- at the top, if it is cheap and nearly every command needs it (errors, access, the store);
+- otherwise inside the ``if TYPE_CHECKING:`` block. Type checkers read those lines as ordinary imports; at run
+  time the same lines are read once (with ``ast``) into a name -> module table, and the module loads on first
+  use of the name, so a CLI command pays only for what it runs (``peermap --help`` stays near one second).
+
+``__all__`` is derived from the same lines, so the list, the lazy table and the type checker's view cannot drift.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .access import Actor, Role, require
-from .errors import (
-    ImportRejected,
-    InputProblem,
-    NotFound,
-    PeermapError,
-    PermissionDenied,
-    PolicyError,
-    SchemaVersionError,
-)
-from .store import Store
+from .access import Actor as Actor
+from .access import Role as Role
+from .access import require as require
+from .errors import ImportRejected as ImportRejected
+from .errors import InputProblem as InputProblem
+from .errors import NotFound as NotFound
+from .errors import PeermapError as PeermapError
+from .errors import PermissionDenied as PermissionDenied
+from .errors import PolicyError as PolicyError
+from .errors import SchemaVersionError as SchemaVersionError
+from .store import Store as Store
 
 if TYPE_CHECKING:
-    from .audit import VerifyResult, events, log_event, verify
-    from .demo import build_demo, generate
-    from .groups import find_groups
-    from .identity import confirm, propose_matches, reject, unlink, unsure
-    from .ingest import ImportReport, import_path, import_tables, json_schema, summary
-    from .interventions import decide, decisions_for
-    from .interventions.suggest import Suggestion, suggest
-    from .labelling import run_checks
-    from .map_model import Group, MapResult, PersonStatus, Reason, ShownLink
-    from .mapping import compute_map, map_json
-    from .policy import InclusionPolicy, policy_history, policy_in_force, preview_policy, set_policy
-    from .rules import explain_link, explain_person, load_rule_pack, score_links
-    from .snapshot import Snapshot, load_snapshot
-
-_LAZY: dict[str, str] = {
-    "VerifyResult": "audit", "events": "audit", "log_event": "audit", "verify": "audit",
-    "build_demo": "demo", "generate": "demo",
-    "find_groups": "groups",
-    "confirm": "identity", "propose_matches": "identity", "reject": "identity", "unlink": "identity",
-    "unsure": "identity",
-    "ImportReport": "ingest", "import_path": "ingest", "import_tables": "ingest", "json_schema": "ingest",
-    "summary": "ingest",
-    "Suggestion": "interventions", "decide": "interventions", "decisions_for": "interventions",
-    "suggest": "interventions",
-    "run_checks": "labelling",
-    "Group": "map_model", "MapResult": "map_model", "PersonStatus": "map_model", "Reason": "map_model",
-    "ShownLink": "map_model",
-    "compute_map": "mapping", "map_json": "mapping",
-    "InclusionPolicy": "policy", "policy_history": "policy", "policy_in_force": "policy",
-    "preview_policy": "policy", "set_policy": "policy",
-    "explain_link": "rules", "explain_person": "rules", "load_rule_pack": "rules", "score_links": "rules",
-    "Snapshot": "snapshot", "load_snapshot": "snapshot",
-}  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'peermap.engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    from .audit import VerifyResult as VerifyResult
+    from .audit import events as events
+    from .audit import log_event as log_event
+    from .audit import verify as verify
+    from .demo import build_demo as build_demo
+    from .demo import generate as generate
+    from .groups import find_groups as find_groups
+    from .identity import confirm as confirm
+    from .identity import propose_matches as propose_matches
+    from .identity import reject as reject
+    from .identity import unlink as unlink
+    from .identity import unsure as unsure
+    from .ingest import ImportReport as ImportReport
+    from .ingest import import_path as import_path
+    from .ingest import import_tables as import_tables
+    from .ingest import json_schema as json_schema
+    from .ingest import summary as summary
+    from .interventions import Suggestion as Suggestion
+    from .interventions import decide as decide
+    from .interventions import decisions_for as decisions_for
+    from .interventions.suggest import suggest as suggest
+    from .labelling import run_checks as run_checks
+    from .map_model import Group as Group
+    from .map_model import MapResult as MapResult
+    from .map_model import PersonStatus as PersonStatus
+    from .map_model import Reason as Reason
+    from .map_model import ShownLink as ShownLink
+    from .mapping import compute_map as compute_map
+    from .mapping import map_json as map_json
+    from .policy import InclusionPolicy as InclusionPolicy
+    from .policy import policy_history as policy_history
+    from .policy import policy_in_force as policy_in_force
+    from .policy import preview_policy as preview_policy
+    from .policy import set_policy as set_policy
+    from .rules import explain_link as explain_link
+    from .rules import explain_person as explain_person
+    from .rules import load_rule_pack as load_rule_pack
+    from .rules import score_links as score_links
+    from .snapshot import Snapshot as Snapshot
+    from .snapshot import load_snapshot as load_snapshot
 
 
-__all__ = [
-    "Actor",
-    "Group",
-    "ImportRejected",
-    "ImportReport",
-    "InclusionPolicy",
-    "InputProblem",
-    "MapResult",
-    "NotFound",
-    "PeermapError",
-    "PermissionDenied",
-    "PersonStatus",
-    "PolicyError",
-    "Reason",
-    "Role",
-    "SchemaVersionError",
-    "ShownLink",
-    "Snapshot",
-    "Store",
-    "Suggestion",
-    "VerifyResult",
-    "build_demo",
-    "compute_map",
-    "confirm",
-    "decide",
-    "decisions_for",
-    "events",
-    "explain_link",
-    "explain_person",
-    "find_groups",
-    "generate",
-    "import_path",
-    "import_tables",
-    "json_schema",
-    "load_rule_pack",
-    "load_snapshot",
-    "log_event",
-    "map_json",
-    "policy_history",
-    "policy_in_force",
-    "preview_policy",
-    "propose_matches",
-    "reject",
-    "require",
-    "run_checks",
-    "score_links",
-    "set_policy",
-    "suggest",
-    "summary",
-    "unlink",
-    "unsure",
-    "verify",
-]
+def _public_imports() -> tuple[list[str], dict[str, str]]:
+    """Read this file's own import lines: every published name, and the module of each lazily loaded one."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    names: list[str] = []
+    lazy: dict[str, str] = {}
+    for node in tree.body:
+        in_block = isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for statement in node.body if isinstance(node, ast.If) and in_block else [node]:
+            if not (isinstance(statement, ast.ImportFrom) and statement.level == 1):
+                continue
+            for alias in statement.names:
+                if alias.asname != alias.name:  # only `from .m import X as X` publishes X
+                    raise ImportError(f"peermap.engine: write the public import of {alias.name!r} as `X as X`")
+                names.append(alias.name)
+                if in_block:
+                    lazy[alias.name] = f".{statement.module}"
+    return names, lazy
+
+
+__all__, _LAZY = _public_imports()
+
+if not TYPE_CHECKING:  # hidden from type checkers, so an unpublished name is an error there, not an `Any`
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'peermap.engine' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

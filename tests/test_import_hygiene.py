@@ -41,6 +41,20 @@ def test_engine_public_api_resolves_every_name() -> None:
     assert sorted(engine.__all__) == sorted({*engine.__all__})
 
 
+def test_engine_public_api_is_its_import_lines_and_nothing_else() -> None:
+    """The lazy table comes from the same lines as __all__: every lazy name is public and loads from its module."""
+    import importlib
+
+    from peermap import engine
+
+    assert set(engine._LAZY) <= set(engine.__all__)
+    assert {"Store", "PeermapError", "compute_map", "Snapshot"} <= set(engine.__all__)
+    for name, module in engine._LAZY.items():
+        assert getattr(engine, name) is getattr(importlib.import_module(module, "peermap.engine"), name)
+    with pytest.raises(AttributeError, match="no attribute 'score_snapshot'"):
+        engine.__getattr__("score_snapshot")  # internal names are not reachable through the public API
+
+
 @pytest.mark.parametrize("generic", ["engine", "reports", "tui", "policies"])
 def test_installing_peermap_claims_no_generic_top_level_name(generic: str, tmp_path: Path) -> None:
     """Outside the checkout only `peermap` is importable; the layers live under it (decision 0005)."""
