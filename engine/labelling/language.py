@@ -1,0 +1,123 @@
+"""Language guidance (policies/language.yaml): victim-blaming and adultifying wording to flag in notes.
+
+Each entry is a unit: the phrases and patterns it flags, the wording to suggest, why it matters, and
+`examples` of notes it must flag (`fires`) and must not (`passes`), checked by tests/test_examples.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import PolicyError
+from ..policy_files import read_yaml, shipped
+
+LANGUAGE_FILE = shipped("language.yaml")
+
+
+class LanguageEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    suggest: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    only_under_age: int | None = None
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases_not_blank(cls, v: list[str]) -> list[str]:
+        if any(not p.strip() for p in v):
+            raise ValueError("a phrase is blank")
+        return v
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from None
+        return v
+
+    def regex(self) -> re.Pattern[str]:
+        parts = [r"\b" + r"\s+".join(re.escape(w) for w in p.split()) + r"\b" for p in self.phrases]
+        return re.compile("|".join([*parts, *self.patterns]), re.IGNORECASE)
+
+
+class LanguageGuide(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    source: str
+    entries: list[LanguageEntry] = Field(min_length=1)
+
+    @field_validator("entries")
+    @classmethod
+    def _unique_ids(cls, v: list[LanguageEntry]) -> list[LanguageEntry]:
+        seen = Counter(e.id for e in v)
+        dup = sorted(k for k, n in seen.items() if n > 1)
+        if dup:
+            raise ValueError(f"duplicate entry ids: {', '.join(dup)}")
+        if any(not (e.phrases or e.patterns) for e in v):
+            raise ValueError("every entry needs at least one phrase or pattern")
+        return v
+
+    def find(self, text: str, age: int | None = None) -> list[LanguageHit]:
+        """Every flagged phrase in `text`, by position; age-limited entries need a known young age."""
+        hits: list[LanguageHit] = []
+        for entry, rx in _compiled(self):
+            if entry.only_under_age is not None and (age is None or age >= entry.only_under_age):
+                continue
+            for m in rx.finditer(text):
+                hits.append(LanguageHit(entry.id, m.group(0), m.start(), entry.suggest, entry.why))
+        return sorted(hits, key=lambda h: (h.start, h.entry))
+
+
+_COMPILED: dict[int, list[tuple[LanguageEntry, re.Pattern[str]]]] = {}
+
+
+def _compiled(guide: LanguageGuide) -> list[tuple[LanguageEntry, re.Pattern[str]]]:
+    key = id(guide)
+    if key not in _COMPILED:
+        _COMPILED[key] = [(e, e.regex()) for e in guide.entries]
+    return _COMPILED[key]
+
+
+@dataclass(frozen=True)
+class LanguageHit:
+    entry: str
+    phrase: str
+    start: int
+    suggest: str
+    why: str
+
+
+def load_language_guide(path: Path | str | None = None) -> LanguageGuide:
+    """Load and validate the phrase list (default policies/language.yaml); PolicyError says what is wrong."""
+    p = Path(path) if path else LANGUAGE_FILE
+    if path is None:
+        return _default_guide()
+    return _load_guide(p)
+
+
+@lru_cache(maxsize=1)
+def _default_guide() -> LanguageGuide:
+    return _load_guide(LANGUAGE_FILE)
+
+
+def _load_guide(p: Path) -> LanguageGuide:
+    raw = read_yaml(p, "language guidance")
+    try:
+        return LanguageGuide.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise PolicyError(f"{p}: {where}: {first['msg']}") from None

@@ -1,0 +1,118 @@
+"""The language check: notes about shown young people that use victim-blaming or adultifying wording
+(policies/language.yaml). Notes about young people not on the map are only counted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import col, select
+
+from ..models import Evidence
+from ..snapshot import Snapshot
+from ..store import Store
+from .facts import age_on
+from .record import Check, Context, Example, Outcome, step
+from .results import Finding
+
+
+def _victim_blaming_language(ctx: Context) -> Outcome:
+    snap = ctx.snap
+    shown = set(ctx.shown)
+    notes: list[tuple[str, str, str]] = []  # (record id, canonical person, note)
+    notes.extend((c.concern_id, c.person_id, c.note) for c in snap.concerns if c.note)
+    notes.extend((x.strength_id, x.person_id, x.note) for x in snap.strengths if x.note)
+    if ctx.store is not None:
+        notes.extend(_evidence_notes(ctx.store, snap))
+    findings: list[Finding] = []
+    hidden = 0
+    for rid, pid, note in notes:
+        person = snap.people.get(pid)
+        ages = age_on(person, ctx.as_at) if person is not None else None
+        hits = ctx.guide.find(note, age=ages[0] if ages else None)
+        if not hits:
+            continue
+        if pid not in shown:
+            hidden += 1
+            continue
+        for h in hits:
+            findings.append(Finding(f'{rid}: "{h.phrase}"', pid, (rid, h.entry), h.suggest))
+    note = " (concern and strength notes only: evidence notes need the database)" if ctx.store is None else ""
+    if hidden:
+        note += f"; {hidden} flagged note(s) about young people not on the map"
+    # A flagged note about someone not on the map still flags the check, though no one is named.
+    return Outcome(findings, flag=bool(findings or hidden), note=note)
+
+
+def _evidence_notes(store: Store, snap: Snapshot) -> Iterable[tuple[str, str, str]]:
+    known = set(snap.evidence.evidence_id.tolist())
+    with store.read() as s:
+        rows = s.exec(
+            select(Evidence.evidence_id, Evidence.subject_id, Evidence.note)
+            .where(col(Evidence.note).is_not(None), col(Evidence.recorded_on) <= snap.as_at)
+            .order_by(col(Evidence.evidence_id))
+        ).all()
+    for eid, subject, note in rows:
+        if eid in known and note:
+            yield eid, snap.canonical.get(subject, subject), note
+
+
+VICTIM_BLAMING_LANGUAGE = Check(
+    id="victim_blaming_language",
+    title="Victim-blaming or adultifying language",
+    scope="person",
+    why="Children cannot consent to their own exploitation; notes shape how they are treated.",
+    run=_victim_blaming_language,
+    messages={
+        "found": "{n} shown young people have notes with flagged wording",
+        "none": "no note about a shown young person uses flagged wording",
+    },
+    examples=(
+        Example(
+            "an evidence note about a shown young person",
+            True,
+            (
+                step("person", "B", "Ben Two", date_of_birth=date(2010, 1, 1)),
+                step("evidence", "B", "I1", "harmed", note="described as streetwise"),
+            ),
+            ("B",),
+        ),
+        Example(
+            "a concern note is read even without the database",
+            True,
+            (
+                step("person", "B", "Ben Two", date_of_birth=date(2010, 1, 1)),
+                step("concern", "B", "exploitation", note="Putting HIMSELF  at risk"),
+            ),
+            ("B",),
+            store=False,
+        ),
+        Example(
+            "a note about a young person left out flags the check but names no one",
+            True,
+            (
+                step("person", "Z", "Zed Hidden", "left_out"),
+                step("evidence", "Z", "I1", "present", note="a lifestyle choice"),
+            ),
+            (),
+        ),
+        Example(
+            "plain wording",
+            False,
+            (
+                step("person", "A", "Ann One"),
+                step("evidence", "A", "I1", "harmed", note="Was assaulted near the station; mother informed"),
+            ),
+        ),
+        Example(
+            "'sexually active' is flagged only for a child under 13",
+            False,
+            (
+                step("person", "B", "Ben Two", date_of_birth=date(2010, 1, 1)),
+                step("evidence", "B", "I1", "harmed", note="sexually active"),
+            ),
+        ),
+    ),
+)
+
+CHECKS = (VICTIM_BLAMING_LANGUAGE,)
