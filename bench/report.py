@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from peermap.engine.mapping import compute_map
     from peermap.engine.store import Store
     from peermap.reports import render
-    from peermap.reports.context import audit_context
+    from peermap.reports.audit_report import audit_context
 
     actor = Actor("bench.auditor", Role.AUDITOR)
     with tempfile.TemporaryDirectory() as tmp:

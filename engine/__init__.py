@@ -32,12 +32,19 @@ from .errors import SchemaVersionError as SchemaVersionError
 from .store import Store as Store
 
 if TYPE_CHECKING:
+    from .ages import age_on as age_on
+    from .ages import age_text as age_text
+    from .ages import years_between as years_between
     from .audit import VerifyResult as VerifyResult
     from .audit import events as events
     from .audit import log_event as log_event
     from .audit import verify as verify
+    from .clock import as_utc as as_utc
+    from .clock import now as now
     from .demo import build_demo as build_demo
     from .demo import generate as generate
+    from .fired_rules import RuleTracer as RuleTracer
+    from .graph import map_graph as map_graph
     from .groups import find_groups as find_groups
     from .identity import confirm as confirm
     from .identity import propose_matches as propose_matches
@@ -53,6 +60,9 @@ if TYPE_CHECKING:
     from .interventions import decide as decide
     from .interventions import decisions_for as decisions_for
     from .interventions.suggest import suggest as suggest
+    from .labelling import Baseline as Baseline
+    from .labelling import LabellingReport as LabellingReport
+    from .labelling import load_baseline as load_baseline
     from .labelling import run_checks as run_checks
     from .map_model import Group as Group
     from .map_model import MapResult as MapResult
@@ -61,17 +71,43 @@ if TYPE_CHECKING:
     from .map_model import ShownLink as ShownLink
     from .mapping import compute_map as compute_map
     from .mapping import map_json as map_json
+    from .models import AuditEvent as AuditEvent
+    from .models import Decision as Decision
+    from .models import ImportBatch as ImportBatch
+    from .models import SharingAgreement as SharingAgreement
+    from .models import YoungPerson as YoungPerson
     from .policy import InclusionPolicy as InclusionPolicy
     from .policy import policy_history as policy_history
     from .policy import policy_in_force as policy_in_force
     from .policy import preview_policy as preview_policy
     from .policy import set_policy as set_policy
+    from .redaction import ANOTHER as ANOTHER
+    from .redaction import NameMatcher as NameMatcher
+    from .redaction import NodeLabel as NodeLabel
+    from .redaction import Redactor as Redactor
+    from .redaction import may_see_left_out_ids as may_see_left_out_ids
+    from .redaction import node_label as node_label
+    from .report_data import EvidenceDetails as EvidenceDetails
+    from .report_data import SubjectRows as SubjectRows
+    from .report_data import audit_trail as audit_trail
+    from .report_data import decisions_until as decisions_until
+    from .report_data import event_payload as event_payload
+    from .report_data import evidence_details as evidence_details
+    from .report_data import policy_versions as policy_versions
+    from .report_data import subject_rows as subject_rows
+    from .report_data import young_person_records as young_person_records
     from .rules import explain_link as explain_link
     from .rules import explain_person as explain_person
     from .rules import load_rule_pack as load_rule_pack
     from .rules import score_links as score_links
+    from .rules.grading import GradingError as GradingError
+    from .rules.grading import parse_grading as parse_grading
     from .snapshot import Snapshot as Snapshot
+    from .snapshot import from_day_number as from_day_number
     from .snapshot import load_snapshot as load_snapshot
+    from .vocab import RELATIONS as RELATIONS
+    from .vocab import ObjectKind as ObjectKind
+    from .vocab import Relation as Relation
 
 
 def _public_imports() -> tuple[list[str], dict[str, str]]:

@@ -18,11 +18,12 @@ def now() -> datetime:
         return fixed
     env = os.environ.get("PEERMAP_NOW")
     if env:
-        return _aware(datetime.fromisoformat(env))
+        return as_utc(datetime.fromisoformat(env))
     return datetime.now(UTC)
 
 
-def _aware(at: datetime) -> datetime:
+def as_utc(at: datetime) -> datetime:
+    """The one "make this UTC" helper: a naive datetime is taken as UTC; an aware one is converted."""
     return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
 
 
@@ -33,7 +34,7 @@ def today() -> date:
 @contextmanager
 def frozen(at: datetime) -> Iterator[None]:
     """Fix the clock at `at` inside the block."""
-    token = _fixed.set(_aware(at))
+    token = _fixed.set(as_utc(at))
     try:
         yield
     finally:

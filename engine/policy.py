@@ -152,10 +152,6 @@ def default_policy_notes(path: Path | None = None) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------- versions
 
 
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def end_of_day(d: date) -> datetime:
     return datetime.combine(d, time.max, tzinfo=UTC)
 
@@ -167,7 +163,7 @@ def _record(row: PolicyVersion) -> PolicyRecord:
         raise _policy_error(exc, f"stored version {row.version}") from None
     return PolicyRecord(
         version=row.version,
-        created_at=_utc(row.created_at),
+        created_at=clock.as_utc(row.created_at),
         actor=row.actor,
         role=row.role,
         reason=row.reason,
@@ -196,7 +192,7 @@ def ensure_default(store: Store) -> None:
                 return
             earliest = s.exec(select(func.min(ImportBatch.imported_at))).one()
         policy = load_default_policy()
-        created = _utc(earliest) if earliest is not None else clock.now()
+        created = clock.as_utc(earliest) if earliest is not None else clock.now()
         try:
             with store.transaction() as s:
                 s.add(
@@ -239,7 +235,7 @@ def _in_force(records: list[PolicyRecord], at: datetime) -> PolicyRecord:
 
 def policy_in_force(store: Store, at: datetime | None = None) -> PolicyRecord:
     """The version in force at `at` (default now)."""
-    return _in_force(policy_history(store), _utc(at or clock.now()))
+    return _in_force(policy_history(store), clock.as_utc(at or clock.now()))
 
 
 def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) -> PolicyRecord:
@@ -263,7 +259,7 @@ def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) ->
         changes = {k: {"from": before[k], "to": after[k]} for k in FIELDS if before[k] != after[k]}
         row = PolicyVersion(
             version=latest.version + 1,
-            created_at=_utc(now),
+            created_at=clock.as_utc(now),
             actor=actor.name,
             role=actor.role.value,
             reason=reason,

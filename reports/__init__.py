@@ -1,7 +1,8 @@
 """peermap reports: audit, labelling-risk, subject-access and the map, as HTML, Markdown or JSON.
 
 `produce()` is the one entry point the CLI and TUI use: it checks the actor's role, computes the map as at
-a date, builds the report's data (reports.context), renders it (reports.render, reports.svg), writes the
+a date, builds the report's data (one module per kind: reports.audit_report, labelling_report,
+subject_report, map_report), renders it (reports.render, reports.svg), writes the
 file atomically and records the report in the audit trail with its recipient and the people it includes.
 Nothing here imports textual.
 """
@@ -16,14 +17,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from peermap.engine import audit
-from peermap.engine.access import Actor, Role, require
-from peermap.engine.errors import PeermapError
-from peermap.engine.labelling import Baseline, load_baseline
-from peermap.engine.map_model import MapResult
+from peermap.engine import (
+    Actor,
+    Baseline,
+    MapResult,
+    PeermapError,
+    Role,
+    Store,
+    compute_map,
+    load_baseline,
+    log_event,
+    require,
+)
 
-from .context import audit_context, labelling_context, map_context, shown_person_ids, subject_context
+from .audit_report import audit_context
+from .common import shown_person_ids
+from .labelling_report import labelling_context
+from .map_report import map_context
 from .render import render_html, render_json, render_md
+from .subject_report import subject_context
 from .svg import compute_layout, render_svg
 
 KINDS = ("audit", "labelling", "subject", "map")
@@ -65,7 +77,7 @@ def check_role(actor: Actor, kind: str) -> None:
 def build_context(
     kind: str,
     result: MapResult,
-    store: Any,
+    store: Store,
     actor: Actor,
     *,
     recipient: str | None = None,
@@ -118,7 +130,7 @@ def write_atomic(path: Path, text: str) -> str:
 
 
 def produce(
-    store: Any,
+    store: Store,
     actor: Actor,
     kind: str,
     fmt: str,
@@ -135,8 +147,6 @@ def produce(
     if baseline is not None and not isinstance(baseline, Baseline):
         baseline = load_baseline(baseline)
     if result is None:
-        from peermap.engine.mapping import compute_map
-
         result = compute_map(store, as_at)
     context = build_context(kind, result, store, actor, recipient=recipient, person=person, baseline=baseline)
     text = render(kind, fmt, context, result)
@@ -145,7 +155,7 @@ def produce(
     if out is not None:
         report.path = Path(out)
         write_atomic(report.path, text)
-    audit.log_event(
+    log_event(
         store,
         actor,
         "report",

@@ -20,11 +20,12 @@ import networkx as nx
 import numpy as np
 from markupsafe import escape
 
-from peermap.engine.graph import LOCATION, PERSON, map_graph
-from peermap.engine.map_model import MapResult
-from peermap.engine.vocab import Relation
+from peermap.engine import MapResult, ObjectKind, Relation, map_graph
 
+from .common import groups_of
 from .render import neutralise_formula
+
+PERSON, LOCATION = ObjectKind.PERSON.value, ObjectKind.LOCATION.value
 
 WIDTH = 1200.0
 MARGIN = 24.0
@@ -195,8 +196,6 @@ def _grid_positions(nodes: list[str]) -> tuple[dict[str, tuple[float, float]], f
 
 def compute_layout(result: MapResult) -> Layout:
     """Deterministic positions for every shown node (see the module docstring)."""
-    from .context import groups_of
-
     g = map_graph(result)
     groups = sorted(groups_of(result), key=lambda x: x.id)
     assigned: dict[str, str] = {}

@@ -16,12 +16,11 @@ from reports_helpers import HOSTILE, MapBuilder, small_map
 from typer.testing import CliRunner
 
 from peermap import reports
-from peermap.engine import audit, clock
+from peermap.engine import NameMatcher, audit, clock
 from peermap.engine.access import Actor, Role
 from peermap.engine.errors import NotFound, PermissionDenied
 from peermap.engine.map_model import MapResult
 from peermap.engine.store import Store
-from peermap.reports.context import NameMatcher
 from peermap.reports.render import md_escape, neutralise_formula
 from peermap.reports.svg import compute_layout, render_svg
 

@@ -13,12 +13,12 @@ from operator import itemgetter
 from typing import Any
 
 from .. import clock
+from ..ages import years_between
 from . import names, notes
 from .people import (
     DUPLICATE_VARIANTS,
     Child,
     Record,
-    age_on,
     dob_for_age,
     duplicate_record,
     make_children,
@@ -345,7 +345,7 @@ class _Generator:
         rng = self.rng
         n_groups = self.n_groups()
         free = {c.pid for c in self.children}
-        ages = {c.pid: age_on(c.dob, self.today) for c in self.children}
+        ages = {c.pid: years_between(c.dob, self.today) for c in self.children}
         target = round(self.n * 0.55)
         self.group_members: list[list[Child]] = []
         self.group_theme: list[Theme] = []
@@ -445,10 +445,10 @@ class _Generator:
             b.surname, b.area, b.ethnicity, b.sex = a.surname, a.area, a.ethnicity, a.sex
             b.first = names.similar_first_name(rng, a.first, a.sex)
             b.dob = a.dob + timedelta(days=rng.choice((-1, 1)) * rng.randint(60, 300))
-            if not 10 <= age_on(b.dob, self.today) <= 17:
+            if not 10 <= years_between(b.dob, self.today) <= 17:
                 b.dob = (
                     a.dob - timedelta(days=rng.randint(60, 300))
-                    if age_on(a.dob, self.today) < 17
+                    if years_between(a.dob, self.today) < 17
                     else a.dob + timedelta(days=rng.randint(60, 300))
                 )
             a.planted = b.planted = True
@@ -463,8 +463,8 @@ class _Generator:
             b.sex = self.rng.choice(("male", "female"))
             b.first = names.similar_first_name(self.rng, a.first, b.sex)
         else:
-            age = min(17, max(10, age_on(a.dob, self.today) + gap))
-            if age == age_on(a.dob, self.today):
+            age = min(17, max(10, years_between(a.dob, self.today) + gap))
+            if age == years_between(a.dob, self.today):
                 age = age + 1 if age < 17 else age - 1
             b.dob = dob_for_age(self.rng, age, self.today)
             b.school = school_for(self.rng, age, b.area)
@@ -1034,7 +1034,7 @@ class _Generator:
             f.note = notes.victim_blaming(rng, f.kind, c.first, c.sex)
             f.tags.add("victim_blaming")
         # "Sexually active" is only flagged for a child under 13, who cannot consent in law.
-        young = [c for c in self.live_members if age_on(c.dob, self.today) < 13 and not c.planted]
+        young = [c for c in self.live_members if years_between(c.dob, self.today) < 13 and not c.planted]
         for c in rng.sample(young, min(len(young), max(1, self.n // 150))):
             f = self.fact(
                 self.concerns,
@@ -1117,7 +1117,7 @@ class _Generator:
 
     # ------------------------------------------------------------------ output
     def collect_cases(self) -> None:
-        self.cases["under_13"] = sorted(c.pid for c in self.children if age_on(c.dob, self.today) < 13)
+        self.cases["under_13"] = sorted(c.pid for c in self.children if years_between(c.dob, self.today) < 13)
         self.cases["overdue_review"] = sorted(c.pid for c in self.children if c.review_by and c.review_by < self.today)
         self.cases["stale"] = sorted(c.pid for c in self.children if c.stale)
 

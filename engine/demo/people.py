@@ -74,10 +74,6 @@ class Record:
         }
 
 
-def age_on(dob: date, on: date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
 def dob_for_age(rng: random.Random, age: int, today: date) -> date:
     """A birth date giving exactly `age` on `today`."""
     latest = (

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import clock
 from ..access import Actor
+from ..clock import as_utc
 from ..errors import ImportRejected
 from ..store import Store
 from .overview import summary
@@ -21,7 +22,7 @@ from .readers import RawTable, Source, read_path, tables_from_mapping
 from .rows import TABLES
 from .schema import json_schema
 from .validate import Plan, Progress, plan_import
-from .write import ImportReport, as_utc, write_plan
+from .write import ImportReport, write_plan
 
 __all__ = [
     "TABLES",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,11 +18,6 @@ from .rows import TABLES
 from .validate import MODEL_OF, Plan, Progress
 
 WRITE_CHUNK = 20000
-
-
-def as_utc(at: datetime) -> datetime:
-    """A naive datetime is taken as UTC; an aware one is converted to UTC."""
-    return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
 
 
 @dataclass
@@ -75,7 +70,7 @@ def write_plan(
     progress: Progress | None,
 ) -> ImportReport:
     """Apply the plan in one transaction (or only audit the attempt when nothing is new)."""
-    at = as_utc(imported_at) if imported_at is not None else clock.now()
+    at = clock.as_utc(imported_at) if imported_at is not None else clock.now()
     counts = plan.counts
     quarantined = sum(1 for w in plan.warnings if w.field == "agreement_id")
     payload: dict[str, Any] = {

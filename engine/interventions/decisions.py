@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 DECISIONS: tuple[str, ...] = ("accept", "reject", "defer")
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
 def decide(
     store: Store,
     actor: Actor,
@@ -113,7 +109,7 @@ def decisions_for(store: Store, as_at: date | None = None) -> dict[str, Decision
     latest: dict[str, Decision] = {}
     with store.read() as s:
         for row in s.exec(select(Decision).order_by(col(Decision.id))):
-            row.decided_at = _aware(row.decided_at)
+            row.decided_at = clock.as_utc(row.decided_at)
             if cutoff is None or row.decided_at <= cutoff:
                 latest[row.suggestion_id] = row
     return dict(sorted(latest.items()))
@@ -124,5 +120,5 @@ def decision_history(store: Store, suggestion_id: str) -> list[Decision]:
     with store.read() as s:
         rows = list(s.exec(select(Decision).where(Decision.suggestion_id == suggestion_id).order_by(col(Decision.id))))
     for row in rows:
-        row.decided_at = _aware(row.decided_at)
+        row.decided_at = clock.as_utc(row.decided_at)
     return rows

@@ -10,6 +10,7 @@ from datetime import date
 
 import numpy as np
 
+from ..ages import age_on
 from ..map_model import MapResult
 from ..models import YoungPerson
 from ..rules.grading import SCHEME_CODE, Scheme
@@ -130,17 +131,6 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
             past_retention=int((~ev.retention_ok[mine]).sum()),
         )
     return out
-
-
-def age_on(person: YoungPerson, on: date) -> tuple[int, int] | None:
-    """(youngest, oldest) possible age on a date: exact from a date of birth, a range from a birth year."""
-    if person.date_of_birth is not None:
-        dob = person.date_of_birth
-        age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-        return age, age
-    if person.birth_year is not None:
-        return on.year - person.birth_year - 1, on.year - person.birth_year
-    return None
 
 
 def age_band(person: YoungPerson, on: date) -> str:
