@@ -28,6 +28,7 @@ from datetime import date
 
 import numpy as np
 
+from .figures import beside, shown
 from .map_model import PersonStatus, Reason, Status
 from .policy import InclusionPolicy
 from .rules.links import LinkTable
@@ -366,8 +367,12 @@ class _Texts:
             return f"present at an incident of concern ({oid}, {kind})"
         return f"{rel.value} link to {oid}"
 
+    def conf_text(self, i: int, threshold: float | None = None) -> str:
+        """The link's confidence, rounded so it never contradicts the threshold it was tested against."""
+        return shown(self.conf[i], self.p.include_threshold if threshold is None else threshold)
+
     def evidence(self, i: int) -> str:
-        return f"confidence {self.conf[i]:.2f} from {_agencies(self.nag[i])}"
+        return f"confidence {self.conf_text(i)} from {_agencies(self.nag[i])}"
 
     def role_reason(self, i: int, prefix: str) -> Reason:
         code = ROLE_CODE[RELATIONS[self.rel[i]].value]
@@ -378,16 +383,17 @@ class _Texts:
         if code in ROLE_CODE.values():
             return self.role_reason(i, "included")
         if code == "grey_band":
+            value, threshold = beside(self.conf[i], p.include_threshold)
             return Reason(
                 code,
-                f"greyed: {self.phrase(i)}, {self.evidence(i)}, below the inclusion threshold of "
-                f"{p.include_threshold:.2f}",
+                f"greyed: {self.phrase(i)}, confidence {value} from {_agencies(self.nag[i])}, below the inclusion "
+                f"threshold of {threshold}",
                 (self.target(i),),
             )
         if code == "too_few_agencies":
             return Reason(
                 code,
-                f"greyed: {self.phrase(i)}, confidence {self.conf[i]:.2f} but from only "
+                f"greyed: {self.phrase(i)}, confidence {self.conf_text(i)} but from only "
                 f"{_agencies(self.nag[i])}; inclusion needs {p.min_agencies} independent agencies",
                 (self.target(i),),
             )
@@ -396,7 +402,7 @@ class _Texts:
             when = from_day_number(newest).isoformat() if newest >= 0 else "an unknown date"
             return Reason(
                 code,
-                f"greyed: {self.phrase(i)}, confidence {self.conf[i]:.2f} but the newest "
+                f"greyed: {self.phrase(i)}, confidence {self.conf_text(i)} but the newest "
                 f"evidence was observed on {when}, more than {p.max_age_days} days before "
                 f"{self.s.as_at.isoformat()}",
                 (self.target(i),),
@@ -406,14 +412,14 @@ class _Texts:
         if code == "association_only":
             return Reason(
                 code,
-                f"greyed: linked only by association ({rel}, confidence {self.conf[i]:.2f}) to "
+                f"greyed: linked only by association ({rel}, confidence {self.conf_text(i, p.grey_threshold)}) to "
                 f"{oid}, who is included; no direct link to an incident or place of concern",
                 (oid,),
             )
         if code == "association_included":
             return Reason(
                 code,
-                f"included by association only ({rel}, confidence {self.conf[i]:.2f}) with "
+                f"included by association only ({rel}, confidence {self.conf_text(i, p.grey_threshold)}) with "
                 f"{oid}, who is included; flagged: no direct link to an incident or place of "
                 f"concern",
                 (oid,),

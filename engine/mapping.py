@@ -107,7 +107,6 @@ def map_json(result: MapResult) -> dict[str, Any]:
                 "id": st.person_id,
                 "name": result.snapshot.person_name(st.person_id),
                 "status": st.status,
-                "confidence": _r(st.confidence),
                 "reasons": [r.to_json() for r in st.reasons],
                 "roles": {k: list(v) for k, v in sorted(st.roles.items())},
             }

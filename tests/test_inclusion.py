@@ -189,7 +189,7 @@ def test_map_json_contract_never_mentions_left_out_people() -> None:
         assert hidden not in text
     assert [p["status"] for p in doc["people"]] == ["included", "included", "greyed"]
     person = doc["people"][0]
-    assert set(person) == {"id", "name", "status", "confidence", "reasons", "roles"}
+    assert set(person) == {"id", "name", "status", "reasons", "roles"}  # no number next to a child
     assert person["reasons"][0]["code"] == "harmed_in_incident"
 
 

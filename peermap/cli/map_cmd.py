@@ -66,11 +66,11 @@ def map_command(
     if not shown:
         return
     typer.echo("")
-    typer.echo(f"{'id':<14} {'name':<24} {'status':<9} {'conf':>5}  why")
+    typer.echo(f"{'id':<14} {'name':<24} {'status':<9} why")
     for st in shown:
         name = result.snapshot.person_name(st.person_id)
         why = st.reasons[0].text if st.reasons else ""
-        typer.echo(f"{st.person_id:<14} {name[:24]:<24} {st.status:<9} {st.confidence:>5.2f}  {why}")
+        typer.echo(f"{st.person_id:<14} {name[:24]:<24} {st.status:<9} {why}")
 
 
 @policy_app.command("show")

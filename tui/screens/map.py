@@ -75,11 +75,10 @@ class MapScreen(PeermapScreen):
     def on_mount(self) -> None:
         table = self.query_one("#map-list", DataTable)
         table.add_column("Kind", key="kind", width=6)
-        table.add_column("Name", key="name", width=24)
+        table.add_column("Name", key="name", width=20)
         table.add_column("Status", key="status", width=8)
         table.add_column("Group", key="group", width=5)
-        table.add_column("Conf.", key="conf", width=5)
-        table.add_column("Id", key="id")
+        table.add_column("Id", key="id", width=10)  # the longest agency ids (NPOL-58945) fit whole
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -193,7 +192,7 @@ class MapScreen(PeermapScreen):
             rows.append(
                 (
                     f"group:{group.id}",
-                    [plain("group"), plain(label, "bold"), plain(""), plain(group.id), plain(""), plain("")],
+                    [plain("group"), plain(label, "bold"), plain(""), plain(group.id), plain("")],
                 )
             )
         for st in loaded.shown:
@@ -207,7 +206,6 @@ class MapScreen(PeermapScreen):
                         plain(name, style),
                         plain(st.status, style),
                         plain(loaded.group_of.get(st.person_id, "")),
-                        plain(f"{st.confidence:.2f}", style),
                         plain(st.person_id, "dim"),
                     ],
                 )
@@ -222,7 +220,6 @@ class MapScreen(PeermapScreen):
                         plain(loc.name, "yellow"),
                         plain("of concern" if loc.of_concern else ""),
                         plain(loaded.group_of.get(place_id, "")),
-                        plain(""),
                         plain(place_id, "dim"),
                     ],
                 )

@@ -90,8 +90,6 @@ class PersonScreen(PeermapScreen):
             (f" {status.status} ", STATUS_STYLE.get(status.status, "")),
             ("  id ", "dim"),
             self.person_id,
-            ("  confidence ", "dim"),
-            f"{status.confidence:.2f}",
         )
         details = [v for v in (person.area, person.school) if v]
         if details:
