@@ -126,7 +126,6 @@ def audit_context(
                 "id": pid,
                 "name": person.name,
                 "status": st.status,
-                "confidence": round(float(st.confidence), 4),
                 "reasons": [
                     {
                         "code": r.code,

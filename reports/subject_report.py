@@ -138,7 +138,6 @@ def subject_context(
     if st is not None:
         status = {
             "status": st.status,
-            "confidence": round(float(st.confidence), 4),
             "reasons": [{"code": x.code, "text": red.text(x.text)} for x in st.reasons],
             "roles": {k: list(v) for k, v in sorted(st.roles.items())},
         }
