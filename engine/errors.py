@@ -55,3 +55,15 @@ class ImportRejected(PeermapError):
         super().__init__(
             f"import rejected, nothing written ({len(problems) + truncated} problems):\n" + "\n".join(lines)
         )
+
+
+class DatabaseBusy(PeermapError):
+    """Another process held the lock this one needed for longer than the lock timeout; nothing was changed."""
+
+
+class PolicyConflict(PolicyError):
+    """Another policy commit came first: the proposal was based on a version that is no longer the latest."""
+
+
+class OutputRefused(PeermapError):
+    """An output path that would destroy an input, or a file peermap did not write."""

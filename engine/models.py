@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: rule_pack_version
+SCHEMA_VERSION = 3  # 2: rule_pack_version; 3: audit events commit to content and data digests (row_digest)
 
 
 class Meta(SQLModel, table=True):
@@ -200,6 +200,29 @@ class AuditEvent(SQLModel, table=True):
     payload: str  # canonical JSON
     prev_hash: str
     hash: str
+    # The hash covers these digests, not the payload itself, so erasing personal content later leaves a
+    # tombstone (payload and salt cleared, erased_by set) and an unbroken chain (decision 0006).
+    salt: str | None = None  # random per event: the content digest reveals nothing about erased content
+    content_digest: str | None = None  # sha256(salt + "\n" + payload)
+    data_ref: str | None = None  # what the event wrote: "import:7", "policy_version:3", "decision:12", ...
+    data_digest: str | None = None  # digest over the row digests of data_ref
+    erased_by: int | None = None  # seq of the erasure event that cleared payload and salt
+
+
+class RowDigest(SQLModel, table=True):
+    """The digest of one data row as written, under the audit event that wrote it (its `ref`).
+
+    `audit verify` recomputes every row's digest and names the first that no longer matches; the event's
+    data_digest covers these entries, so editing or deleting them breaks the chain too.
+    """
+
+    __tablename__ = "row_digest"
+    tbl: str = Field(primary_key=True, max_length=64)
+    row_id: str = Field(primary_key=True)
+    ref: str = Field(index=True)
+    salt: str | None = None  # cleared on erasure, with the row's personal content
+    digest: str
+    erased_by: int | None = None  # seq of the erasure event; the row's content is then not recomputed
 
 
 DATA_TABLES: tuple[type[SQLModel], ...] = (

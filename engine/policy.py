@@ -21,7 +21,7 @@ from sqlmodel import col, func, select
 
 from . import audit, clock
 from .access import Actor, Role, require
-from .errors import PolicyError
+from .errors import PolicyConflict, PolicyError
 from .map_model import MapResult, PolicyRecord
 from .models import ImportBatch, PolicyVersion
 from .policy_files import read_yaml, shipped
@@ -211,6 +211,7 @@ def ensure_default(store: Store) -> None:
                     SYSTEM_ACTOR,
                     "policy_default_installed",
                     {"version": 1, "in_force_from": created.isoformat(), "policy": policy.to_json()},
+                    data_ref="policy_version:1",
                 )
         except IntegrityError:
             continue  # a concurrent writer got there first (version 1 or an audit seq): look again
@@ -238,8 +239,16 @@ def policy_in_force(store: Store, at: datetime | None = None) -> PolicyRecord:
     return _in_force(policy_history(store), clock.as_utc(at or clock.now()))
 
 
-def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) -> PolicyRecord:
-    """Commit `new` as the next version (panel role only, with a reason); audited as "policy_set"."""
+def set_policy(
+    store: Store, actor: Actor, new: InclusionPolicy, reason: str, *, based_on: int | None = None
+) -> PolicyRecord:
+    """Commit `new` as the next version (panel role only, with a reason); audited as "policy_set".
+
+    `based_on` is the version the proposal was made (and previewed) against. If another commit came first,
+    the commit is refused with PolicyConflict and nothing changes (optimistic concurrency): two panel
+    members can never silently revert each other. Commits are serialised by the audit lock, so the latest
+    version read here cannot change before this one commits.
+    """
     require(actor, Role.PANEL, to="change the inclusion policy")
     reason = (reason or "").strip()
     if not reason:
@@ -248,8 +257,16 @@ def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) ->
     ensure_default(store)
     now = clock.now()
     with store.transaction() as s:
+        audit.lock_head(s)
         latest_row = s.exec(select(PolicyVersion).order_by(col(PolicyVersion.version).desc()).limit(1)).one()
         latest = _record(latest_row)
+        if based_on is not None and latest.version != based_on:
+            raise PolicyConflict(
+                f"conflict: this change was based on policy version {based_on}, but version {latest.version} was "
+                f"committed since by {latest.actor} at {latest.created_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"({latest.reason}). Nothing was changed: preview your change again against version "
+                f"{latest.version} and commit it again if it is still wanted."
+            )
         if now < latest.created_at:
             raise PolicyError(
                 f"time: version {latest.version} is dated {latest.created_at.isoformat()}, after now "
@@ -272,6 +289,7 @@ def set_policy(store: Store, actor: Actor, new: InclusionPolicy, reason: str) ->
             actor,
             "policy_set",
             {"version": row.version, "replaces": latest.version, "reason": reason, "changes": changes},
+            data_ref=f"policy_version:{row.version}",
         )
         s.flush()
         return _record(row)

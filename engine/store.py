@@ -6,15 +6,75 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from .errors import SchemaVersionError
+from .errors import DatabaseBusy, SchemaVersionError
 from .models import SCHEMA_VERSION, Meta
 
 DEFAULT_DB = "peermap.db"
+DEFAULT_LOCK_TIMEOUT = 30.0  # seconds; PEERMAP_LOCK_TIMEOUT overrides
+WRITE = "peermap_write"  # execution option: this connection's transaction will write
+
+
+def lock_timeout() -> float:
+    """How long a command waits for another's lock before giving up with a message (PEERMAP_LOCK_TIMEOUT)."""
+    raw = os.environ.get("PEERMAP_LOCK_TIMEOUT")
+    try:
+        value = float(raw) if raw else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        value = DEFAULT_LOCK_TIMEOUT
+    return max(0.1, value)
+
+
+def _is_lock_wait(exc: OperationalError) -> bool:
+    """SQLite's busy/locked, PostgreSQL's lock_timeout (55P03) and deadlock (40P01)."""
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("55P03", "40P01"):
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def busy_error() -> DatabaseBusy:
+    return DatabaseBusy(
+        f"the database is busy: another peermap process (an import, a policy commit or a report) held it for "
+        f"more than {lock_timeout():g} s; this command changed nothing. Try again when it has finished "
+        "(PEERMAP_LOCK_TIMEOUT sets how long to wait)."
+    )
+
+
+def _configure(engine: Engine) -> None:
+    """Transactions that say what they will do, and lock waits that end.
+
+    SQLite: the driver's own implicit transactions are turned off so that a writing transaction starts with
+    BEGIN IMMEDIATE (it takes the write lock first, so two writers queue instead of failing on upgrade, and
+    audit sequence numbers cannot collide) and a reading session with BEGIN (one consistent view for the
+    whole map). PostgreSQL: lock waits end after the lock timeout instead of hanging.
+    """
+    timeout = lock_timeout()
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+    elif engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _pg_connect(dbapi_conn: Any, _record: Any) -> None:
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+            dbapi_conn.commit()
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -45,6 +105,7 @@ class Store:
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         engine = create_engine(url, **kwargs)
+        _configure(engine)
         store = cls(engine)
         store._check_or_create(create)
         return store
@@ -79,20 +140,41 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits at the end of the block, or rolls back entirely on error."""
+        """A session whose work commits at the end of the block, or rolls back entirely on error.
+
+        On SQLite it holds the write lock from its start (BEGIN IMMEDIATE); a lock wait longer than the lock
+        timeout ends in DatabaseBusy, with nothing changed.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             try:
+                session.connection(execution_options={WRITE: True})
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if _is_lock_wait(exc):
+                    raise busy_error() from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading only."""
+        """A session for reading only, seeing one consistent state of the database throughout.
+
+        (SQLite: one deferred transaction; PostgreSQL: REPEATABLE READ), so a map is never computed from
+        half of an import that commits while it is being read.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                if self.engine.dialect.name == "postgresql":
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                yield session
+            except OperationalError as exc:
+                if _is_lock_wait(exc):
+                    raise busy_error() from exc
+                raise
 
     def get_meta(self, key: str) -> str | None:
         with self.read() as s:

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from peermap.engine.access import Actor
-from peermap.engine.errors import PeermapError, PermissionDenied
+from peermap.engine.errors import PeermapError, PermissionDenied, PolicyConflict
 from peermap.engine.store import Store
 
 from .commands import ScreensProvider
@@ -125,6 +125,8 @@ class PeermapApp(App[None]):
         """Show an engine refusal or error; the text is the engine's, shown literally."""
         if isinstance(exc, PermissionDenied):
             title = "Not permitted"
+        elif isinstance(exc, PolicyConflict):
+            title = "Another commit came first"
         elif isinstance(exc, PeermapError):
             title = "Could not do that"
         else:

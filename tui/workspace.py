@@ -158,10 +158,11 @@ class Workspace:
 
         return preview_policy(self.store, self.actor, new_policy)
 
-    def commit_policy(self, new_policy: InclusionPolicy, reason: str) -> PolicyRecord:
+    def commit_policy(self, new_policy: InclusionPolicy, reason: str, based_on: int | None = None) -> PolicyRecord:
+        """Commit; refused (PolicyConflict) if another commit came after version `based_on`, the one previewed."""
         from peermap.engine.policy import set_policy
 
-        return set_policy(self.store, self.actor, new_policy, reason)
+        return set_policy(self.store, self.actor, new_policy, reason, based_on=based_on)
 
     # -- interventions -------------------------------------------------------------------------
 

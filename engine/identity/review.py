@@ -325,6 +325,7 @@ def _decide(
                 "canonical_before": sorted({before[lo], before[hi]}),
                 "canonical_after": sorted({after[lo], after[hi]}),
             },
+            data_ref=f"identity_decision:{row.id}",
         )
         return row
 

@@ -108,7 +108,7 @@ def write_plan(
                         if progress is not None:
                             progress(done, total, "write")
             payload["import_id"] = import_id
-            audit.record(s, actor, "import", payload)
+            audit.record(s, actor, "import", payload, data_ref=f"import:{import_id}" if import_id else None)
     except IntegrityError as exc:
         raise PeermapError(
             "the database changed while this import was being checked (another import added some of "

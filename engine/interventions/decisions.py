@@ -78,6 +78,7 @@ def decide(
                 "held_back": suggestion.held_back,
                 "decision_row": row.id,
             },
+            data_ref=f"decision:{row.id}",
         )
     return row
 

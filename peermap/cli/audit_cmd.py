@@ -52,6 +52,7 @@ def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the res
             "checked": result.checked,
             "first_bad_seq": result.first_bad_seq,
             "problem": result.problem,
+            "row": result.row,
         }
         if bad is not None:
             out["event"] = {

@@ -6,7 +6,7 @@ import typer
 
 from peermap.engine import audit
 from peermap.engine.access import Role, require
-from peermap.engine.errors import PeermapError
+from peermap.engine.errors import PeermapError, PolicyConflict
 from peermap.engine.mapping import compute_map, map_json
 from peermap.engine.policy import (
     FIELDS,
@@ -131,6 +131,12 @@ def policy_set(
     ),
     reason: str | None = typer.Option(None, "--reason", help="Why the panel is making this change (required)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would move; change nothing."),
+    based_on: int | None = typer.Option(
+        None,
+        "--based-on",
+        help="The policy version you previewed (from --dry-run); refused if another commit came since. "
+        "Default: the version in force when this command starts.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Change the inclusion policy (panel role, with a reason); --dry-run previews who would move."""
@@ -167,8 +173,11 @@ def policy_set(
                     "proposed": new.to_json(),
                 }
             )
+            typer.echo(f"to commit this change: policy set ... --reason TEXT --based-on {current.version}", err=True)
             return
-        rec = set_policy(store, actor, new, reason or "")
+        rec = set_policy(store, actor, new, reason or "", based_on=current.version if based_on is None else based_on)
+    except PolicyConflict as exc:
+        raise fail(f"{exc} (peermap policy set ... --dry-run, then --based-on the version it shows)", 3) from None
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:

@@ -25,7 +25,7 @@ from textual.widgets import (
 )
 
 from peermap.engine.access import Role, require
-from peermap.engine.errors import PeermapError
+from peermap.engine.errors import PeermapError, PolicyConflict
 
 from ..safe import count, describe, join, plain
 from ..widgets.reason import ReasonModal
@@ -313,9 +313,11 @@ class PanelScreen(PeermapScreen):
             if self.loaded is not None and getattr(self.loaded.policy.body, k) != v
         ]
 
+        based_on = self.loaded.policy.version if self.loaded is not None else None
+
         def done(reason: str | None) -> None:
             if reason:
-                self._commit(proposed, reason)
+                self._commit(proposed, reason, based_on)
 
         self.app.push_screen(
             ReasonModal("Commit a new inclusion policy", "Changing: " + ", ".join(changed), confirm="Commit"),
@@ -323,13 +325,23 @@ class PanelScreen(PeermapScreen):
         )
 
     @work(thread=True, exclusive=True, group="commit")
-    def _commit(self, proposed: Any, reason: str) -> None:
+    def _commit(self, proposed: Any, reason: str, based_on: int | None = None) -> None:
         try:
-            record = self.workspace.commit_policy(proposed, reason)
+            record = self.workspace.commit_policy(proposed, reason, based_on)
+        except PolicyConflict as exc:
+            self.app.call_from_thread(self._conflict, exc)
+            return
         except Exception as exc:  # shown, the UI stays up
             self.app.call_from_thread(self.peermap.refused, exc)
             return
         self.app.call_from_thread(self._committed, record.version)
+
+    def _conflict(self, exc: PolicyConflict) -> None:
+        """Another panel member committed first: say so, keep the form, and preview again against theirs."""
+        self.peermap.refused(exc)
+        self.notify("Reloading the map with the newer policy: check the preview again before committing.", markup=False)
+        self._last_previewed = None
+        self.peermap.reload_map()
 
     def _committed(self, version: int) -> None:
         self.notify(f"Policy version {version} is now in force. Recomputing the map…", markup=False)
