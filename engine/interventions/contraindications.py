@@ -1,19 +1,23 @@
 """Contraindication checks: a suggestion that would be unsafe for its target is held back, with the reason.
 
 Held back is not dropped: the practitioner sees the suggestion and why it is held back. Reasons name
-incidents and places, never greyed young people.
+incidents and places, never greyed young people. Each contraindication is one record (Contraindication):
+its code, why (catalogue.CONTRAINDICATIONS), the function that checks a target, and worked examples of
+targets it holds back and targets it does not (run by tests/test_examples_contraindications.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..groups import PlaceProfile
 from ..map_model import MapResult
 from ..vocab import RELATION_CODE, Relation
-from .catalogue import Catalogue, Entry
-from .matching import Target
+from .catalogue import CONTRAINDICATIONS, Catalogue, ContraCode, Entry
+from .matching import Target, TargetKind
 
 HARMED, HARMING = Relation.HARMED.value, Relation.HARMING.value
 
@@ -53,21 +57,11 @@ def incident_roles(result: MapResult) -> IncidentRoles:
 
 def check(entry: Entry, target: Target, roles: IncidentRoles, catalogue: Catalogue) -> str | None:
     """The reason the suggestion is held back, or None. Several reasons are joined with '; '."""
-    reasons: list[str] = []
-    for code in entry.contraindications:
-        reason = None
-        if code == "harmed_and_harming_together":
-            reason = _harmed_and_harming(target, roles)
-        elif code == "public_labelling":
-            reason = _public_labelling(target, catalogue)
-        elif code == "enforcement_led":
-            reason = _enforcement_led(target)
-        if reason:
-            reasons.append(reason)
-    return "; ".join(reasons) or None
+    reasons = [BY_CODE[code].check(target, roles, catalogue) for code in entry.contraindications]
+    return "; ".join(r for r in reasons if r) or None
 
 
-def _harmed_and_harming(target: Target, roles: IncidentRoles) -> str | None:
+def _harmed_and_harming(target: Target, roles: IncidentRoles, catalogue: Catalogue) -> str | None:
     if target.kind != "group":
         return None
     everyone = set(target.all_members) | set(target.members)
@@ -99,7 +93,7 @@ def _who(people: set[str], included: set[str]) -> str:
     return " and ".join(parts)
 
 
-def _public_labelling(target: Target, catalogue: Catalogue) -> str | None:
+def _public_labelling(target: Target, roles: IncidentRoles, catalogue: Catalogue) -> str | None:
     if target.kind != "group":
         return None
     need = catalogue.settings.labelling_min_cohort
@@ -112,7 +106,7 @@ def _public_labelling(target: Target, catalogue: Catalogue) -> str | None:
     )
 
 
-def _enforcement_led(target: Target) -> str | None:
+def _enforcement_led(target: Target, roles: IncidentRoles, catalogue: Catalogue) -> str | None:
     if target.kind != "location" or target.place is None:
         return None
     if not (target.place.harmed_here or target.place.harmed_here_greyed):
@@ -123,3 +117,155 @@ def _enforcement_led(target: Target) -> str | None:
         f"(incidents {incidents}); the child-welfare lead must plan this work first so that they are "
         "protected, not criminalised"
     )
+
+
+@dataclass(frozen=True)
+class ContraExample:
+    """A worked case: a target of `kind` with its included `members` and `greyed` young people, who was
+    harmed and alleged to have harmed in which incident, and (for a place) who was harmed there. The
+    contraindication must hold the suggestion back when `fires`, and must not otherwise."""
+
+    name: str
+    fires: bool
+    kind: TargetKind
+    members: tuple[str, ...] = ()
+    greyed: tuple[str, ...] = ()
+    harmed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    harming: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    harmed_here: tuple[str, ...] = ()
+    harmed_here_greyed: int = 0
+    incidents: tuple[str, ...] = ()
+
+    def target(self) -> Target:
+        place = None
+        if self.kind == "location":
+            place = PlaceProfile(
+                location_id="L1",
+                name="Rec ground",
+                kind="park",
+                area="",
+                flagged=True,
+                of_concern=True,
+                groups=[],
+                incidents=list(self.incidents),
+                concerns={},
+                people=[],
+                greyed_count=0,
+                harmed_here=list(self.harmed_here),
+                harmed_here_greyed=self.harmed_here_greyed,
+                strengths={},
+                guardianship=[],
+            )
+        everyone = [*self.members, *self.greyed]
+        return Target(
+            kind=self.kind,
+            id="T1",
+            label="T1",
+            members=list(self.members),
+            all_members=everyone,
+            n_people=len(everyone),
+            concerns={},
+            concern_members={},
+            strengths={},
+            guardianship=[],
+            greyed_count=len(self.greyed),
+            place=place,
+        )
+
+    def roles(self) -> IncidentRoles:
+        roles = IncidentRoles()
+        for role, table in ((HARMED, self.harmed), (HARMING, self.harming)):
+            for incident, people in table.items():
+                for p in people:
+                    roles.add(incident, role, p)
+        return roles
+
+
+@dataclass(frozen=True)
+class Contraindication:
+    code: ContraCode
+    why: str
+    check: Callable[[Target, IncidentRoles, Catalogue], str | None]
+    examples: tuple[ContraExample, ...]
+
+
+CONTRAINDICATION_RECORDS: tuple[Contraindication, ...] = (
+    Contraindication(
+        "harmed_and_harming_together",
+        CONTRAINDICATIONS["harmed_and_harming_together"],
+        _harmed_and_harming,
+        (
+            ContraExample(
+                "the group holds the young person harmed and the one alleged to have harmed them",
+                True,
+                "group",
+                members=("A", "B", "C"),
+                harmed={"I1": ("A",)},
+                harming={"I1": ("B",)},
+            ),
+            ContraExample(
+                "the one alleged to have harmed is greyed: still held back, counted not named",
+                True,
+                "group",
+                members=("A", "C", "D"),
+                greyed=("GREY-1",),
+                harmed={"I1": ("A",)},
+                harming={"I1": ("GREY-1",)},
+            ),
+            ContraExample(
+                "the young person alleged to have harmed is not in the group",
+                False,
+                "group",
+                members=("A", "C", "D"),
+                harmed={"I1": ("A",)},
+                harming={"I1": ("Z",)},
+            ),
+            ContraExample(
+                "harmed and harming in different incidents",
+                False,
+                "group",
+                members=("A", "B", "C"),
+                harmed={"I1": ("A",)},
+                harming={"I2": ("B",)},
+            ),
+            ContraExample("a place is not a group", False, "location", harmed_here=("A",), incidents=("I1",)),
+        ),
+    ),
+    Contraindication(
+        "public_labelling",
+        CONTRAINDICATIONS["public_labelling"],
+        _public_labelling,
+        (
+            ContraExample("two identified young people would attend", True, "group", members=("A", "B")),
+            ContraExample(
+                "greyed young people do not count towards the cohort",
+                True,
+                "group",
+                members=("A", "B"),
+                greyed=("GREY-1", "GREY-2"),
+            ),
+            ContraExample("three would attend (the catalogue's minimum)", False, "group", members=("A", "B", "C")),
+            ContraExample("a place session singles no one out", False, "location"),
+        ),
+    ),
+    Contraindication(
+        "enforcement_led",
+        CONTRAINDICATIONS["enforcement_led"],
+        _enforcement_led,
+        (
+            ContraExample(
+                "an included young person was harmed at the place",
+                True,
+                "location",
+                harmed_here=("A",),
+                incidents=("I1",),
+            ),
+            ContraExample(
+                "a greyed young person was harmed there", True, "location", harmed_here_greyed=1, incidents=("I1",)
+            ),
+            ContraExample("no one on the map was harmed there", False, "location", incidents=("I1",)),
+            ContraExample("a group is not a place", False, "group", members=("A", "B", "C"), harmed={"I1": ("A",)}),
+        ),
+    ),
+)
+BY_CODE: dict[str, Contraindication] = {c.code: c for c in CONTRAINDICATION_RECORDS}

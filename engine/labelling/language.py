@@ -11,13 +11,37 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import PolicyError
 from ..policy_files import read_yaml, shipped
 
 LANGUAGE_FILE = shipped("language.yaml")
+
+
+class NoteExample(BaseModel):
+    """A note to try an entry on, with the child's age when the entry depends on it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    note: str = Field(min_length=1)
+    age: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, v: Any) -> Any:
+        return {"note": v} if isinstance(v, str) else v
+
+
+class LanguageExamples(BaseModel):
+    """Notes the entry must flag (`fires`) and notes it must not (`passes`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fires: list[NoteExample] = Field(min_length=1)
+    passes: list[NoteExample] = Field(min_length=1)
 
 
 class LanguageEntry(BaseModel):
@@ -29,6 +53,7 @@ class LanguageEntry(BaseModel):
     suggest: str = Field(min_length=1)
     why: str = Field(min_length=1)
     only_under_age: int | None = None
+    examples: LanguageExamples | None = None
 
     @field_validator("phrases")
     @classmethod
@@ -50,6 +75,24 @@ class LanguageEntry(BaseModel):
     def regex(self) -> re.Pattern[str]:
         parts = [r"\b" + r"\s+".join(re.escape(w) for w in p.split()) + r"\b" for p in self.phrases]
         return re.compile("|".join([*parts, *self.patterns]), re.IGNORECASE)
+
+    def applies_to(self, age: int | None) -> bool:
+        """Age-limited entries apply only when the child is known to be younger than the limit."""
+        return self.only_under_age is None or (age is not None and age < self.only_under_age)
+
+    @model_validator(mode="after")
+    def _examples_hold(self) -> LanguageEntry:
+        # The entry's own tests run on load: a guide whose examples disagree with its phrases is rejected.
+        if self.examples is None or not (self.phrases or self.patterns):
+            return self
+        rx = self.regex()
+        for ex in self.examples.fires:
+            if not (self.applies_to(ex.age) and rx.search(ex.note)):
+                raise ValueError(f"example {ex.note!r} (age {ex.age}) should be flagged by entry {self.id!r}")
+        for ex in self.examples.passes:
+            if self.applies_to(ex.age) and rx.search(ex.note):
+                raise ValueError(f"example {ex.note!r} (age {ex.age}) should not be flagged by entry {self.id!r}")
+        return self
 
 
 class LanguageGuide(BaseModel):
@@ -74,7 +117,7 @@ class LanguageGuide(BaseModel):
         """Every flagged phrase in `text`, by position; age-limited entries need a known young age."""
         hits: list[LanguageHit] = []
         for entry, rx in _compiled(self):
-            if entry.only_under_age is not None and (age is None or age >= entry.only_under_age):
+            if not entry.applies_to(age):
                 continue
             for m in rx.finditer(text):
                 hits.append(LanguageHit(entry.id, m.group(0), m.start(), entry.suggest, entry.why))

@@ -161,6 +161,13 @@ def evaluate_item(pack: RulePack, f: ItemFacts) -> ItemOutcome:
     return out
 
 
+def took_effect(out: ItemOutcome) -> list[Rule]:
+    """The rules that took effect on an item (the ones a trace lists as fired): the excluding rule; or, for
+    a used item, the rule giving its base opinion and every matching modifier. A rule whose only effect is
+    a base opinion did nothing when an earlier rule gave the opinion."""
+    return [r for r in out.matched if (out.used and (r is out.base_rule or not _base_only(r))) or r is out.exclude_rule]
+
+
 def origin_key(ev: EvidenceTable, i: int, window_days: int) -> tuple[str, str]:
     """(agency, source) naming the item's origin: its source_ref, or its observation window."""
     agency = ev.agencies[int(ev.agency[i])]
@@ -669,11 +676,7 @@ def _relation_trace(
         note = notes.get(eid)
         if note and snapshot is not None:
             note = _redact(note, snapshot, involved)
-        fired = [
-            RuleFired(r.id, r.description, _effects(r, pack))
-            for r in out.matched
-            if (out.used and (r is out.base_rule or not _base_only(r))) or r is out.exclude_rule
-        ]
+        fired = [RuleFired(r.id, r.description, _effects(r, pack)) for r in took_effect(out)]
         meaning = MEANING[f.scheme].get(f.reliability, "") if f.scheme is Scheme.RECORD else grading.describe()
         items.append(
             ItemTrace(
