@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputProblem
+from .json_read import load_json
+from .limits import load_import_limits
 from .rows import TABLES
+from .xlsx_scan import SheetScan, column_letters, scan_workbook
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -57,7 +59,7 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, str):
         text = value.strip()
         return text or None
-    raise TypeError(type(value).__name__)
+    raise TypeError("dict" if isinstance(value, dict) else type(value).__name__)
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
@@ -206,7 +208,11 @@ def read_folder(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]
 def tables_from_mapping(
     data: Any, label: str, problems: list[InputProblem], *, row_base: int = 0
 ) -> dict[str, RawTable]:
-    """`{"people": [{...}, ...], ...}`: rows numbered by list index (+ row_base)."""
+    """`{"people": [{...}, ...], ...}`: rows numbered by list index (+ row_base).
+
+    A key given twice (JSON keeps the last silently), or two keys naming one table or one column (`People`
+    and `people`), is a problem: which value was meant cannot be known.
+    """
     tables: dict[str, RawTable] = {}
     if not isinstance(data, dict):
         problems.append(
@@ -218,10 +224,21 @@ def tables_from_mapping(
             )
         )
         return tables
+    for key in getattr(data, "repeated", ()):
+        problems.append(
+            InputProblem(f"{label}#{key}", None, None, f"the key {key!r} is given twice; which list was meant?")
+        )
     for key, rows in data.items():
         file = f"{label}#{key}"
         table = table_of(str(key), file, problems)
         if table is None:
+            continue
+        if table in tables:
+            problems.append(
+                InputProblem(
+                    file, None, None, f"a second list for the {table} table ({tables[table].file} is the first)"
+                )
+            )
             continue
         if not isinstance(rows, list):
             problems.append(InputProblem(file, None, None, "expected a list of rows"))
@@ -236,8 +253,17 @@ def tables_from_mapping(
                 continue
             values: dict[str, Any] = {}
             bad = False
+            for k in getattr(row, "repeated", ()):
+                problems.append(InputProblem(file, n, str(k), f"the column {k!r} is given twice in this row"))
+                bad = True
+            given: set[str] = set()
             for k, v in row.items():
                 col = str(k).strip().lower()
+                if col in given:
+                    problems.append(InputProblem(file, n, col, f"the column {col!r} is given twice in this row"))
+                    bad = True
+                    continue
+                given.add(col)
                 if col not in columns:
                     if col not in unknown_seen:
                         unknown_seen.add(col)
@@ -266,28 +292,48 @@ def tables_from_mapping(
 
 
 def read_json(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        problems.append(InputProblem(path.name, None, None, "this is not a JSON text file (not UTF-8)"))
-        return {}
-    except json.JSONDecodeError as exc:
-        problems.append(
-            InputProblem(
-                path.name,
-                exc.lineno,
-                None,
-                f"this is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            )
-        )
+    data = load_json(path, load_import_limits().json_, problems)
+    if data is None:
         return {}
     return tables_from_mapping(data, path.name, problems)
 
 
+def _sheet_problems(file: str, scan: SheetScan, header: list[str], problems: list[InputProblem]) -> bool:
+    """Formulas the workbook never calculated, or that read another workbook: True when there were any."""
+
+    def field_of(col: int) -> str | None:
+        return header[col - 1] if 0 < col <= len(header) else None
+
+    for row, col in scan.external_formulas:
+        problems.append(
+            InputProblem(
+                file,
+                row,
+                field_of(col),
+                f"cell {column_letters(col)}{row} is a formula reading another workbook (an external link); "
+                "its value cannot be checked here: paste values instead of the formula",
+            )
+        )
+    for row, col in scan.unsaved_formulas:
+        problems.append(
+            InputProblem(
+                file,
+                row,
+                field_of(col),
+                f"cell {column_letters(col)}{row} holds a formula with no saved value (the workbook was "
+                "written without calculating it); open and save it in a spreadsheet, or paste values",
+            )
+        )
+    return bool(scan.external_formulas or scan.unsaved_formulas)
+
+
 def read_xlsx(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
-    """One sheet per table; row numbers are the spreadsheet's row numbers (header is row 1)."""
+    """One sheet per table; row numbers are the spreadsheet's row numbers (header is row 1).
+
+    The workbook's structure is checked against the import limits first (xlsx_scan), so openpyxl only
+    ever reads a workbook of bounded size, and only as far as the cells the sheets really hold.
+    """
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     if not zipfile.is_zipfile(path):
         problems.append(
@@ -300,19 +346,58 @@ def read_xlsx(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
             )
         )
         return {}
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        problems.append(InputProblem(path.name, None, None, f"this workbook cannot be read: {exc}"))
+    scan = scan_workbook(path, load_import_limits().xlsx, problems)
+    if scan is None:
         return {}
+    if scan.external_links:
+        problems.append(
+            InputProblem(
+                path.name,
+                None,
+                None,
+                "this workbook links to other workbooks (external links); values copied from another file "
+                "cannot be checked: paste values and remove the links (Data > Edit Links > Break Link)",
+            )
+        )
+    scans = {s.title: s for s in scan.sheets}
     tables: dict[str, RawTable] = {}
+    try:
+        book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # any failure inside openpyxl means "cannot be read"
+        problems.append(InputProblem(path.name, None, None, f"this workbook cannot be read: {_fault(exc)}"))
+        return {}
     try:
         for sheet in book.worksheets:
             file = f"{path.name}#{sheet.title}"
+            state = getattr(sheet, "sheet_state", "visible")
+            if state != "visible":
+                how = "very hidden (only a macro can show it)" if state == "veryHidden" else "hidden"
+                problems.append(
+                    InputProblem(
+                        file,
+                        None,
+                        None,
+                        f"this sheet is {how}; a hidden sheet is never imported silently: "
+                        "unhide it if it is meant to be imported, otherwise delete it",
+                    )
+                )
+                continue
             table = table_of(sheet.title, file, problems)
             if table is None:
                 continue
-            rows = sheet.iter_rows(values_only=True)
+            if table in tables:
+                problems.append(
+                    InputProblem(
+                        file, None, None, f"a second sheet for the {table} table ({tables[table].file} is the first)"
+                    )
+                )
+                continue
+            info = scans.get(sheet.title)
+            if info is None or info.max_row == 0:
+                problems.append(InputProblem(file, None, None, "the sheet is empty: it needs a header row"))
+                continue
+            # Bounded by what the scan found, not by the sheet's own (untrusted) dimension record.
+            rows = sheet.iter_rows(max_row=info.max_row, max_col=max(info.max_col, 1), values_only=True)
             first = next(rows, None)
             if first is None:
                 problems.append(InputProblem(file, None, None, "the sheet is empty: it needs a header row"))
@@ -321,6 +406,8 @@ def read_xlsx(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
             while header and not header[-1]:
                 header.pop()
             if not check_header(table, file, header, problems):
+                continue
+            if _sheet_problems(file, info, header, problems):
                 continue
             raw = RawTable(table, file, header)
             for n, values in enumerate(rows, start=2):
@@ -338,9 +425,16 @@ def read_xlsx(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
                 if row:
                     raw.rows.append((n, row))
             tables[table] = raw
+    except Exception as exc:  # openpyxl raises many kinds on damaged sheets
+        problems.append(InputProblem(path.name, None, None, f"this workbook cannot be read: {_fault(exc)}"))
+        return {}
     finally:
         book.close()
     return tables
+
+
+def _fault(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:160]}; save it again from the spreadsheet as 'Excel Workbook (.xlsx)'"
 
 
 def read_path(path: Path) -> Source:

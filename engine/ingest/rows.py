@@ -22,7 +22,37 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR_RE = re.compile(r"^\d{4}$")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
-ID_PATTERN = r"^[^;]+$"  # ids may not contain the list separator
+# Ids may not hold the list separator, nor characters that are invisible or rearrange text on screen:
+# control characters (C0, DEL, C1), zero-width characters and bidirectional marks, overrides and isolates.
+# Otherwise `P001` and `P001` + U+200B would be two people who look like one. NUL is refused in every value
+# (PostgreSQL cannot store it, SQLite would), so both databases refuse it the same way, before writing.
+ID_UNSAFE = (
+    r"\x00-\x1f\x7f-\x9f"  # C0, DEL, C1 (ESC is \x1b)
+    r"\u200b-\u200f"  # zero-width space, non-joiner, joiner; left-to-right and right-to-left marks
+    r"\u202a-\u202e"  # bidirectional embeddings and overrides
+    r"\u2060-\u2064\u2066-\u2069"  # word joiner, invisible operators; bidirectional isolates
+    r"\u061c\ufeff"  # Arabic letter mark; zero-width no-break space (byte-order mark)
+)
+ID_PATTERN = f"^[^;{ID_UNSAFE}]+$"
+TEXT_PATTERN = r"^[^\x00]*$"
+_ID_UNSAFE_RE = re.compile(f"[{ID_UNSAFE}]")
+
+
+def pattern_reason(field: str | None, value: Any) -> str:
+    """Why a value failed its pattern, naming the character (escaped: the message reaches a terminal)."""
+    text = _text(value)
+    if "\x00" in text:
+        return f"{field} contains a NUL character (byte 0), which cannot be stored; remove it"
+    if ";" in text:
+        return f"{field} {text!r} contains ';', which separates lists of ids"
+    bad = _ID_UNSAFE_RE.search(text)
+    if bad is not None:
+        code = f"U+{ord(bad.group()):04X}"
+        return (
+            f"{field} {text!r} contains the invisible or control character {code} at position {bad.start() + 1}; "
+            "ids must be visible text, so that two ids never look alike"
+        )
+    return f"{field} {text!r} is not allowed here"
 
 
 def _text(value: Any) -> str:
@@ -97,10 +127,15 @@ def parse_longitude(value: Any) -> float:
     return out
 
 
+MAX_DAYS = 36525  # a hundred years: any longer retention is a typing slip (and would overflow a column)
+
+
 def parse_days(value: Any) -> int:
     out = _number(value)
     if out != int(out) or out < 0:
         raise ValueError(f"{value!r} is not a whole number of days (0 or more)")
+    if out > MAX_DAYS:
+        raise ValueError(f"{value!r} days is more than a hundred years ({MAX_DAYS} days)")
     return int(out)
 
 
@@ -129,14 +164,14 @@ def parse_agency_list(value: Any) -> str:
 
 # Text and ids are checked by pydantic-core (fast); readers have already turned every value into text.
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=ID_PATTERN)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=TEXT_PATTERN)]
 Day = Annotated[date, BeforeValidator(parse_date)]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
 Latitude = Annotated[float, BeforeValidator(parse_latitude), Field(json_schema_extra={"minimum": -90, "maximum": 90})]
 Longitude = Annotated[
     float, BeforeValidator(parse_longitude), Field(json_schema_extra={"minimum": -180, "maximum": 180})
 ]
-Days = Annotated[int, BeforeValidator(parse_days), Field(json_schema_extra={"minimum": 0})]
+Days = Annotated[int, BeforeValidator(parse_days), Field(json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})]
 Birth = Annotated[str, BeforeValidator(parse_birth), Field(json_schema_extra={"pattern": r"^\d{4}(-\d{2}-\d{2})?$"})]
 RelationName = Annotated[Relation, BeforeValidator(_choice(Relation, "relation"))]
 PolarityName = Annotated[Polarity, BeforeValidator(_choice(Polarity, "polarity"))]

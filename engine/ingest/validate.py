@@ -31,7 +31,7 @@ from ..models import (
 from ..snapshot import agreement_covers
 from ..vocab import OBJECT_KIND_OF_RELATION, ObjectKind, Relation
 from .readers import RawTable
-from .rows import NODE_TABLES, TABLES
+from .rows import NODE_TABLES, TABLES, pattern_reason
 
 MAX_PROBLEMS = 200
 CHUNK = 2000
@@ -174,7 +174,9 @@ def _parse(raw: RawTable, problems: Problems, progress: Callable[[int], None]) -
                 elif err["type"] == "value_error" and "error" in err.get("ctx", {}):
                     reason = str(err["ctx"]["error"])
                 elif err["type"] == "string_pattern_mismatch":
-                    reason = f"{fld} {err['input']!r} contains ';', which separates lists of ids"
+                    reason = pattern_reason(fld, err["input"])
+                elif err["type"] == "string_unicode":
+                    reason = f"{fld} holds a broken character (an unpaired surrogate), not text"
                 elif err["type"] == "extra_forbidden":
                     reason = f"unknown column {fld!r}"
                 else:
