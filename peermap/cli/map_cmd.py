@@ -171,9 +171,9 @@ def policy_set(
                     "counts": preview.counts,
                     "from_version": current.version,
                     "proposed": new.to_json(),
+                    "commit_with": f"--reason TEXT --based-on {current.version}",
                 }
             )
-            typer.echo(f"to commit this change: policy set ... --reason TEXT --based-on {current.version}", err=True)
             return
         rec = set_policy(store, actor, new, reason or "", based_on=current.version if based_on is None else based_on)
     except PolicyConflict as exc:
