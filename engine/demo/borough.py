@@ -12,6 +12,8 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
+from sortedcontainers import SortedList
+
 from .. import clock
 from ..ages import years_between
 from . import names, notes
@@ -130,6 +132,36 @@ def generate(seed: int = 7, people: int = 150, today: date | None = None) -> Dem
     if people < 60:
         raise ValueError("the demo borough needs at least 60 young people to plant every hard case")
     return _Generator(seed, people, today or clock.today()).run()
+
+
+class _FreePool:
+    """The young people not yet in a peer group, by sex and by age band, in record order.
+
+    Groups draw at random positions from these lists; sorted lists make each draw and removal O(log n)
+    where rebuilding the lists for every group made a city quadratic. The draws are the same either way.
+    """
+
+    def __init__(self, children: list[Child], today: date, bands: set[tuple[int, int]]) -> None:
+        self.children = children
+        self.ages = [years_between(c.dob, today) for c in children]
+        self.lists: dict[tuple[int, int] | None, dict[str, SortedList]] = {
+            band: {sex: SortedList() for sex in ("male", "female")} for band in (*sorted(bands), None)
+        }
+        for i, c in enumerate(children):
+            for band, by_sex in self.lists.items():
+                if band is None or band[0] <= self.ages[i] <= band[1]:
+                    by_sex[c.sex].add(i)
+
+    def by_sex(self, band: tuple[int, int] | None) -> dict[str, SortedList]:
+        """The free young people in an age band (None: any age), male and female, as positions."""
+        return self.lists[band]
+
+    def take(self, i: int) -> Child:
+        """Remove the young person at position i from every list."""
+        c = self.children[i]
+        for by_sex in self.lists.values():
+            by_sex[c.sex].discard(i)
+        return c
 
 
 class _Generator:
@@ -344,8 +376,7 @@ class _Generator:
     def build_groups(self) -> None:
         rng = self.rng
         n_groups = self.n_groups()
-        free = {c.pid for c in self.children}
-        ages = {c.pid: years_between(c.dob, self.today) for c in self.children}
+        free = _FreePool(self.children, self.today, {t.ages for t in THEMES})
         target = round(self.n * 0.55)
         self.group_members: list[list[Child]] = []
         self.group_theme: list[Theme] = []
@@ -354,18 +385,14 @@ class _Generator:
             theme = THEMES[g % len(THEMES)]
             lo_size, hi_size = theme.size
             size = min(rng.randint(lo_size, hi_size), max(4, round(1.3 * target / n_groups)))
-            lo_age, hi_age = theme.ages
-            pool = sorted(pid for pid in free if lo_age <= ages[pid] <= hi_age)
-            if len(pool) < size:
-                pool = sorted(free)
-            by_sex = {sex: [p for p in pool if self.by_pid[p].sex == sex] for sex in ("male", "female")}
+            by_sex = free.by_sex(theme.ages)
+            if sum(len(v) for v in by_sex.values()) < size:
+                by_sex = free.by_sex(None)
             chosen: list[Child] = []
             for _ in range(size):
                 want = "male" if rng.random() < theme.male_share else "female"
                 options = by_sex[want] or by_sex["male"] or by_sex["female"]
-                pid = options.pop(rng.randrange(len(options)))
-                free.discard(pid)
-                chosen.append(self.by_pid[pid])
+                chosen.append(free.take(options[rng.randrange(len(options))]))
             for c in chosen:
                 c.groups.append(g)
             if theme.window == "stale":
@@ -416,32 +443,52 @@ class _Generator:
         self.siblings: list[tuple[Child, Child]] = []
         scale = max(1, self.n // 150)
         # Uninvolved siblings: a group member's brother or sister with no involvement of their own.
+        # free_members() and free_background() are drawn from once per pair and each pair leaves both: kept
+        # as lists and shrunk by the pair, not rebuilt (a city has thousands of pairs).
+        # Sorted lists of positions index and shrink in O(log n) and draw exactly as the plain lists did.
+        position = {id(c): i for i, c in enumerate(self.children)}
+        children = self.children
+        free_members = SortedList(position[id(c)] for c in self.free_members())
+        free_background = SortedList(position[id(c)] for c in self.free_background())
+
+        def pair(a: Child, b: Child) -> None:
+            free_members.remove(position[id(a)])
+            free_background.remove(position[id(b)])
+
         uninvolved = []
         for _ in range(2 * scale):
-            a = rng.choice(self.free_members())
-            b = rng.choice(self.free_background())
+            a = children[rng.choice(free_members)]
+            b = children[rng.choice(free_background)]
             self.make_sibling(a, b, gap=rng.choice((-3, -2, 2, 3)))
             b.isolated = True
             uninvolved.append(b)
+            pair(a, b)
         uninvolved.sort(key=lambda c: c.pid)
         self.cases["uninvolved_sibling"] = [c.pid for c in uninvolved]
         # In the same order: the group member each uninvolved sibling is the brother or sister of.
         self.cases["sibling_of_uninvolved"] = [next(x.pid for x, y in self.siblings if y is c) for c in uninvolved]
         # Ordinary sibling pairs across the borough.
+        unplanted = SortedList(i for i, c in enumerate(children) if not c.planted and not c.isolated)
         for _ in range(max(3, self.n // 25)):
-            a, b = rng.sample([c for c in self.children if not c.planted and not c.isolated], 2)
+            a, b = (children[i] for i in rng.sample(unplanted, 2))
             self.make_sibling(a, b, gap=rng.choice((-2, -1, 1, 2, 3)))
+            for c in (a, b):
+                unplanted.remove(position[id(c)])
+                free_members.discard(position[id(c)])
+                free_background.discard(position[id(c)])
         # Twins: one in a group, one not; cousins: same surname, similar first names, a few months apart.
         similar = []
         for _ in range(scale):
-            a = rng.choice(self.free_members())
-            b = rng.choice(self.free_background())
+            a = children[rng.choice(free_members)]
+            b = children[rng.choice(free_background)]
             self.make_sibling(a, b, gap=0)
             b.dob, b.school, b.area = a.dob, a.school, a.area
             similar.append([a.pid, b.pid])
+            pair(a, b)
         for _ in range(scale):
-            a = rng.choice(self.free_members())
-            b = rng.choice(self.free_background())
+            a = children[rng.choice(free_members)]
+            b = children[rng.choice(free_background)]
+            pair(a, b)
             b.surname, b.area, b.ethnicity, b.sex = a.surname, a.area, a.ethnicity, a.sex
             b.first = names.similar_first_name(rng, a.first, a.sex)
             b.dob = a.dob + timedelta(days=rng.choice((-1, 1)) * rng.randint(60, 300))
@@ -472,11 +519,22 @@ class _Generator:
         self.siblings.append((a, b))
 
     def unique_names(self) -> None:
-        """Re-draw the first name of any accidental namesake (planted look-alikes already differ)."""
+        """Re-draw the first name of any accidental namesake (planted look-alikes already differ).
+
+        A bounded number of draws; in a city where they all collide, a middle name tells the namesakes apart.
+        """
         seen: set[str] = set()
         for c in sorted(self.children, key=lambda c: not c.planted):
-            while c.name in seen:
+            for _ in range(names.PLAIN_TRIES):
+                if c.name not in seen:
+                    break
                 c.first = names.first_name(self.rng, c.sex)
+            if c.name in seen:
+                c.middle = names.middle_name_for(
+                    self.rng, c.first, c.sex, lambda m, c=c: f"{c.first} {m} {c.surname}" in seen
+                )
+                if not c.middle:
+                    raise ValueError(f"no unique name left for a namesake of {c.name}")
             seen.add(c.name)
 
     def assign_reviews(self) -> None:
@@ -905,8 +963,8 @@ class _Generator:
         """Incidents involving young people outside the groups: a street robbery, a missing episode."""
         rng = self.rng
         concern = [p for p in self.places if p.of_concern and p.kind != "online_platform"]
+        pool = [c for c in self.background() if not c.planted]  # incidents plant no one: the same every time
         for k in range(self.n_background_incidents):
-            pool = [c for c in self.background() if not c.planted]
             if k % 2 == 0:
                 harmed, witness = rng.sample(pool, 2)
                 self.incident(None, "robbery", [rng.choice(concern)], roles={"harmed": [harmed], "witness": [witness]})

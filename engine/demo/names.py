@@ -6,6 +6,7 @@ Every name combination is generated; none describes a real child.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
 
 FIRST_MALE: tuple[str, ...] = (
@@ -337,3 +338,58 @@ def transposed(dob: date) -> date | None:
         return dob.replace(month=dob.day, day=dob.month)
     except ValueError:
         return None
+
+
+# Unique names at any scale. The first-name x surname pool holds about 13,500 names; a city needs far more.
+# A few random draws from the plain pool keep small boroughs exactly as they were; past that, double-barrelled
+# surnames (about 1.3 million more names) and, for a namesake found late, a middle name. Every step is bounded:
+# the last resort walks the pool in a fixed order from a random start, so it ends after at most `capacity` steps.
+PLAIN_TRIES = 25
+
+
+def surname_count() -> int:
+    """How many surnames there are: single ones and the double-barrelled pairs of two different ones."""
+    n = len(SURNAMES)
+    return n + n * (n - 1)
+
+
+def surname_at(k: int) -> str:
+    """The k-th surname in a fixed order: the single surnames first, then the double-barrelled ones."""
+    n = len(SURNAMES)
+    if k < n:
+        return SURNAMES[k]
+    a, b = divmod(k - n, n - 1)
+    return f"{SURNAMES[a]}-{SURNAMES[b + (b >= a)]}"
+
+
+def unique_first_and_surname(rng: random.Random, sex: str, used: set[tuple[str, str]]) -> tuple[str, str]:
+    """A (first name, surname) not in `used` (which the caller keeps), after a bounded number of draws."""
+    for _ in range(PLAIN_TRIES):
+        candidate = first_name(rng, sex), rng.choice(SURNAMES)
+        if candidate not in used:
+            return candidate
+    pool = FIRST_FEMALE if sex == "female" else FIRST_MALE
+    capacity = len(pool) * surname_count()
+    for _ in range(PLAIN_TRIES):
+        k = rng.randrange(capacity)
+        candidate = pool[k % len(pool)], surname_at(k // len(pool))
+        if candidate not in used:
+            return candidate
+    start = rng.randrange(capacity)
+    for step in range(capacity):
+        k = (start + step) % capacity
+        candidate = pool[k % len(pool)], surname_at(k // len(pool))
+        if candidate not in used:
+            return candidate
+    raise ValueError(f"every one of the {capacity} {sex} names is taken")
+
+
+def middle_name_for(rng: random.Random, first: str, sex: str, taken: Callable[[str], bool]) -> str:
+    """A middle name (another first name of the same sex) for which `taken(middle)` is false, or ""."""
+    pool = [n for n in (FIRST_FEMALE if sex == "female" else FIRST_MALE) if n != first]
+    start = rng.randrange(len(pool))
+    for step in range(len(pool)):
+        middle = pool[(start + step) % len(pool)]
+        if not taken(middle):
+            return middle
+    return ""

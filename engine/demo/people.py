@@ -39,10 +39,11 @@ class Child:
     stale: bool = False  # every link ended over a year ago
     isolated: bool = False  # planted case: gets only the links its case gives it
     planted: bool = False  # already used by a planted case (twins, duplicates, ...)
+    middle: str = ""  # only where a city runs out of plain names
 
     @property
     def name(self) -> str:
-        return f"{self.first} {self.surname}"
+        return f"{self.first} {self.middle} {self.surname}" if self.middle else f"{self.first} {self.surname}"
 
 
 @dataclass
@@ -103,10 +104,7 @@ def make_children(rng: random.Random, n: int, today: date) -> list[Child]:
     out: list[Child] = []
     for _ in range(n):
         sex = "female" if rng.random() < 0.48 else "male"
-        while True:
-            first, surname = names.first_name(rng, sex), rng.choice(names.SURNAMES)
-            if (first, surname) not in used or len(used) > 0.8 * len(names.SURNAMES) * len(names.FIRST_MALE):
-                break
+        first, surname = names.unique_first_and_surname(rng, sex, used)
         used.add((first, surname))
         age = rng.choices(ages, weights=weights, k=1)[0]
         area = rng.choice(AREAS)
@@ -175,7 +173,7 @@ def duplicate_record(rng: random.Random, child: Child, record_id: str, agency: s
     return Record(
         record_id,
         child,
-        f"{first} {surname}",
+        f"{first} {child.middle} {surname}" if child.middle else f"{first} {surname}",
         dob,
         sex,
         ethnicity if agency != "TPOL" else "",
