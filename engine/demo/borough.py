@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from operator import itemgetter
+from collections.abc import Callable
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -1121,6 +1122,17 @@ class _Generator:
             if it.obj != it.subject:
                 about.setdefault(it.obj, []).append(it)
         taken = {c.name for c in self.children}
+        # Where each kind of search got to: a candidate once passed over stays planted or unfitting, so each
+        # search resumes there instead of rescanning from the start (quadratic in a city).
+        resume: dict[str, int] = {}
+
+        def first_fit(key: str, fits: Callable[[Child], bool] | None) -> Child | None:
+            i = resume.get(key, 0)
+            while i < len(candidates) and (candidates[i].planted or not (fits is None or fits(candidates[i]))):
+                i += 1
+            resume[key] = i
+            return candidates[i] if i < len(candidates) else None
+
         for k in range(min(n_dup, len(candidates))):
             variant = DUPLICATE_VARIANTS[k % len(DUPLICATE_VARIANTS)]
             fits = {
@@ -1130,10 +1142,11 @@ class _Generator:
             }.get(variant)
             if k == 0:  # the classic Jay / Jayden
                 fits = lambda c: c.sex == "male" and f"Jayden {c.surname}" not in taken  # noqa: E731
-            child = next((c for c in candidates if not c.planted and (fits is None or fits(c))), None)
+            child = first_fit("Jayden" if k == 0 else variant, fits)
             if child is None:
                 variant = "surname_typo"
-                child = next(c for c in candidates if not c.planted)
+                child = first_fit("any", None)
+                assert child is not None  # k < len(candidates), and each step plants one
             elif k == 0:
                 child.first = "Jayden"
             child.planted = True
