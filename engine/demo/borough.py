@@ -6,11 +6,11 @@ Everything comes from one `random.Random(seed)`; the same seed and date give ide
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from operator import itemgetter
-from collections.abc import Callable
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -531,9 +531,7 @@ class _Generator:
                     break
                 c.first = names.first_name(self.rng, c.sex)
             if c.name in seen:
-                c.middle = names.middle_name_for(
-                    self.rng, c.first, c.sex, lambda m, c=c: f"{c.first} {m} {c.surname}" in seen
-                )
+                c.middle = names.middle_name_for(self.rng, c.first, c.surname, c.sex, seen)
                 if not c.middle:
                     raise ValueError(f"no unique name left for a namesake of {c.name}")
             seen.add(c.name)

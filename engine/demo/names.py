@@ -6,7 +6,7 @@ Every name combination is generated; none describes a real child.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Container
 from datetime import date
 
 FIRST_MALE: tuple[str, ...] = (
@@ -384,12 +384,12 @@ def unique_first_and_surname(rng: random.Random, sex: str, used: set[tuple[str, 
     raise ValueError(f"every one of the {capacity} {sex} names is taken")
 
 
-def middle_name_for(rng: random.Random, first: str, sex: str, taken: Callable[[str], bool]) -> str:
-    """A middle name (another first name of the same sex) for which `taken(middle)` is false, or ""."""
+def middle_name_for(rng: random.Random, first: str, surname: str, sex: str, taken: Container[str]) -> str:
+    """A middle name (another first name of the same sex) giving a full name not in `taken`, or "" if none."""
     pool = [n for n in (FIRST_FEMALE if sex == "female" else FIRST_MALE) if n != first]
     start = rng.randrange(len(pool))
     for step in range(len(pool)):
         middle = pool[(start + step) % len(pool)]
-        if not taken(middle):
+        if f"{first} {middle} {surname}" not in taken:
             return middle
     return ""
