@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from .demo import build_demo as build_demo
     from .demo import generate as generate
     from .fired_rules import RuleTracer as RuleTracer
+    from .grading import GradingError as GradingError
+    from .grading import parse_grading as parse_grading
     from .graph import map_graph as map_graph
     from .groups import find_groups as find_groups
     from .identity import confirm as confirm
@@ -77,9 +79,9 @@ if TYPE_CHECKING:
     from .models import SharingAgreement as SharingAgreement
     from .models import YoungPerson as YoungPerson
     from .policy import InclusionPolicy as InclusionPolicy
+    from .policy import PolicyRecord as PolicyRecord
     from .policy import policy_history as policy_history
     from .policy import policy_in_force as policy_in_force
-    from .policy import preview_policy as preview_policy
     from .policy import set_policy as set_policy
     from .redaction import ANOTHER as ANOTHER
     from .redaction import NameMatcher as NameMatcher
@@ -100,14 +102,14 @@ if TYPE_CHECKING:
     from .rules import explain_person as explain_person
     from .rules import load_rule_pack as load_rule_pack
     from .rules import score_links as score_links
-    from .rules.grading import GradingError as GradingError
-    from .rules.grading import parse_grading as parse_grading
     from .snapshot import Snapshot as Snapshot
     from .snapshot import from_day_number as from_day_number
     from .snapshot import load_snapshot as load_snapshot
     from .vocab import RELATIONS as RELATIONS
     from .vocab import ObjectKind as ObjectKind
     from .vocab import Relation as Relation
+    from .whatif import PolicyPreview as PolicyPreview
+    from .whatif import preview_policy as preview_policy
 
 
 def _public_imports() -> tuple[list[str], dict[str, str]]:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 _fixed: ContextVar[datetime | None] = ContextVar("peermap_fixed_now", default=None)
 
@@ -25,6 +25,11 @@ def now() -> datetime:
 def as_utc(at: datetime) -> datetime:
     """The one "make this UTC" helper: a naive datetime is taken as UTC; an aware one is converted."""
     return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
+
+
+def end_of_day(d: date) -> datetime:
+    """The last instant of day `d` in UTC: what was known "as at" d is what was recorded by then."""
+    return datetime.combine(d, time.max, tzinfo=UTC)
 
 
 def today() -> date:

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from .map_model import MapResult
 from .vocab import PEER_RELATIONS, Relation
-
-if TYPE_CHECKING:
-    from .map_model import MapResult
 
 PEER = frozenset(r.value for r in PEER_RELATIONS)  # association, co_offending, school_peer, online_contact
 INCIDENT_ROLES = frozenset(

@@ -31,20 +31,16 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import igraph as ig
 import networkx as nx
 
+from .grading import GradingError, Scheme, parse_grading
 from .graph import INCIDENT, LOCATION, PERSON, PRESENCE, association_graph, map_graph
-from .map_model import Group
-from .rules.grading import GradingError, Scheme, parse_grading
-from .snapshot import agreement_covers
+from .map_model import Group, MapResult
+from .snapshot import Snapshot, agreement_covers
 from .vocab import Relation
-
-if TYPE_CHECKING:
-    from .map_model import MapResult
-    from .snapshot import Snapshot
 
 MIN_GROUP_SIZE = 2
 EDGE_SHARE = 1 / 3

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
+from .policy import PolicyRecord
 from .rules.links import LinkTable
 from .snapshot import Snapshot
 
@@ -35,19 +36,6 @@ class PersonStatus:
     @property
     def shown(self) -> bool:
         return self.status != "left_out"
-
-
-@dataclass(frozen=True)
-class PolicyRecord:
-    """One inclusion-policy version as stored (body is engine.policy.InclusionPolicy)."""
-
-    version: int
-    created_at: datetime
-    actor: str
-    role: str
-    reason: str
-    replaces: int | None
-    body: Any
 
 
 @dataclass(frozen=True)

@@ -8,26 +8,24 @@ as at D. `map_json` is the `peermap map --json` contract; it never mentions a le
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import clock
+from .groups import find_groups
 from .inclusion import decide, prepare, shown_link_rows, status_codes
 from .map_model import MapResult, ShownLink
-from .policy import end_of_day, policy_in_force
+from .policy import PolicyRecord, policy_in_force
+from .rules.in_force import pack_in_force
 from .rules.links import LinkTable
+from .rules.pack import RulePack, load_rule_pack
+from .rules.scoring import score_links
 from .snapshot import Snapshot, load_snapshot
 from .store import Store
 from .vocab import RELATIONS
 
-if TYPE_CHECKING:
-    from .rules.pack import RulePack
-
 
 def score_snapshot(store: Store, as_at: date) -> tuple[Snapshot, LinkTable, RulePack]:
     """The snapshot as at `as_at` and its links scored with the evidence rule pack in force then."""
-    from .rules.in_force import pack_in_force
-    from .rules.scoring import score_links
-
     snapshot = load_snapshot(store, as_at)
     pack = pack_in_force(store, as_at)
     links = score_links(snapshot.evidence, snapshot.nodes, pack, as_at)
@@ -37,7 +35,7 @@ def score_snapshot(store: Store, as_at: date) -> tuple[Snapshot, LinkTable, Rule
 def compute_map(store: Store, as_at: date | None = None) -> MapResult:
     """Statuses for every canonical young person and the links drawn between shown nodes, as at `as_at`."""
     as_at = as_at or clock.today()
-    policy = policy_in_force(store, end_of_day(as_at))
+    policy = policy_in_force(store, clock.end_of_day(as_at))
     snapshot, links, pack = score_snapshot(store, as_at)
     result = build_map(snapshot, links, policy, pack.version)
     result.derived["rule_pack"] = pack
@@ -48,13 +46,13 @@ def rule_pack_of(result: MapResult) -> RulePack:
     """The evidence rule pack a computed map was scored with (the shipped one for a map built by hand)."""
     pack = result.derived.get("rule_pack")
     if pack is None:
-        from .rules.pack import load_rule_pack
-
         pack = result.derived["rule_pack"] = load_rule_pack()
     return pack
 
 
-def build_map(snapshot: Snapshot, links: LinkTable, policy: Any, rule_pack_version: str | None = None) -> MapResult:
+def build_map(
+    snapshot: Snapshot, links: LinkTable, policy: PolicyRecord, rule_pack_version: str | None = None
+) -> MapResult:
     """The map from an already scored snapshot under one PolicyRecord (no database access)."""
     body = policy.body
     inputs = prepare(snapshot, links)
@@ -86,8 +84,6 @@ def build_map(snapshot: Snapshot, links: LinkTable, policy: Any, rule_pack_versi
         shown_links=shown,
         groups=[],
     )
-    from .groups import find_groups
-
     result.groups = find_groups(result)
     return result
 

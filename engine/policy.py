@@ -10,11 +10,10 @@ same database always yields the same version 1, however late it is first asked f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
@@ -22,7 +21,6 @@ from sqlmodel import col, func, select
 from . import audit, clock
 from .access import Actor, Role, require
 from .errors import PolicyConflict, PolicyError
-from .map_model import MapResult, PolicyRecord
 from .models import ImportBatch, PolicyVersion
 from .policy_files import read_yaml, shipped
 from .store import Store
@@ -152,8 +150,17 @@ def default_policy_notes(path: Path | None = None) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------- versions
 
 
-def end_of_day(d: date) -> datetime:
-    return datetime.combine(d, time.max, tzinfo=UTC)
+@dataclass(frozen=True)
+class PolicyRecord:
+    """One inclusion-policy version as stored."""
+
+    version: int
+    created_at: datetime
+    actor: str
+    role: str
+    reason: str
+    replaces: int | None
+    body: InclusionPolicy
 
 
 def _record(row: PolicyVersion) -> PolicyRecord:
@@ -293,88 +300,3 @@ def set_policy(
         )
         s.flush()
         return _record(row)
-
-
-# --------------------------------------------------------------------------------------------- preview
-
-
-@dataclass
-class PolicyPreview:
-    """Who would move between included, greyed and left out if `proposed` replaced the policy in force."""
-
-    as_at: date
-    current: PolicyRecord
-    proposed: InclusionPolicy
-    changes: list[dict[str, str]]  # {id, from, to} (+ name only when both statuses are shown)
-    counts: dict[str, Any]
-    withheld: int = 0  # changes touching left-out people, withheld from roles that may not see them
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "as_at": self.as_at.isoformat(),
-            "from_version": self.current.version,
-            "proposed": self.proposed.to_json(),
-            "changes": self.changes,
-            "counts": self.counts,
-        }
-
-
-def preview_policy(
-    store: Store,
-    actor: Actor,
-    new: InclusionPolicy,
-    as_at: date | None = None,
-    *,
-    result: MapResult | None = None,
-) -> PolicyPreview:
-    """Who would appear, grey out or drop off under `new`, against the policy in force; changes nothing.
-
-    Panel and auditor see every change (left-out people by id only); other roles see only changes between
-    shown statuses, with the rest counted. The preview itself is audited ("preview_policy", counts only).
-    Passing an already computed map (`result`, e.g. the one on screen) skips loading and scoring, so a
-    preview costs only the numpy decision core; its as-at date and policy are then the map's.
-    """
-    from .inclusion import STATUS_NAMES, prepare, status_codes
-    from .mapping import score_snapshot
-
-    new = validate_policy(new)
-    as_at = as_at or clock.today()
-    if result is not None:
-        as_at, current, snapshot, links = result.as_at, result.policy, result.snapshot, result.links
-    else:
-        current = policy_in_force(store, end_of_day(as_at))
-        snapshot, links, _pack = score_snapshot(store, as_at)
-    inputs = prepare(snapshot, links)
-    old = status_codes(inputs, current.body)
-    nxt = status_codes(inputs, new)
-    changed = np.flatnonzero(old != nxt)
-    sees_left_out = actor.role in (Role.PANEL, Role.AUDITOR)
-    ids = snapshot.nodes.ids
-    changes: list[dict[str, str]] = []
-    withheld = 0
-    for i in changed.tolist():
-        frm, to = STATUS_NAMES[int(old[i])], STATUS_NAMES[int(nxt[i])]
-        if "left_out" in (frm, to):
-            if not sees_left_out:
-                withheld += 1
-                continue
-            changes.append({"id": ids[i], "from": frm, "to": to})
-        else:
-            changes.append({"id": ids[i], "from": frm, "to": to, "name": snapshot.person_name(ids[i])})
-    before = {name: int(np.count_nonzero(old == code)) for code, name in enumerate(STATUS_NAMES)}
-    after = {name: int(np.count_nonzero(nxt == code)) for code, name in enumerate(STATUS_NAMES)}
-    counts: dict[str, Any] = {"before": before, "after": after, "changed": int(changed.size)}
-    if withheld:
-        counts["withheld"] = withheld
-    audit.log_event(
-        store,
-        actor,
-        "preview_policy",
-        {
-            "as_at": as_at.isoformat(),
-            "from_version": current.version,
-            "proposed": new.to_json(),
-            "counts": counts,
-        },
-    )
-    return PolicyPreview(as_at=as_at, current=current, proposed=new, changes=changes, counts=counts, withheld=withheld)

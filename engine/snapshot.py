@@ -7,7 +7,7 @@ policy in force, which is what makes an "as at" replay come out identical.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from . import clock
+from .grading import SCHEME_CODE, parse_grading
 from .identity_links import canonical_ids
 from .models import (
     Agency,
@@ -76,7 +77,7 @@ class EvidenceTable:
     refutes: np.ndarray  # bool
     agency: np.ndarray  # int32 position in `agencies`
     agency_kind: np.ndarray  # int8, engine.vocab.AGENCY_KIND_CODE
-    scheme: np.ndarray  # int8, engine.rules.grading.SCHEME_CODE
+    scheme: np.ndarray  # int8, engine.grading.SCHEME_CODE
     reliability: np.ndarray  # int8 index in the scheme's reliability scale
     credibility: np.ndarray  # int8 index in the scheme's credibility scale
     observed: np.ndarray  # int32 day number
@@ -145,10 +146,6 @@ class Snapshot:
         return self.people[person_id].name
 
 
-def _known_cutoff(as_at: date) -> datetime:
-    return datetime.combine(as_at, time.max, tzinfo=UTC)
-
-
 def agreement_covers(agreement: SharingAgreement | None, agency: str, on: date) -> bool:
     """True when the agreement names the agency and is valid on the date."""
     if agreement is None:
@@ -168,7 +165,7 @@ def load_snapshot(store: Store, as_at: date | None = None) -> Snapshot:
 
 
 def build_snapshot(s: Session, as_at: date) -> Snapshot:
-    cutoff = _known_cutoff(as_at)
+    cutoff = clock.end_of_day(as_at)
     known_imports = {i for i in s.exec(select(ImportBatch.id).where(col(ImportBatch.imported_at) <= cutoff))}
 
     def known(row_import: int | None) -> bool:
@@ -277,9 +274,6 @@ def _evidence_table(
     as_at: date,
 ) -> EvidenceTable:
     """Columnar evidence: each column is factorised once and mapped through its few distinct values."""
-    # engine.rules imports this module (NodeIndex, EvidenceTable): import the grading scales here, not at the top.
-    from .rules.grading import SCHEME_CODE, parse_grading
-
     if not rows:
         return EvidenceTable.empty()
     cols = [np.asarray(c, dtype=object) for c in zip(*rows, strict=True)]

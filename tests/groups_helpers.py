@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
-from peermap.engine.map_model import MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
+from peermap.engine.map_model import MapResult, PersonStatus, Reason, ShownLink, Status
 from peermap.engine.models import Concern, Incident, Location, SharingAgreement, Strength, YoungPerson
+from peermap.engine.policy import PolicyRecord
 from peermap.engine.rules.links import LinkTable
 from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot
 from peermap.engine.vocab import RELATION_CODE

@@ -14,7 +14,7 @@ import numpy as np
 
 from peermap.engine import audit
 from peermap.engine.access import Actor, Role
-from peermap.engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, Reason, ShownLink, Status
+from peermap.engine.map_model import Group, MapResult, PersonStatus, Reason, ShownLink, Status
 from peermap.engine.models import (
     Agency,
     Concern,
@@ -26,7 +26,7 @@ from peermap.engine.models import (
     Strength,
     YoungPerson,
 )
-from peermap.engine.policy import load_default_policy
+from peermap.engine.policy import PolicyRecord, load_default_policy
 from peermap.engine.rules.links import LinkTable
 from peermap.engine.snapshot import load_snapshot
 from peermap.engine.store import Store

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from peermap.engine.rules.grading import SCHEME_CODE, parse_grading
+from peermap.engine.grading import SCHEME_CODE, parse_grading
 from peermap.engine.snapshot import ARRAY_DTYPES, EvidenceTable, NodeIndex, day_number
 from peermap.engine.vocab import AGENCY_KIND_CODE, RELATION_CODE
 

@@ -18,8 +18,8 @@ from peermap.engine.access import Actor
 from peermap.engine.audit import verify
 from peermap.engine.demo import DemoBorough, build_demo, city_evidence, city_tables, generate
 from peermap.engine.demo.notes import FLAGGED_PHRASES
+from peermap.engine.grading import parse_grading
 from peermap.engine.ingest import import_tables
-from peermap.engine.rules.grading import parse_grading
 from peermap.engine.snapshot import ARRAY_DTYPES, EvidenceTable, agreement_covers, load_snapshot
 from peermap.engine.store import Store
 from peermap.engine.vocab import OBJECT_KIND_OF_RELATION, RELATION_CODE, ObjectKind, Relation

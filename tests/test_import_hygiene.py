@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,5 +60,29 @@ def test_engine_public_api_is_its_import_lines_and_nothing_else() -> None:
 def test_installing_peermap_claims_no_generic_top_level_name(generic: str, tmp_path: Path) -> None:
     """Outside the checkout only `peermap` is importable; the layers live under it (decision 0005)."""
     code = f"import importlib.util, peermap.{generic}; print(importlib.util.find_spec({generic!r}) is None)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    # Only the installed package on the path, as a user has it (a PYTHONPATH pointing at a checkout would also
+    # expose the checkout's top-level folders, which is the repository's layout, not what is installed).
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "peermap").symlink_to(ROOT / "peermap", target_is_directory=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "True"
+
+
+def test_engine_imports_its_own_modules_only_at_the_top() -> None:
+    """An import of a peermap module inside a function or an `if TYPE_CHECKING:` block is how a cycle hides.
+
+    Function-level imports stay allowed for optional heavy libraries (scipy, scikit-learn, openpyxl), never for
+    the engine's own modules. The one exception is the public API's lazy block in engine/__init__.py.
+    """
+    offenders = []
+    for path in sorted((ROOT / "engine").rglob("*.py")):
+        if path == ROOT / "engine" / "__init__.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line[:1].isspace() and line.strip().startswith(("from .", "from peermap", "import peermap")):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []

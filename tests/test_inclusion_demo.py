@@ -12,8 +12,9 @@ from peermap.engine.access import Actor, Role
 from peermap.engine.demo import DemoBorough, build_demo
 from peermap.engine.map_model import MapResult
 from peermap.engine.mapping import compute_map, map_json
-from peermap.engine.policy import policy_in_force, preview_policy, with_changes
+from peermap.engine.policy import policy_in_force, with_changes
 from peermap.engine.store import Store
+from peermap.engine.whatif import preview_policy
 
 TODAY = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 import numpy as np
 
-from peermap.engine.map_model import PolicyRecord
 from peermap.engine.models import Incident, Location, YoungPerson
-from peermap.engine.policy import InclusionPolicy
+from peermap.engine.policy import InclusionPolicy, PolicyRecord
 from peermap.engine.rules.links import LinkTable
 from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot, day_number
 from peermap.engine.vocab import RELATION_CODE

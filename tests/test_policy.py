@@ -17,11 +17,11 @@ from peermap.engine.policy import (
     load_default_policy,
     policy_history,
     policy_in_force,
-    preview_policy,
     set_policy,
     with_changes,
 )
 from peermap.engine.store import Store
+from peermap.engine.whatif import preview_policy
 
 IMPORTED = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

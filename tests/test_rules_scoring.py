@@ -12,8 +12,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from rules_helpers import AS_AT, Item, link_row, nodes, table
 
+from peermap.engine.grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from peermap.engine.rules import Status, load_rule_pack, parse_rule_pack, score_items, score_links, scoring
-from peermap.engine.rules.grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from peermap.engine.rules.links import LinkTable
 from peermap.engine.rules.trace import explain_evidence, reference_link_opinions
 from peermap.engine.snapshot import day_number

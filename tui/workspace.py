@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from peermap.engine.groups import PlaceProfile
     from peermap.engine.ingest import ImportReport
     from peermap.engine.interventions import Suggestion
-    from peermap.engine.map_model import Group, MapResult, PersonStatus, PolicyRecord, ShownLink
+    from peermap.engine.map_model import Group, MapResult, PersonStatus, ShownLink
     from peermap.engine.models import Decision, IdentityDecision
-    from peermap.engine.policy import InclusionPolicy, PolicyPreview
+    from peermap.engine.policy import InclusionPolicy, PolicyRecord
+    from peermap.engine.whatif import PolicyPreview
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class Workspace:
 
     def preview(self, new_policy: InclusionPolicy) -> PolicyPreview:
         """Who would move between included, greyed and left out under `new_policy` (audited by the engine)."""
-        from peermap.engine.policy import preview_policy
+        from peermap.engine.whatif import preview_policy
 
         return preview_policy(self.store, self.actor, new_policy)
 

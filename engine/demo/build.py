@@ -7,6 +7,7 @@ from collections.abc import Callable
 from .. import audit, clock
 from ..access import Actor
 from ..errors import PeermapError
+from ..ingest import import_tables
 from ..store import Store, set_meta
 from .borough import DemoBorough, generate
 
@@ -26,8 +27,6 @@ def build_demo(
     Items a voluntary agency shared while its agreement had lapsed are imported in quarantine (kept, not
     scored), as a partnership would have to.
     """
-    from ..ingest import import_tables  # ingest pulls in pydantic models; keep `engine.demo` light to import
-
     borough = generate(seed=seed, people=people, today=clock.today())
     total = sum(sum(len(rows) for rows in tables.values()) for _, tables in borough.batches)
     done = 0

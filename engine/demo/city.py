@@ -16,7 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from .. import clock
-from ..rules.grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, Scheme
+from ..grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, Scheme
 from ..snapshot import ARRAY_DTYPES, EvidenceTable, NodeIndex, day_number, from_day_number
 from ..vocab import AGENCY_KIND_CODE, RELATION_CODE, RELATIONS
 from . import names

@@ -8,7 +8,7 @@ different people are never joined, directly or through other links.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import numpy as np
 from sqlmodel import Session, col, select
@@ -76,15 +76,11 @@ def proposal_id(a: str, b: str) -> str:
     return f"M-{lo}-{hi}"
 
 
-def _cutoff(as_at: date) -> datetime:
-    return datetime.combine(as_at, time.max, tzinfo=UTC)
-
-
 def _known_records(s: Session, as_at: date | None) -> list[YoungPerson]:
     people = list(s.exec(select(YoungPerson)))
     if as_at is None:
         return sorted(people, key=lambda p: p.person_id)
-    cutoff = _cutoff(as_at)
+    cutoff = clock.end_of_day(as_at)
     known = {i for i in s.exec(select(ImportBatch.id).where(col(ImportBatch.imported_at) <= cutoff))}
     return sorted((p for p in people if p.import_id is None or p.import_id in known), key=lambda p: p.person_id)
 
@@ -93,7 +89,7 @@ def _decisions(s: Session, as_at: date | None = None) -> list[IdentityDecision]:
     rows = list(s.exec(select(IdentityDecision).order_by(col(IdentityDecision.id))))
     if as_at is None:
         return rows
-    cutoff = _cutoff(as_at)
+    cutoff = clock.end_of_day(as_at)
     return [d for d in rows if d.decided_at <= cutoff]
 
 

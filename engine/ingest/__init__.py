@@ -14,7 +14,6 @@ from typing import Any
 
 from .. import clock
 from ..access import Actor
-from ..clock import as_utc
 from ..errors import ImportRejected
 from ..store import Store
 from .overview import summary
@@ -44,7 +43,7 @@ def _run(
     quarantine_outside_agreement: bool,
     progress: Progress | None,
 ) -> ImportReport:
-    today = as_utc(imported_at).date() if imported_at is not None else clock.today()
+    today = clock.as_utc(imported_at).date() if imported_at is not None else clock.today()
     with store.read() as s:
         plan: Plan = plan_import(
             s,

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from ..rules.grading import Grading, GradingError, Scheme, parse_grading
+from ..grading import Grading, GradingError, Scheme, parse_grading
 from ..vocab import AgencyKind, Polarity, Relation
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

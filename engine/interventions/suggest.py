@@ -14,17 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..groups import MIN_GROUP_SIZE, MapFacts, _groups, place_profiles, school_profiles
 from ..map_model import MapResult
+from ..models import Decision
+from ..store import Store
 from .catalogue import Catalogue, load_catalogue
 from .contraindications import check, incident_roles
+from .decisions import decisions_for
 from .matching import Match, Target, group_target, match, place_target, school_target
-
-if TYPE_CHECKING:
-    from ..models import Decision
-    from ..store import Store
 
 
 def suggestion_id(intervention_id: str, target_kind: str, target_id: str) -> str:
@@ -182,8 +181,6 @@ def suggest(
     """
     catalogue = catalogue or load_catalogue()
     if decisions is None and store is not None:
-        from .decisions import decisions_for
-
         decisions = decisions_for(store, as_at=result.as_at)
     roles = incident_roles(result)
     out: list[Suggestion] = []

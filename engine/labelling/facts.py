@@ -11,9 +11,9 @@ from datetime import date
 import numpy as np
 
 from ..ages import age_on
+from ..grading import SCHEME_CODE, Scheme
 from ..map_model import MapResult
 from ..models import YoungPerson
-from ..rules.grading import SCHEME_CODE, Scheme
 from ..snapshot import Snapshot, from_day_number
 from ..vocab import NODE_KIND_CODE, RELATION_CODE, ObjectKind, Relation
 

@@ -1,6 +1,6 @@
 """The evidence-confidence rules engine: grading scales, rule packs, opinion algebra, scoring, traces."""
 
-from .grading import Grading, GradingError, Scheme, parse_grading
+from ..grading import Grading, GradingError, Scheme, parse_grading
 from .links import LinkTable
 from .opinion import Opinion, averaging_fuse, cumulative_fuse
 from .pack import RulePack, load_rule_pack, parse_rule_pack, rule_pack_json_schema

@@ -18,7 +18,6 @@ from sqlmodel import col, select
 from .. import clock
 from ..errors import PolicyError
 from ..models import RulePackVersion
-from ..policy import end_of_day
 from ..store import Store
 from .pack import RulePack, default_pack_path, parse_rule_pack
 
@@ -62,7 +61,7 @@ def pack_in_force(store: Store, as_at: date) -> RulePack:
     record_shipped_pack(store)
     with store.read() as s:
         rows = list(s.exec(select(RulePackVersion).order_by(col(RulePackVersion.recorded_at))))
-    cutoff = end_of_day(as_at)
+    cutoff = clock.end_of_day(as_at)
     in_force = [r for r in rows if r.recorded_at <= cutoff] or rows[:1]
     chosen = in_force[-1]
     return _parse(chosen.text, f"rule pack {chosen.version} (recorded {chosen.recorded_at:%Y-%m-%d})")

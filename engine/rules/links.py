@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..snapshot import NodeIndex
-from ..vocab import RELATIONS, Relation
+from ..vocab import RELATION_CODE, RELATIONS, Relation
 
 
 @dataclass
@@ -45,7 +45,5 @@ class LinkTable:
             return np.zeros(0, dtype=np.int64)
         mask = ((self.subject == pa) & (self.object == pb)) | ((self.subject == pb) & (self.object == pa))
         if relation is not None:
-            from ..vocab import RELATION_CODE
-
             mask &= self.relation == RELATION_CODE[relation.value]
         return np.flatnonzero(mask)

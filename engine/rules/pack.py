@@ -27,9 +27,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import PolicyError
+from ..grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from ..policy_files import read_yaml, shipped
 from ..vocab import AgencyKind, Polarity, Relation
-from .grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 
 DEFAULT_PACK_NAME = "evidence-rules.yaml"
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"

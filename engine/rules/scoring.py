@@ -29,10 +29,10 @@ from enum import IntEnum
 
 import numpy as np
 
+from ..grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
 from ..snapshot import EvidenceTable, NodeIndex, day_number
 from ..vocab import AGENCY_KIND_CODE, AGENCY_KINDS, RELATION_CODE, RELATIONS, Polarity
 from . import opinion as op
-from .grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
 from .links import LinkTable
 from .pack import Rule, RulePack
 

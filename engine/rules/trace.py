@@ -15,9 +15,13 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from sqlmodel import col, select
 
 from ..errors import NotFound
+from ..grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
+from ..models import Evidence
 from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_number
+from ..store import Store
 from ..vocab import (
     AGENCY_KINDS,
     PERSON_PERSON,
@@ -28,7 +32,6 @@ from ..vocab import (
     Polarity,
     Relation,
 )
-from .grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
 from .links import LinkTable
 from .opinion import Opinion, averaging_fuse, cumulative_fuse, mean_pairwise_conflict, strongest_fuse
 from .pack import Rule, RulePack
@@ -558,11 +561,7 @@ def _resolve_node(snapshot: Snapshot, node_id: str) -> str:
     return can
 
 
-def _notes(store: Any, ids: list[str]) -> dict[str, str | None]:
-    from sqlmodel import col, select
-
-    from ..models import Evidence
-
+def _notes(store: Store, ids: list[str]) -> dict[str, str | None]:
     with store.read() as s:
         rows = s.exec(select(Evidence.evidence_id, Evidence.note).where(col(Evidence.evidence_id).in_(ids)))
         return {eid: note for eid, note in rows}
@@ -583,7 +582,7 @@ def explain_link(
     b_id: str,
     relation: Relation | None = None,
     *,
-    store: Any = None,
+    store: Store | None = None,
     hidden: frozenset[str] = frozenset(),
 ) -> LinkExplanation:
     """Trace the link(s) between two nodes as at the snapshot's date (one part per relation, or just one).

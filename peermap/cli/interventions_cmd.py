@@ -76,9 +76,11 @@ def decide_command(
 ) -> None:
     """Accept, reject or defer a suggestion, with a reason (practitioner or panel role)."""
     from peermap.engine.interventions import decide
+    from peermap.engine.mapping import compute_map
 
     try:
-        row = decide(state.store(), state.actor, suggestion_id, decision, reason)
+        store = state.store()
+        row = decide(store, state.actor, suggestion_id, decision, reason, result=compute_map(store))
     except PeermapError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"Recorded: {row.decision} {row.suggestion_id} by {row.actor} ({row.role}): {row.reason}")

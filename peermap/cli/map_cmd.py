@@ -12,11 +12,11 @@ from peermap.engine.policy import (
     FIELDS,
     policy_history,
     policy_in_force,
-    preview_policy,
     record_json,
     set_policy,
     with_changes,
 )
+from peermap.engine.whatif import preview_policy
 
 from . import echo_json, fail, parse_as_at, state
 
