@@ -67,3 +67,7 @@ class PolicyConflict(PolicyError):
 
 class OutputRefused(PeermapError):
     """An output path that would destroy an input, or a file peermap did not write."""
+
+
+class DatabaseFault(PeermapError):
+    """The database or its disk is unusable as it is (corrupt, read-only, full, missing, not peermap's)."""

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from . import db_faults
 from .errors import DatabaseBusy, SchemaVersionError
 from .models import SCHEMA_VERSION, Meta
 
@@ -101,13 +102,19 @@ class Store:
     def open(cls, db: str | None = None, *, create: bool = True) -> Store:
         """Open (and, if empty, initialise) a database; refuse one written by another schema version."""
         url = resolve_url(db)
+        db_faults.check_url(url, create=create)
         kwargs: dict[str, object] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         engine = create_engine(url, **kwargs)
         _configure(engine)
+        db_faults.install(engine)
         store = cls(engine)
-        store._check_or_create(create)
+        try:
+            store._check_or_create(create)
+        except BaseException:
+            engine.dispose()
+            raise
         return store
 
     def _check_or_create(self, create: bool) -> None:

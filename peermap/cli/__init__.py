@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,8 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from peermap.engine.access import Actor
-from peermap.engine.errors import PeermapError
 from peermap.engine.store import Store, resolve_url
+
+from . import safe_output
 
 app = typer.Typer(
     name="peermap",
@@ -34,6 +34,7 @@ class CliState:
     db: str | None = None
     actor_name: str = "unknown"
     role: str = "practitioner"
+    debug: bool = False
     _store: Store | None = field(default=None, repr=False)
 
     @property
@@ -69,7 +70,12 @@ def _global(
     role: str | None = typer.Option(
         None, "--role", help="practitioner | panel | auditor (default: PEERMAP_ROLE or practitioner)."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the full details of an unexpected fault (default: written to a log file)."
+    ),
 ) -> None:
+    safe_output.install()
+    state.debug = debug or bool(os.environ.get("PEERMAP_DEBUG"))
     state.db = db
     state.actor_name = actor or os.environ.get("PEERMAP_ACTOR") or _default_actor()
     state.role = role or os.environ.get("PEERMAP_ROLE") or "practitioner"
@@ -103,7 +109,7 @@ def progress_bar() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=Console(file=safe_output.raw_stderr()),
         transient=True,
     )
 
@@ -138,9 +144,12 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def main() -> None:
+def _url() -> str | None:
     try:
-        app()
-    except PeermapError as exc:
-        typer.echo(f"peermap: {exc}", err=True)
-        sys.exit(2)
+        return resolve_url(state.db)
+    except Exception:
+        return None
+
+
+def main() -> None:
+    safe_output.guard(app, debug=lambda: state.debug or bool(os.environ.get("PEERMAP_DEBUG")), url=_url)

@@ -1,0 +1,144 @@
+"""What the CLI writes to the terminal is inert, and what goes wrong ends in one line.
+
+`SafeText` wraps stdout and stderr for the length of a command: every write passes through the engine's
+`visible_lines`, so no control or bidirectional character from a record reaches the terminal (line breaks and
+tabs are kept; tables escape those per field with `visible`). The escapes are JSON escapes, so `--json`
+output stays valid JSON with the same meaning. A terminal that cannot show a character gets its escape too,
+instead of a UnicodeEncodeError.
+
+`guard` runs the command: engine errors and database/disk faults become one line and exit 2; anything
+unexpected becomes one line naming a log file that holds the details (or shows them with --debug), exit 3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from peermap.engine.db_faults import fault_message, settle
+from peermap.engine.errors import PeermapError
+from peermap.engine.text_safety import visible, visible_lines
+
+
+class SafeText:
+    """A text stream that escapes control and invisible characters on their way to `inner`."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+        self.encoding = getattr(inner, "encoding", None) or "utf-8"
+        self.errors = "backslashreplace"
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # click probes with b"" to find binary streams: this is not one
+            raise TypeError("write() argument must be str")
+        safe = visible_lines(text)
+        try:
+            self.inner.write(safe)
+        except UnicodeEncodeError:
+            self.inner.write(safe.encode(self.encoding, "backslashreplace").decode(self.encoding, "replace"))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.inner, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def closed(self) -> bool:
+        return bool(getattr(self.inner, "closed", False))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "buffer":  # no way around the filter
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+def install() -> None:
+    """Wrap sys.stdout and sys.stderr (once) for the rest of this command."""
+    if not isinstance(sys.stdout, SafeText):
+        sys.stdout = SafeText(sys.stdout)
+    if not isinstance(sys.stderr, SafeText):
+        sys.stderr = SafeText(sys.stderr)
+
+
+def raw_stderr() -> TextIO:
+    """stderr without the filter: only for our own terminal drawing (progress bars), never record text."""
+    err = sys.stderr
+    return err.inner if isinstance(err, SafeText) else err
+
+
+def fault_log() -> Path:
+    """Where unexpected faults are written in full (PEERMAP_FAULT_LOG, else the user's cache folder)."""
+    configured = os.environ.get("PEERMAP_FAULT_LOG")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "peermap" / "faults.log"
+
+
+def _log(exc: BaseException) -> Path | None:
+    path = fault_log()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat()} peermap {' '.join(sys.argv[1:])}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(f"peermap: {message}", file=sys.stderr)
+
+
+def guard(run: Callable[[], Any], *, debug: Callable[[], bool], url: Callable[[], str | None]) -> None:
+    """Run the command; every way it can end is an exit code and at most one line (plus the problems)."""
+    try:
+        run()
+    except PeermapError as exc:
+        settle(url())
+        _say(str(exc))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _say("interrupted; a change in progress was undone (each change is all or nothing)")
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`peermap map --json | head`): nothing more to say, and nowhere to say it.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        sys.exit(141)
+    except Exception as exc:
+        if debug():
+            raise
+        sentence = fault_message(exc, url())
+        if sentence is not None:
+            settle(url())
+            _say(sentence)
+            sys.exit(2)
+        logged = _log(exc)
+        where = f"the details are in {logged}" if logged else "the details could not be logged"
+        _say(
+            f"unexpected fault ({type(exc).__name__}: {visible(str(exc))[:200]}); any change in progress was "
+            f"undone. This is a fault in peermap, not in your data: {where}; run again with --debug to see them, "
+            "and please report it"
+        )
+        sys.exit(3)
