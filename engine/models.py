@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3  # 2: rule_pack_version; 3: audit events commit to content and data digests (row_digest)
+SCHEMA_VERSION = 4  # 2: rule_pack_version; 3: audit row_digest; 4: relayed_from, collection_method, agreement governance
 
 
 class Meta(SQLModel, table=True):
@@ -46,6 +46,8 @@ class SharingAgreement(SQLModel, table=True):
     valid_to: date | None = None
     retention_days: int | None = None
     dpia_ref: str | None = None
+    special_category: bool = False  # special-category data is shared under it (needs an Art 9 / Sch 1 condition)
+    dpo_consulted_on: date | None = None
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
@@ -106,6 +108,8 @@ class Evidence(SQLModel, table=True):
     note: str | None = None
     supersedes: str | None = None  # evidence_id this row corrects or retracts
     retraction: bool = False  # True: this row only withdraws `supersedes`
+    relayed_from: str | None = None  # evidence id or source reference this item repeats (one origin with it)
+    collection_method: str = "unspecified"  # engine.vocab.CollectionMethod
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 

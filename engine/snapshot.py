@@ -29,8 +29,9 @@ from .models import (
     Strength,
     YoungPerson,
 )
+from .origins import relay_groups
 from .store import Store
-from .vocab import AGENCY_KIND_CODE, NODE_KIND_CODE, RELATION_CODE, ObjectKind
+from .vocab import AGENCY_KIND_CODE, COLLECTION_CODE, NODE_KIND_CODE, RELATION_CODE, CollectionMethod, ObjectKind
 
 EPOCH = date(1970, 1, 1)
 
@@ -86,6 +87,8 @@ class EvidenceTable:
     agreement_ok: np.ndarray  # bool: a sharing agreement naming the agency was valid on the recorded date
     retention_ok: np.ndarray  # bool: not past the agreement's retention period at the as-at date
     withdrawn: np.ndarray  # bool: corrected or retracted by a later row known at the as-at date
+    relay_group: np.ndarray  # int32: 0, or the 1-based group of items joined by relayed_from (engine.origins)
+    collection: np.ndarray  # int8, engine.vocab.COLLECTION_CODE: how the information was collected
     agencies: list[str]
     source_refs: list[str]
 
@@ -120,6 +123,8 @@ ARRAY_DTYPES: dict[str, object] = {
     "agreement_ok": bool,
     "retention_ok": bool,
     "withdrawn": bool,
+    "relay_group": np.int32,
+    "collection": np.int8,
 }
 ARRAY_FIELDS = tuple(ARRAY_DTYPES)
 
@@ -212,6 +217,8 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         Evidence.supersedes,
         Evidence.retraction,
         Evidence.import_id,
+        Evidence.relayed_from,
+        Evidence.collection_method,
     ]
     rows = [r for r in s.execute(sa_select(*ev_cols).where(col(Evidence.recorded_on) <= as_at)) if known(r[14])]
     evidence = _evidence_table(rows, nodes, canonical, agencies, agreements, as_at)
@@ -277,6 +284,8 @@ def _evidence_table(
     if not rows:
         return EvidenceTable.empty()
     cols = [np.asarray(c, dtype=object) for c in zip(*rows, strict=True)]
+    # Relay chains are found over every row known (a relayed item may sit on another link), then subset.
+    relay_all = relay_groups(cols[0], cols[11], cols[15])
     subj_u, subj_inv = _factorize(cols[1])
     obj_u, obj_inv = _factorize(cols[2])
     subj_pos = np.array([nodes.position.get(canonical.get(x, "\0"), -1) for x in subj_u], dtype=np.int64)[subj_inv]
@@ -288,6 +297,7 @@ def _evidence_table(
     order = np.argsort(ids, kind="stable")
     pick = np.flatnonzero(keep)[order]
     cols = [c[pick] for c in cols]
+    relay = relay_all[pick]
     a, b = subj_pos[pick], obj_pos[pick]
     swap = (nodes.kinds[b] == 0) & (b < a)  # person-person links are symmetric: smaller position first
     a, b = np.where(swap, b, a), np.where(swap, a, b)
@@ -304,6 +314,10 @@ def _evidence_table(
     # ref_u is sorted, so "" (no source_ref) can only come first.
     ref_code = np.arange(len(ref_u), dtype=np.int32) - (1 if ref_u and ref_u[0] == "" else 0)
     observed, recorded = _days(cols[8]), _days(cols[9])
+    coll_u, coll_inv = _factorize(cols[16])
+    coll_code = np.array(
+        [COLLECTION_CODE.get(c or CollectionMethod.UNSPECIFIED.value, 0) for c in coll_u], dtype=np.int8
+    )
 
     # Sharing agreements: per (agreement, agency) pair, whether the agency is a party; per agreement, its dates.
     agr_u, agr_inv = _factorize(cols[10])
@@ -342,6 +356,8 @@ def _evidence_table(
         agreement_ok=party & (valid_from <= recorded) & (recorded <= valid_to),
         retention_ok=(keep_days < 0) | (recorded + keep_days >= day_number(as_at)),
         withdrawn=np.zeros(n, dtype=bool),
+        relay_group=relay.astype(np.int32),
+        collection=coll_code[coll_inv] if n else np.zeros(0, dtype=np.int8),
         agencies=agency_list,
         source_refs=ref_list,
     )

@@ -67,3 +67,19 @@ AGENCY_KINDS: tuple[AgencyKind, ...] = tuple(AgencyKind)
 AGENCY_KIND_CODE: dict[str, int] = {k.value: i for i, k in enumerate(AGENCY_KINDS)}
 
 NODE_KIND_CODE: dict[ObjectKind, int] = {ObjectKind.PERSON: 0, ObjectKind.LOCATION: 1, ObjectKind.INCIDENT: 2}
+
+
+class CollectionMethod(StrEnum):
+    """How an agency came by an item of evidence (the rule pack decides which methods may be used)."""
+
+    UNSPECIFIED = "unspecified"
+    DIRECT = "direct"  # seen or heard by the recording practitioner
+    DISCLOSURE = "disclosure"  # told by the young person
+    THIRD_PARTY = "third_party"  # told by someone else (a parent, another agency's worker)
+    INTELLIGENCE = "intelligence"  # a police intelligence report
+    SOCIAL_MEDIA = "social_media"  # read from social media: posts, videos, music, follows
+    OPEN_SOURCE = "open_source"  # other public material: news, websites, court lists
+
+
+COLLECTION_METHODS: tuple[CollectionMethod, ...] = tuple(CollectionMethod)
+COLLECTION_CODE: dict[str, int] = {m.value: i for i, m in enumerate(COLLECTION_METHODS)}

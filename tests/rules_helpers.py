@@ -8,8 +8,9 @@ from datetime import date
 import numpy as np
 
 from peermap.engine.grading import SCHEME_CODE, parse_grading
+from peermap.engine.origins import relay_groups
 from peermap.engine.snapshot import ARRAY_DTYPES, EvidenceTable, NodeIndex, day_number
-from peermap.engine.vocab import AGENCY_KIND_CODE, RELATION_CODE
+from peermap.engine.vocab import AGENCY_KIND_CODE, COLLECTION_CODE, RELATION_CODE
 
 AS_AT = date(2026, 6, 1)
 
@@ -32,6 +33,8 @@ class Item:
     retention_ok: bool = True
     withdrawn: bool = False
     evidence_id: str | None = None
+    relayed_from: str | None = None
+    collection: str = "unspecified"
     extra: dict = field(default_factory=dict)
 
 
@@ -71,6 +74,10 @@ def table(items: list[Item], idx: NodeIndex | None = None) -> EvidenceTable:
         cols["agreement_ok"][i] = it.agreement_ok
         cols["retention_ok"][i] = it.retention_ok
         cols["withdrawn"][i] = it.withdrawn
+        cols["collection"][i] = COLLECTION_CODE[it.collection]
+    cols["relay_group"] = relay_groups(
+        cols["evidence_id"], [it.source_ref for it in items], [it.relayed_from for it in items]
+    )
     return EvidenceTable(**cols, agencies=agencies, source_refs=refs)
 
 

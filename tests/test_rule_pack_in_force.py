@@ -41,14 +41,14 @@ def test_replay_uses_the_pack_of_its_day_after_an_upgrade(
     shipped = default_pack_path().read_text(encoding="utf-8")
     with clock.frozen(DAY1):
         before = map_json(compute_map(store, DAY1.date()))
-    upgraded = shipped.replace('version: "2026.1"', 'version: "2027.1"', 1)
+    upgraded = shipped.replace('version: "2026.2"', 'version: "2027.1"', 1)
     assert upgraded != shipped
     _ship(monkeypatch, tmp_path, upgraded)
     with clock.frozen(DAY2):
         now = compute_map(store, DAY2.date())
         replay = compute_map(store, DAY1.date())
     assert now.rule_pack_version == "2027.1"
-    assert replay.rule_pack_version == before["policy"]["rule_pack_version"] == "2026.1"
+    assert replay.rule_pack_version == before["policy"]["rule_pack_version"] == "2026.2"
     assert map_json(replay) == before
 
 

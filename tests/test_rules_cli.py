@@ -77,7 +77,7 @@ def test_explain_person_lists_links(db: str) -> None:
     result = run(db, "explain", "P1", "--as-at", AS_AT.isoformat())
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Aisha Khan (P1): 4 links as at 2026-06-01 (rule pack 2026.1)"
+    assert lines[0] == "Aisha Khan (P1): 4 links as at 2026-06-01 (rule pack 2026.2)"
     assert "Ben Ortiz (P2)" in lines[2] and "association" in lines[2]
     assert "Northgate Park (L1) [location]" in result.output
     data = json.loads(run(db, "explain", "P1", "--json", "--as-at", AS_AT.isoformat()).output)

@@ -27,7 +27,7 @@ EXPECTED = {
     "exclude_with_effect": "rule 'drop-e' (rules[1]): then: exclude cannot be combined with trust",
     "missing_description": "rule 'base' (rules[0]): description: required field is missing",
     "no_effect": "rule 'base' (rules[0]): then: a rule must have an effect: opinion, evidence, trust, "
-    "weight, half_life_days, cap_belief or exclude",
+    "weight, half_life_days, cap_belief, untested or exclude",
     "no_rules": "rules: List should have at least 1 item after validation, not 0",
     "not_a_mapping": "a rule pack must be a mapping with version, description and rules",
     "not_yaml": "not valid YAML at line 6, column 4: expected <block end>, but found '<block mapping start>'",

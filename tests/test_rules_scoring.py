@@ -15,7 +15,7 @@ from rules_helpers import AS_AT, Item, link_row, nodes, table
 from peermap.engine.grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from peermap.engine.rules import Status, load_rule_pack, parse_rule_pack, score_items, score_links, scoring
 from peermap.engine.rules.links import LinkTable
-from peermap.engine.rules.trace import explain_evidence, reference_link_opinions
+from peermap.engine.rules.trace import evaluate_item, explain_evidence, facts_of, reference_link_opinions
 from peermap.engine.snapshot import day_number
 from peermap.engine.vocab import AGENCY_KINDS
 
@@ -69,9 +69,10 @@ def test_same_origin_repeated_counts_once() -> None:
     same_ref = score([now_item(source_ref="S1", evidence_id=f"E{i}") for i in range(3)])
     assert conf(same_ref) == single
     assert same_ref.n_origins[0] == 1 and same_ref.n_items[0] == 3
+    # Issue 12: one source reference recorded by three agencies is still one origin, and one agency.
     three_agencies = score([now_item(source_ref="S1", agency=f"police{i}") for i in range(3)])
-    assert three_agencies.n_origins[0] == 3
-    assert conf(three_agencies) - A > 1.25 * (single - A)
+    assert three_agencies.n_origins[0] == 1 and three_agencies.n_agencies[0] == 1
+    assert conf(three_agencies) == single
 
 
 def test_no_source_ref_same_iso_week_is_one_origin() -> None:
@@ -344,8 +345,12 @@ def test_repeats_from_one_origin_count_far_less_than_independent_agencies(gradin
     single = score([one])
     assume(single.n_items[0] == 1 and single.belief[0] > 1e-3)
     same = score([replace(one, evidence_id=f"E{i}") for i in range(n)])
-    indep = score([replace(one, agency=f"agency{i}") for i in range(n)])
+    relayed = score([replace(one, agency=f"agency{i}") for i in range(n)])  # one source_ref, n agencies
+    indep = score([replace(one, agency=f"agency{i}", source_ref=f"S{i}") for i in range(n)])
     assert same.confidence[0] == single.confidence[0]  # one origin: counts once, however often recorded
+    assert relayed.confidence[0] == single.confidence[0] and relayed.n_agencies[0] == 1  # issue 12
+    untested = evaluate_item(PACK, facts_of(table([one], NODES), 0, AS_AT)).untested
+    assume(not untested)  # untested sources are capped however many agencies record them (tested elsewhere)
     evidence = [(lt.belief[0] + lt.disbelief[0]) / lt.uncertainty[0] for lt in (single, indep)]
     assert evidence[1] == pytest.approx(n * evidence[0], rel=1e-6)  # n independent agencies: n times
     assert indep.confidence[0] > single.confidence[0]

@@ -121,7 +121,7 @@ def convert_london_gang(src: Path, out: Path, recorded_on: str = LONDON_RECORDED
                     "agreement_id": "LG-RESEARCH",
                     "agencies": "met",
                     "purpose": "Testing peermap on public research data (Grund & Densley, London gang)",
-                    "lawful_basis": "Published research data set (UCINET covert networks collection)",
+                    "lawful_basis": "UK GDPR Art 6(1)(f) legitimate interests (published research data)",
                     "valid_from": "2005-01-01",
                 }
             ],
@@ -197,7 +197,7 @@ def convert_ndrangheta_summits(src: Path, out: Path) -> dict[str, int]:
                     "agreement_id": "ND-RESEARCH",
                     "agencies": "surv",
                     "purpose": "Testing peermap on public research data (Ndrangheta summits)",
-                    "lawful_basis": "Published research data set (UCINET covert networks collection)",
+                    "lawful_basis": "UK GDPR Art 6(1)(f) legitimate interests (published research data)",
                     "valid_from": first[:4] + "-01-01",
                 }
             ],

@@ -386,6 +386,8 @@ def _table(city: _City) -> EvidenceTable:
     evidence_id = np.empty(n, dtype=object)
     evidence_id[:] = _ids("E", n)
     kw = {k: np.asarray(v).astype(cast(Any, ARRAY_DTYPES[k])) for k, v in cols.items()}
+    kw.setdefault("relay_group", np.zeros(n, dtype=np.int32))  # the city relays nothing
+    kw.setdefault("collection", np.zeros(n, dtype=np.int8))  # all "unspecified"
     return EvidenceTable(
         evidence_id=evidence_id,
         source_ref=ref,

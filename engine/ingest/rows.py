@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from ..governance import lawful_basis_problem
 from ..grading import Grading, GradingError, Scheme, parse_grading
-from ..vocab import AgencyKind, Polarity, Relation
+from ..vocab import AgencyKind, CollectionMethod, Polarity, Relation
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR_RE = re.compile(r"^\d{4}$")
@@ -177,6 +178,7 @@ RelationName = Annotated[Relation, BeforeValidator(_choice(Relation, "relation")
 PolarityName = Annotated[Polarity, BeforeValidator(_choice(Polarity, "polarity"))]
 AgencyKindName = Annotated[AgencyKind, BeforeValidator(_choice(AgencyKind, "agency kind"))]
 SchemeName = Annotated[Scheme, BeforeValidator(_choice(Scheme, "grading scheme"))]
+CollectionName = Annotated[CollectionMethod, BeforeValidator(_choice(CollectionMethod, "collection method"))]
 AgencyList = Annotated[
     str, BeforeValidator(parse_agency_list), Field(description="agency ids separated by ';'", min_length=1)
 ]
@@ -271,16 +273,26 @@ class AgreementRow(Row):
     agreement_id: Id
     agencies: AgencyList
     purpose: Text
-    lawful_basis: Text
+    lawful_basis: Text = Field(
+        description="a UK GDPR Art 6(1) basis, plus an Art 9(2) / DPA 2018 Sch 1 condition for special-category data"
+    )
     valid_from: Day
     valid_to: Day | None = None
     retention_days: Days | None = None
     dpia_ref: Text | None = None
+    special_category: Flag = Field(
+        False, description="true when special-category data (health, ethnicity, sex life ...) is shared under it"
+    )
+    dpo_consulted_on: Day | None = Field(None, description="the date the data protection officer was consulted")
 
     def problems(self) -> list[tuple[str | None, str]]:
+        out: list[tuple[str | None, str]] = []
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            return [("valid_to", f"valid_to {self.valid_to} is before valid_from {self.valid_from}")]
-        return []
+            out.append(("valid_to", f"valid_to {self.valid_to} is before valid_from {self.valid_from}"))
+        why = lawful_basis_problem(self.lawful_basis, self.special_category)
+        if why:
+            out.append(("lawful_basis", why))
+        return out
 
 
 @lru_cache(maxsize=4096)
@@ -326,9 +338,22 @@ class EvidenceRow(Row):
     note: Text | None = None
     supersedes: Id | None = Field(None, description="an earlier evidence_id this row corrects or retracts")
     retraction: Flag = Field(False, description="true: this row only withdraws `supersedes`")
+    relayed_from: Text | None = Field(
+        None,
+        description=(
+            'the evidence_id or source reference this item repeats ("police told us he was there"): '
+            "counted as one origin with it, whichever agency recorded it"
+        ),
+    )
+    collection_method: CollectionName = Field(
+        CollectionMethod.UNSPECIFIED,
+        description="how the information was collected; the rule pack decides which methods are used",
+    )
 
     def problems(self) -> list[tuple[str | None, str]]:
         out = _grading_problems(self.grading, self.grading_scheme)
+        if self.relayed_from is not None and self.relayed_from == self.evidence_id:
+            out.append(("relayed_from", "an item cannot be relayed from itself"))
         if self.recorded_on is not None and self.recorded_on < self.observed_on:
             out.append(("recorded_on", f"recorded_on {self.recorded_on} is before observed_on {self.observed_on}"))
         if self.subject_id == self.object_id:
@@ -347,6 +372,7 @@ class EvidenceRow(Row):
             grading_scheme=self.grading_scheme.value,
             grading=_normal_grading(self.grading, self.grading_scheme),
             recorded_on=self.recorded_on or self.observed_on,
+            collection_method=self.collection_method.value,
         )
         return out
 

@@ -25,7 +25,7 @@ class LinkTable:
     conflict: np.ndarray  # disagreement between the fused origins, 0..1
     n_items: np.ndarray  # int32: evidence items used
     n_unused: np.ndarray  # int32: items present but not used (agreement, retention, withdrawn, rule exclusion)
-    n_agencies: np.ndarray  # int32: distinct agencies among used items
+    n_agencies: np.ndarray  # int32: independent agencies (each origin counts once, for its first recorder)
     n_origins: np.ndarray  # int32: independent origins fused
     newest: np.ndarray  # int32 day number of the newest used item (observed date); -1 if none
     oldest: np.ndarray  # int32 day number of the oldest used item; -1 if none

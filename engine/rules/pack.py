@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import PolicyError
 from ..grading import CREDIBILITY, RELIABILITY, SCHEMES, Scheme
 from ..policy_files import read_yaml, shipped
-from ..vocab import AgencyKind, Polarity, Relation
+from ..vocab import AgencyKind, CollectionMethod, Polarity, Relation
 
 DEFAULT_PACK_NAME = "evidence-rules.yaml"
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -94,10 +94,13 @@ class When(_Strict):
     credibility: list[str] | None = Field(default=None, description="information codes, e.g. 2")
     polarity: Polarity | None = None
     source_ref: Literal["present", "absent"] | None = None
+    collection_method: list[CollectionMethod] | None = Field(
+        default=None, description="how the item was collected (social_media, open_source, ...)"
+    )
     age_days: AgeRange | None = None
 
     _listify = field_validator(
-        "relation", "agency_kind", "agency", "scheme", "reliability", "credibility", mode="before"
+        "relation", "agency_kind", "agency", "scheme", "reliability", "credibility", "collection_method", mode="before"
     )(_as_list)
 
     @field_validator("reliability", "credibility", mode="before")
@@ -124,13 +127,21 @@ class Then(_Strict):
     half_life_days: float | None = Field(default=None, gt=0)
     cap_belief: float | None = Field(default=None, ge=0, lt=1)
     exclude: str | None = Field(default=None, min_length=1, description="do not use the item; the reason")
+    untested: bool | None = Field(
+        default=None,
+        description=(
+            "true: the item's source is anonymous or untested; a link none of whose used items is tested has "
+            "its belief capped at settings.untested_link_cap, however many agencies record it"
+        ),
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> Then:
         given = [k for k, v in self.__dict__.items() if v is not None]
         if not given:
             raise ValueError(
-                "a rule must have an effect: opinion, evidence, trust, weight, half_life_days, cap_belief or exclude"
+                "a rule must have an effect: opinion, evidence, trust, weight, half_life_days, cap_belief, "
+                "untested or exclude"
             )
         if self.exclude is not None and len(given) > 1:
             others = ", ".join(k for k in given if k != "exclude")
@@ -174,6 +185,15 @@ class Settings(_Strict):
     same_origin_fusion: Literal["average", "strongest"] = Field(
         default="average",
         description=("average: mean of the records' evidence counts (averaging fusion); strongest: the largest counts"),
+    )
+    untested_link_cap: float = Field(
+        default=0.15,
+        ge=0,
+        lt=1,
+        description=(
+            "belief cap of a link whose every used item is from an anonymous or untested source (rules with "
+            "untested: true): such sources never carry a link on their own"
+        ),
     )
 
 

@@ -17,8 +17,13 @@ Steps, all as numpy passes over the evidence arrays (no per-item Python):
 4. **Per link:** b, d, u from the summed counts, confidence = b + a·u, conflict = mean over pairs of origins
    of b_A·d_B + b_B·d_A, item/agency/origin counts and the observed-date range of the used items.
 
-An origin is: same link, same agency and same source_ref; or, without a source_ref, same link, same agency
-and the same observation window (days since Monday 1969-12-29 // same_origin_window_days; 7 = ISO week).
+An origin is, on one link: items joined by `relayed_from` (directly or along a chain, engine.origins); else
+items with the same source_ref, whichever agency recorded them; else, without a source_ref, items of the
+same agency in the same observation window (days since Monday 1969-12-29 // same_origin_window_days; 7 = ISO
+week). Relayed information is one source: N copies of one report across N agencies count as one origin, for
+the agency that recorded it first. A link none of whose used items is from a tested source (rules marking
+`untested`: anonymous reports, untested sources; an origin with any such item is untested) has its belief
+capped at settings.untested_link_cap.
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ import numpy as np
 
 from ..grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
 from ..snapshot import EvidenceTable, NodeIndex, day_number
-from ..vocab import AGENCY_KIND_CODE, AGENCY_KINDS, RELATION_CODE, RELATIONS, Polarity
+from ..vocab import (
+    AGENCY_KIND_CODE,
+    AGENCY_KINDS,
+    COLLECTION_CODE,
+    COLLECTION_METHODS,
+    RELATION_CODE,
+    RELATIONS,
+    Polarity,
+)
 from . import opinion as op
 from .links import LinkTable
 from .pack import Rule, RulePack
@@ -41,7 +54,7 @@ COUNT_SCALE = float(2**28)  # evidence counts are summed on this fixed grid: exa
 MONDAY_OFFSET = 3  # day_number(d) + 3 counts days from Monday 1969-12-29
 N_REL_CODES = max(len(v) for v in RELIABILITY.values())
 N_CRED_CODES = max(len(v) for v in CREDIBILITY.values())
-KEY_SHAPE = (len(SCHEMES), N_REL_CODES, N_CRED_CODES, 2, len(AGENCY_KINDS), len(RELATIONS), 2)
+KEY_SHAPE = (len(SCHEMES), N_REL_CODES, N_CRED_CODES, 2, len(AGENCY_KINDS), len(RELATIONS), 2, len(COLLECTION_METHODS))
 
 
 class Status(IntEnum):
@@ -76,6 +89,7 @@ class _View:
     agency_kind: np.ndarray
     relation: np.ndarray
     has_src: np.ndarray
+    collection: np.ndarray
     agency: np.ndarray | None = None
     age: np.ndarray | None = None
 
@@ -98,6 +112,9 @@ class CompiledRule:
         self.credibility = self._code_table(w.credibility, CREDIBILITY, w.schemes(), N_CRED_CODES)
         self.refutes = None if w.polarity is None else (w.polarity is Polarity.REFUTES)
         self.has_src = None if w.source_ref is None else (w.source_ref == "present")
+        self.collection = (
+            None if w.collection_method is None else np.array([COLLECTION_CODE[m.value] for m in w.collection_method])
+        )
         pos = {a: i for i, a in enumerate(agencies)}
         self.agency = None if w.agency is None else np.array([pos[a] for a in w.agency if a in pos], dtype=np.int64)
         self.age = w.age_days
@@ -130,6 +147,8 @@ class CompiledRule:
             mask &= v.refutes == self.refutes
         if self.has_src is not None:
             mask &= v.has_src == self.has_src
+        if self.collection is not None:
+            mask &= np.isin(v.collection, self.collection)
         return mask
 
     def mask(self, v: _View) -> np.ndarray:
@@ -157,6 +176,7 @@ class _Resolved:
     status: np.ndarray  # int8 Status (USED, EXCLUDED_BY_RULE or NO_RULE)
     base_rule: np.ndarray  # int16 rule index, -1 none
     exclude_rule: np.ndarray  # int16 rule index, -1 none
+    untested: np.ndarray  # bool: a rule marks the item's source anonymous or untested
 
 
 def _base_tables(pack: RulePack) -> tuple[np.ndarray, np.ndarray]:
@@ -184,6 +204,7 @@ def _resolve(pack: RulePack, compiled: list[CompiledRule], v: _View, *, static_o
     weight = np.ones(n)
     cap = np.ones(n)
     half_life = np.full(n, float(s.half_life_days))
+    untested = np.zeros(n, dtype=bool)
     for k, cr in enumerate(compiled):
         if static_only and cr.dynamic:
             continue
@@ -204,6 +225,8 @@ def _resolve(pack: RulePack, compiled: list[CompiledRule], v: _View, *, static_o
             np.minimum(cap, np.where(mask, t.cap_belief, 1.0), out=cap)
         if t.half_life_days is not None:
             half_life[mask] = t.half_life_days
+        if t.untested is not None:
+            untested[mask] = t.untested
     bb, dd = _base_tables(pack)
     has_base = base >= 0
     bi = np.where(has_base, base, 0)
@@ -222,7 +245,9 @@ def _resolve(pack: RulePack, compiled: list[CompiledRule], v: _View, *, static_o
     status = np.full(n, Status.USED, dtype=np.int8)
     status[~has_base] = Status.NO_RULE
     status[exclude >= 0] = Status.EXCLUDED_BY_RULE
-    return _Resolved(b=b, d=d, half_life=half_life, status=status, base_rule=base, exclude_rule=exclude)
+    return _Resolved(
+        b=b, d=d, half_life=half_life, status=status, base_rule=base, exclude_rule=exclude, untested=untested
+    )
 
 
 def _key_view() -> _View:
@@ -235,6 +260,7 @@ def _key_view() -> _View:
         agency_kind=parts[4],
         relation=parts[5],
         has_src=parts[6].astype(bool),
+        collection=parts[7],
     )
 
 
@@ -250,6 +276,7 @@ def _item_keys(ev: EvidenceTable) -> np.ndarray:
         (ev.agency_kind, len(AGENCY_KINDS)),
         (ev.relation, len(RELATIONS)),
         (ev.source_ref >= 0, 2),
+        (ev.collection, len(COLLECTION_METHODS)),
     ):
         k *= width
         k += arr
@@ -265,6 +292,7 @@ def _item_view(ev: EvidenceTable, idx: np.ndarray, age: np.ndarray) -> _View:
         agency_kind=ev.agency_kind[idx],
         relation=ev.relation[idx],
         has_src=ev.source_ref[idx] >= 0,
+        collection=ev.collection[idx],
         agency=ev.agency[idx],
         age=age[idx],
     )
@@ -286,7 +314,8 @@ class ItemScores:
     d: np.ndarray
     r_units: np.ndarray  # evidence counts in units of 1/COUNT_SCALE (integer-valued float64)
     s_units: np.ndarray
-    origin_local: np.ndarray  # int32 source_ref position, or n_refs + observation window when none
+    origin_local: np.ndarray  # int64 origin label (see origin_labels)
+    untested: np.ndarray  # bool: the item's source is anonymous or untested (rule effect `untested`)
 
     @property
     def r(self) -> np.ndarray:
@@ -333,12 +362,14 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
     status = key_res.status[keys]
     base_rule = key_res.base_rule[keys]
     exclude_rule = key_res.exclude_rule[keys]
+    untested = key_res.untested[keys]
     if touched_keys.any():
         idx = np.flatnonzero(touched_keys[keys])
         if idx.size:
             res = _resolve(pack, compiled, _item_view(ev, idx, age), static_only=False)
             b0[idx], d0[idx], half_life[idx] = res.b, res.d, res.half_life
             status[idx], base_rule[idx], exclude_rule[idx] = res.status, res.base_rule, res.exclude_rule
+            untested[idx] = res.untested
     status[~ev.retention_ok] = Status.PAST_RETENTION
     status[~ev.agreement_ok] = Status.NO_AGREEMENT
     status[ev.withdrawn] = Status.WITHDRAWN
@@ -358,9 +389,7 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
     s_units = np.multiply(d, scale)
     s_units /= u
     np.rint(s_units, out=s_units)
-    n_refs = len(ev.source_refs)
-    window = (ev.observed + np.int32(MONDAY_OFFSET)) // np.int32(s.same_origin_window_days)
-    origin_local = np.where(ev.source_ref >= 0, ev.source_ref, window + np.int32(n_refs))
+    origin_local = origin_labels(ev, s.same_origin_window_days)
     return ItemScores(
         status=status,
         base_rule=base_rule,
@@ -375,7 +404,26 @@ def score_items(evidence: EvidenceTable, pack: RulePack, as_at: date) -> ItemSco
         r_units=r_units,
         s_units=s_units,
         origin_local=origin_local,
+        untested=untested,
     )
+
+
+def origin_labels(ev: EvidenceTable, window_days: int) -> np.ndarray:
+    """Per item, an int64 label naming its origin (the same label on one link means one origin).
+
+    In this order: the relay group (items joined by `relayed_from`, engine.origins); else the source
+    reference, whichever agency recorded it; else the recording agency and the observation window.
+    """
+    n_groups = int(ev.relay_group.max()) if len(ev) else 0
+    n_refs = len(ev.source_refs)
+    window = ((ev.observed.astype(np.int64) + MONDAY_OFFSET) // window_days).astype(np.int64)
+    lo = int(window.min()) if len(ev) else 0
+    span = int(window.max()) - lo + 1 if len(ev) else 1
+    by_agency_window = ev.agency.astype(np.int64) * span + (window - lo)
+    label = np.where(
+        ev.source_ref >= 0, n_groups + ev.source_ref.astype(np.int64), n_groups + n_refs + by_agency_window
+    )
+    return np.where(ev.relay_group > 0, ev.relay_group.astype(np.int64) - 1, label)
 
 
 def _empty_links(nodes: NodeIndex, pack: RulePack) -> LinkTable:
@@ -414,9 +462,12 @@ def score_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, as_at
 def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items: ItemScores) -> LinkTable:
     """Group scored items by link and origin and fuse them (see module docstring).
 
-    One sort orders the items by (link, agency slot, origin); unused items go to an extra agency slot of
-    their link, after the real agencies, so every per-origin and per-link figure is a `reduceat` over
+    One sort orders the items by (link, slot, origin); used items are slot 0, unused items slot 1 (one
+    group per link, after the origins), so every per-origin and per-link figure is a `reduceat` over
     contiguous runs. Evidence counts are integer multiples of 1/COUNT_SCALE, so the sums are exact.
+
+    An origin may hold items of several agencies (a relayed report, a shared source reference); it counts
+    once, for the agency that recorded it first, so `n_agencies` counts independent agencies only.
     """
     ev = evidence
     s = pack.settings
@@ -433,10 +484,9 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     link_code += ev.relation
     used = items.status == Status.USED
     n_ag = int(ev.agency.max()) + 1
-    slots = n_ag + 1
-    slot = np.where(used, ev.agency, np.int32(n_ag))
-    lowest = int(items.origin_local.min())
-    local = np.where(used, items.origin_local - lowest if lowest < 0 else items.origin_local, 0)
+    slots = 2
+    slot = np.where(used, np.int32(0), np.int32(1))
+    local = np.where(used, items.origin_local, 0)
     span = int(local.max()) + 1
     top = int(link_code.max()) + 1
     if top * slots * span < MAX_GROUP_KEY:
@@ -456,7 +506,7 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     first = order[starts]
     g_link_code = link_code[first]
     g_slot = slot[first]
-    g_used = g_slot < n_ag
+    g_used = g_slot == 0
     g_count = np.diff(np.append(starts, n))
     new_link = np.ones(n_groups, dtype=bool)
     new_link[1:] = g_link_code[1:] != g_link_code[:-1]
@@ -487,9 +537,20 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     conflict = np.where(n_origins >= 2, (sb * sd - sbd) / np.maximum(pairs, 1.0), 0.0)
     conflict = np.clip(conflict, 0.0, 1.0)
 
-    new_agency = new_link.copy()
-    new_agency[1:] |= g_slot[1:] != g_slot[:-1]
-    n_agencies = np.add.reduceat((new_agency & g_used).astype(np.int64), link_starts)
+    # Each origin counts for the agency that recorded it first (ties: the lower agency position).
+    first_key = ev.recorded[order].astype(np.int64) * n_ag + ev.agency[order]
+    g_agency = np.minimum.reduceat(first_key, starts) % n_ag
+    g_link = np.cumsum(new_link) - 1
+    link_agency = np.unique(g_link[g_used] * n_ag + g_agency[g_used])
+    n_agencies = np.bincount(link_agency // n_ag, minlength=n_links)
+    # An origin with any untested item is untested (relaying an anonymous tip does not test it); a link with
+    # no tested origin is capped: anonymous or untested sources never carry a link on their own.
+    g_untested = np.maximum.reduceat((used & items.untested)[order].astype(np.int8), starts) > 0
+    tested = np.add.reduceat((g_used & ~g_untested).astype(np.int64), link_starts) > 0
+    capped = ~tested & (belief > s.untested_link_cap)
+    if capped.any():
+        belief = np.where(capped, s.untested_link_cap, belief)
+        uncertainty = 1.0 - belief - disbelief
     n_items = np.add.reduceat(np.where(g_used, g_count, 0), link_starts)
     n_unused = np.add.reduceat(np.where(g_used, 0, g_count), link_starts).astype(np.int32)
     observed = ev.observed[order]  # unused items are in groups of their own: mask per group

@@ -24,10 +24,12 @@ from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_
 from ..store import Store
 from ..vocab import (
     AGENCY_KINDS,
+    COLLECTION_METHODS,
     PERSON_PERSON,
     RELATION_CODE,
     RELATIONS,
     AgencyKind,
+    CollectionMethod,
     ObjectKind,
     Polarity,
     Relation,
@@ -35,7 +37,7 @@ from ..vocab import (
 from .links import LinkTable
 from .opinion import Opinion, averaging_fuse, cumulative_fuse, mean_pairwise_conflict, strongest_fuse
 from .pack import Rule, RulePack
-from .scoring import MONDAY_OFFSET, STATUS_TEXT, Status, score_links
+from .scoring import MONDAY_OFFSET, STATUS_TEXT, Status, origin_labels, score_links
 
 # ---------------------------------------------------------------- scalar reference evaluation
 
@@ -56,6 +58,7 @@ class ItemFacts:
     withdrawn: bool = False
     agreement_ok: bool = True
     retention_ok: bool = True
+    collection: CollectionMethod = CollectionMethod.UNSPECIFIED
 
 
 def facts_of(ev: EvidenceTable, i: int, as_at: date) -> ItemFacts:
@@ -73,6 +76,7 @@ def facts_of(ev: EvidenceTable, i: int, as_at: date) -> ItemFacts:
         withdrawn=bool(ev.withdrawn[i]),
         agreement_ok=bool(ev.agreement_ok[i]),
         retention_ok=bool(ev.retention_ok[i]),
+        collection=COLLECTION_METHODS[int(ev.collection[i])],
     )
 
 
@@ -88,6 +92,7 @@ def rule_matches(rule: Rule, f: ItemFacts) -> bool:
         w.credibility is None or f.credibility in w.credibility,
         w.polarity is None or (w.polarity is Polarity.REFUTES) == f.refutes,
         w.source_ref is None or (w.source_ref == "present") == f.has_source_ref,
+        w.collection_method is None or f.collection in w.collection_method,
         w.age_days is None
         or (
             (w.age_days.min is None or f.age >= w.age_days.min) and (w.age_days.max is None or f.age <= w.age_days.max)
@@ -109,6 +114,7 @@ class ItemOutcome:
     decay: float = 1.0
     before_ageing: Opinion | None = None
     opinion: Opinion | None = None  # aged; None when not used
+    untested: bool = False  # a rule marks the source anonymous or untested
 
     @property
     def used(self) -> bool:
@@ -133,6 +139,7 @@ def evaluate_item(pack: RulePack, f: ItemFacts) -> ItemOutcome:
         out.weight *= t.weight if t.weight is not None else 1.0
         out.cap = min(out.cap, t.cap_belief if t.cap_belief is not None else 1.0)
         out.half_life = t.half_life_days if t.half_life_days is not None else out.half_life
+        out.untested = t.untested if t.untested is not None else out.untested
     if f.withdrawn:
         out.status = Status.WITHDRAWN
     elif not f.agreement_ok:
@@ -171,14 +178,22 @@ def took_effect(out: ItemOutcome) -> list[Rule]:
     return [r for r in out.matched if (out.used and (r is out.base_rule or not _base_only(r))) or r is out.exclude_rule]
 
 
-def origin_key(ev: EvidenceTable, i: int, window_days: int) -> tuple[str, str]:
-    """(agency, source) naming the item's origin: its source_ref, or its observation window."""
-    agency = ev.agencies[int(ev.agency[i])]
+def origin_text(ev: EvidenceTable, i: int, window_days: int) -> str:
+    """How the item's origin is known: a relay, its source_ref, or its agency's observation window."""
+    if ev.relay_group[i] > 0:
+        return "relayed from another record"
     if ev.source_ref[i] >= 0:
-        return agency, f"source {ev.source_refs[int(ev.source_ref[i])]}"
+        return f"source {ev.source_refs[int(ev.source_ref[i])]}"
     window = (int(ev.observed[i]) + MONDAY_OFFSET) // window_days
     start = from_day_number(window * window_days - MONDAY_OFFSET)
-    return agency, f"no source reference, observed in the {window_days}-day window from {start.isoformat()}"
+    return f"no source reference, observed in the {window_days}-day window from {start.isoformat()}"
+
+
+def cap_untested(o: Opinion, any_tested: bool, cap: float) -> Opinion:
+    """A link with no item from a tested source keeps belief at most `cap` (scalar reference of scoring)."""
+    if any_tested or o.b <= cap:
+        return o
+    return Opinion(cap, o.d, 1.0 - cap - o.d, o.a)
 
 
 def reference_link_opinions(
@@ -191,19 +206,25 @@ def reference_link_opinions(
     """
     s = pack.settings
     Link = tuple[int, int, int]
-    by_origin: dict[Link, dict[tuple[str, str], list[Opinion]]] = defaultdict(lambda: defaultdict(list))
+    by_origin: dict[Link, dict[int, list[Opinion]]] = defaultdict(lambda: defaultdict(list))
+    untested: dict[Link, set[int]] = defaultdict(set)  # origins with an untested item
+    labels = origin_labels(evidence, s.same_origin_window_days).tolist()
     for i in range(len(evidence)):
         out = evaluate_item(pack, facts_of(evidence, i, as_at))
         link = (int(evidence.subject[i]), int(evidence.object[i]), int(evidence.relation[i]))
         if out.opinion is None or not out.used:
             by_origin.setdefault(link, defaultdict(list))
             continue
-        by_origin[link][origin_key(evidence, i, s.same_origin_window_days)].append(out.opinion)
+        by_origin[link][labels[i]].append(out.opinion)
+        if out.untested:
+            untested[link].add(labels[i])
     result = {}
     for link, origins in by_origin.items():
         fused = [_fuse_origin(pack, ops) for _, ops in sorted(origins.items())]
         n_items = sum(len(v) for v in origins.values())
-        result[link] = (cumulative_fuse(fused, s.base_rate), mean_pairwise_conflict(fused), n_items)
+        tested = any(k not in untested[link] for k in origins)
+        whole = cap_untested(cumulative_fuse(fused, s.base_rate), tested, s.untested_link_cap)
+        result[link] = (whole, mean_pairwise_conflict(fused), n_items)
     return result
 
 
@@ -281,6 +302,7 @@ class ItemTrace:
     before_ageing: Opinion | None
     opinion: Opinion | None
     note: str | None = None
+    origin_key: int = -1  # items of one link with the same key are one origin
 
     def what(self) -> str:
         """E.g. "police intelligence graded B2" / "a school's first-hand observation"."""
@@ -473,9 +495,12 @@ def _summary(p: RelationTrace) -> str:
         described = [f"{i.what()} ({i.opinion.projected:.2f})" for i in support[:3] if i.opinion]
         more = f" and {len(support) - 3} more" if len(support) > 3 else ""
         joined = _join(described) + more
-        n_origins = len({i.origin for i in support})
-        if n_origins > 1 and len({i.agency for i in support}) > 1:
+        n_origins = len({i.origin_key for i in support})
+        n_agencies = len({i.agency for i in support})
+        if n_origins > 1 and n_agencies > 1:
             parts.append(f"{joined} from independent agencies agree")
+        elif n_agencies > 1:
+            parts.append(f"{joined} (one origin relayed by {n_agencies} agencies, counted once)")
         elif len(support) > 1:
             parts.append(f"{joined} ({n_origins} origin{'s' if n_origins != 1 else ''} of one agency)")
         else:
@@ -652,7 +677,15 @@ def _relation_trace(
     as_at = snapshot.as_at if snapshot is not None else as_at
     assert as_at is not None
     items: list[ItemTrace] = []
-    origin_ops: dict[tuple[str, str], list[tuple[str, Opinion]]] = defaultdict(list)
+    origin_ops: dict[int, list[tuple[str, Opinion]]] = defaultdict(list)
+    labels = origin_labels(ev, s.same_origin_window_days)
+    label_ids: dict[int, list[str]] = defaultdict(list)  # origin label -> evidence ids of this link's items
+    member_agencies: dict[int, set[str]] = defaultdict(set)
+    for i in rows.tolist():
+        label_ids[int(labels[i])].append(str(ev.evidence_id[i]))
+        member_agencies[int(labels[i])].add(ev.agencies[int(ev.agency[i])])
+    origin_desc: dict[int, str] = {}
+    untested_origins: set[int] = set()
     for i in rows.tolist():
         f = facts_of(ev, i, as_at)
         out = evaluate_item(pack, f)
@@ -662,7 +695,15 @@ def _relation_trace(
             agency_name = snapshot.agencies[f.agency].name
         elif names and f.agency in names:
             agency_name = names[f.agency]
-        okey = origin_key(ev, i, s.same_origin_window_days)
+        okey = int(labels[i])
+        eid = str(ev.evidence_id[i])
+        others = [e for e in label_ids[okey] if e != eid]
+        if others and (len(member_agencies[okey]) > 1 or ev.relay_group[i] > 0):
+            otext = "relayed: counted once with " + ", ".join(others)
+            origin_desc[okey] = "one origin recorded by " + ", ".join(sorted(member_agencies[okey])) + ", relayed"
+        else:
+            otext = origin_text(ev, i, s.same_origin_window_days)
+            origin_desc.setdefault(okey, otext)
         reason = None
         if not out.used:
             reason = STATUS_TEXT[out.status]
@@ -671,7 +712,6 @@ def _relation_trace(
             if out.status is Status.WITHDRAWN and snapshot is not None:
                 by = snapshot.withdrawn_by.get(str(ev.evidence_id[i]))
                 reason += f" ({by})" if by else ""
-        eid = str(ev.evidence_id[i])
         note = notes.get(eid)
         if note and snapshot is not None:
             note = _redact(note, snapshot, involved)
@@ -689,7 +729,7 @@ def _relation_trace(
                 observed=from_day_number(int(ev.observed[i])),
                 recorded=from_day_number(int(ev.recorded[i])),
                 source_ref=ev.source_refs[int(ev.source_ref[i])] if ev.source_ref[i] >= 0 else None,
-                origin=f"{agency_name}, {okey[1]}",
+                origin=f"{agency_name}, {otext}",
                 used=out.used,
                 reason=reason,
                 rules=fired,
@@ -699,10 +739,13 @@ def _relation_trace(
                 before_ageing=out.before_ageing if out.used else None,
                 opinion=out.opinion if out.used else None,
                 note=note,
+                origin_key=okey,
             )
         )
         if out.used and out.opinion is not None:
             origin_ops[okey].append((eid, out.opinion))
+            if out.untested:
+                untested_origins.add(okey)
     origins: list[OriginTrace] = []
     steps: list[str] = []
     fused_list = []
@@ -711,16 +754,16 @@ def _relation_trace(
         fused = _fuse_origin(pack, [o for _, o in members])
         fused_list.append(fused)
         agency_name = next(it.agency_name for it in items if it.evidence_id == members[0][0])
-        origins.append(OriginTrace(agency_name, key[1], [e for e, _ in members], fused))
+        origins.append(OriginTrace(agency_name, origin_desc[key], [e for e, _ in members], fused))
         how = "strongest of" if s.same_origin_fusion == "strongest" else "averaged"
         if len(members) > 1:
             steps.append(
-                f"{agency_name} ({key[1]}): {len(members)} records of one origin {how} -> "
+                f"{agency_name} ({origin_desc[key]}): {len(members)} records of one origin {how} -> "
                 f"belief {fused.b:.3f}, disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}"
             )
         else:
             steps.append(
-                f"{agency_name} ({key[1]}): one record -> belief {fused.b:.3f}, "
+                f"{agency_name} ({origin_desc[key]}): one record -> belief {fused.b:.3f}, "
                 f"disbelief {fused.d:.3f}, uncertainty {fused.u:.3f}"
             )
     reference = cumulative_fuse(fused_list, s.base_rate)
@@ -729,6 +772,14 @@ def _relation_trace(
             f"{len(fused_list)} independent origins fused cumulatively -> belief {reference.b:.3f}, "
             f"disbelief {reference.d:.3f}, uncertainty {reference.u:.3f}"
         )
+    tested = any(k not in untested_origins for k in origin_ops)
+    capped = cap_untested(reference, tested, s.untested_link_cap)
+    if capped is not reference:
+        steps.append(
+            f"every item is from an anonymous or untested source: belief capped at {s.untested_link_cap:g} "
+            f"(such sources never carry a link on their own)"
+        )
+        reference = capped
     conf = float(links.confidence[row])
     steps.append(f"confidence = belief + base rate {s.base_rate:g} x uncertainty = {conf:.3f}")
     newest, oldest = int(links.newest[row]), int(links.oldest[row])
