@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4  # 2: rule_pack_version; 3: audit row_digest; 4: relayed_from, collection_method, agreement governance
+SCHEMA_VERSION = 4  # 2: rule pack; 3: audit row_digest; 4: relayed_from, collection_method, agreement governance
 
 
 class Meta(SQLModel, table=True):

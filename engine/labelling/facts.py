@@ -14,6 +14,7 @@ from ..ages import age_on
 from ..grading import SCHEME_CODE, Scheme
 from ..map_model import MapResult
 from ..models import YoungPerson
+from ..rules.scoring import origin_labels
 from ..snapshot import Snapshot, from_day_number
 from ..vocab import NODE_KIND_CODE, RELATION_CODE, ObjectKind, Relation
 
@@ -46,6 +47,26 @@ def low_grade_mask(snapshot: Snapshot) -> np.ndarray:
     return (ev.reliability >= _LOW_REL[ev.scheme]) | (ev.credibility >= _LOW_CRED[ev.scheme])
 
 
+def origins_and_first_agency(snapshot: Snapshot, window_days: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: its origin (one id per link and origin, as scoring groups them) and the agency that recorded
+    that origin first. A tip relayed by several agencies is one origin and one independent agency."""
+    ev = snapshot.evidence
+    n = len(ev)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    n_nodes = max(len(snapshot.nodes.ids), 1)
+    link = (ev.subject.astype(np.int64) * n_nodes + ev.object) * 16 + ev.relation
+    label = origin_labels(ev, window_days)
+    order = np.lexsort((ev.agency, ev.recorded, label, link))
+    new = np.ones(n, dtype=bool)
+    new[1:] = (link[order][1:] != link[order][:-1]) | (label[order][1:] != label[order][:-1])
+    group_sorted = np.cumsum(new) - 1
+    origin = np.empty(n, dtype=np.int64)
+    origin[order] = group_sorted
+    first = ev.agency[order][np.flatnonzero(new)]  # the earliest recorder of each origin
+    return origin, first[origin].astype(np.int32)
+
+
 def used_mask(snapshot: Snapshot) -> np.ndarray:
     """Evidence the scoring may use: inside an agreement, within retention, not withdrawn."""
     ev = snapshot.evidence
@@ -76,6 +97,7 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
     shown = [s.person_id for s in result.shown_people()]
     used = used_mask(snap) & ~ev.refutes
     low = low_grade_mask(snap)
+    origin, first_agency = origins_and_first_agency(snap)
     obj_kind = nodes.kinds[ev.object] if len(ev) else np.zeros(0, dtype=np.int8)
     person_obj = obj_kind == NODE_KIND_CODE[ObjectKind.PERSON]
     # Every (person position, evidence row) pair: the subject, and the object when it is a person.
@@ -104,10 +126,8 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
         lo, hi = np.searchsorted(who, pos, "left"), np.searchsorted(who, pos, "right")
         mine = which[lo:hi]
         u = mine[used[mine]]
-        agencies = {ev.agencies[a] for a in ev.agency[u]}
-        origins = {
-            (int(a), int(r) if r >= 0 else -1 - i) for a, r, i in zip(ev.agency[u], ev.source_ref[u], u, strict=True)
-        }
+        agencies = {ev.agencies[a] for a in first_agency[u]}  # independent agencies: relays count once
+        origins = set(origin[u].tolist())
         direct = u[(ev.subject[u] == pos) & concern_loc[ev.object[u]]]
         rel_direct = ev.relation[direct]
         link_rows = np.flatnonzero(((links.subject == pos) | (links.object == pos)) & (links.n_items > 0))
