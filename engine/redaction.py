@@ -53,7 +53,7 @@ def node_label(snapshot: Snapshot, node_id: str) -> NodeLabel:
 
 
 class NameMatcher:
-    """Finds whole names in text in one pass (keyed on first words), so thousands of names stay fast."""
+    """Finds whole strings (ids, exact names) in text in one pass, keyed on first words, so thousands stay fast."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self._by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -92,8 +92,164 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+# Name parts that are also ordinary English words. A bare first name or surname that is one of these is
+# replaced only when written with a capital letter ("Grace said" is redacted, "with grace" is not); full names
+# ("grace smith") are replaced in any case. The list is about words a practitioner writes in a note, not a
+# ranking of names: add a word when a real note shows it being over-redacted.
+_COMMON_WORDS = """
+    amber april autumn baker bell best bill black blue bright brook brown bush carter chance chase cook cooper
+    crystal daisy dawn destiny dean eden faith field fisher ford fox frank free friend gay glass gold golden
+    grace grant green grey gray guy hall hardy hazel heather hill holly hope hunter iris ivy jack jade jay joy
+    june just king lane lily little long love major mark marsh mason may mercy miles mill mills moon moss
+    noble north page park parker patience pat penny pierce poppy precious price rich ray reed rose ruby
+    rush sage sharp shay short sky skye small smart spring star stone storm strong summer sunny sweet taylor
+    travis true walker ward west white wood woods young will
+"""
+COMMON_WORDS: frozenset[str] = frozenset(_COMMON_WORDS.split())
+
+# Between the parts of a name a person may write spaces, hyphens or dashes, apostrophes (O'Brien), and, when
+# the surname comes first, one comma ("SMITH, Jayden").
+_TOKEN = re.compile(r"[^\W_]+")
+_SEP = re.compile(r"[\s\-\u2010-\u2015'\u2019]+")
+_SEP_COMMA = re.compile(r"[\s\-\u2010-\u2015'\u2019]*,?[\s\-\u2010-\u2015'\u2019]*")
+
+
+class _Form(NamedTuple):
+    tokens: tuple[str, ...]
+    comma_at: int  # a comma may follow this token index (-1: nowhere)
+    bare: bool  # a first name or surname on its own
+
+
+class _Person(NamedTuple):
+    forms: list[_Form]
+    parts: list[tuple[str, ...]]  # the bare parts: first name, surname
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _TOKEN.findall(text))
+
+
+def name_forms(name: str) -> _Person:
+    """Every form a person writes a name in: "First [Middle] Surname", "First Surname", "SURNAME, First
+    [Middle]", and the first name or surname alone. Case, spacing and hyphens are the matcher's business."""
+    words = [w for w in (_tokens(x) for x in name.split()) if w]
+    if not words:
+        return _Person([], [])
+    if len(words) == 1:
+        return _Person([_Form(words[0], -1, False)], [])
+    first, middle, last = words[0], [t for w in words[1:-1] for t in w], words[-1]
+    forms = [
+        _Form(first + tuple(middle) + last, -1, False),
+        _Form(first + last, -1, False),
+        _Form(last + first + tuple(middle), len(last) - 1, False),
+        _Form(last + first, len(last) - 1, False),
+        _Form(first, -1, True),
+        _Form(last, -1, True),
+    ]
+    return _Person(list(dict.fromkeys(forms)), [first, last])
+
+
+class VariantMatcher:
+    """Finds left-out young people's names in every written form, in one pass over the text's words.
+
+    Full forms (first and surname, either order) are always replaced. A bare first name or surname is
+    replaced when it is unambiguous: no young person who may be named here has that part, or the text
+    itself names a left-out young person with it in full and names no visible one with it in full. A bare
+    part that is an ordinary word (COMMON_WORDS) must be capitalised to count. Matching is on whole words
+    only: "Kai" never matches inside "Kaiser".
+    """
+
+    def __init__(self, hidden: Iterable[str], visible: Iterable[str]) -> None:
+        self._index: dict[str, list[tuple[_Form, int, bool]]] = defaultdict(list)
+        self._part_owners: dict[tuple[str, ...], tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+        hidden, visible = sorted(set(hidden)), sorted(set(visible))
+        owners: list[tuple[str, bool]] = [(n, True) for n in hidden] + [(n, False) for n in visible]
+        # Two young people may share a full name; when one of them is left out, the full name is replaced
+        # (the left-out one wins), but the visible one still makes the bare parts ambiguous.
+        hidden_full = {_tokens(n) for n in hidden}
+        seen: set[tuple[tuple[str, ...], bool, bool]] = set()
+        for owner, (name, is_hidden) in enumerate(owners):
+            person = name_forms(name)
+            for part in person.parts:
+                self._part_owners[part][0 if is_hidden else 1].add(owner)
+            for form in person.forms:
+                key = (form.tokens, form.bare, is_hidden)
+                if (form.bare and key in seen) or (not is_hidden and not form.bare and form.tokens in hidden_full):
+                    continue
+                seen.add(key)
+                self._index[form.tokens[0]].append((form, owner, is_hidden))
+        for forms in self._index.values():
+            # Longest first; at equal length a full form before a bare one, a left-out name before a visible.
+            forms.sort(key=lambda f: (-len(f[0].tokens), f[0].bare, not f[2]))
+
+    def __bool__(self) -> bool:
+        return bool(self._index)
+
+    def _match(self, text: str, words: list[re.Match[str]], i: int) -> tuple[_Form, int, bool] | None:
+        for form, owner, is_hidden in self._index.get(words[i].group(0).lower(), ()):
+            n = len(form.tokens)
+            if i + n > len(words):
+                continue
+            ok = True
+            for k in range(1, n):
+                w = words[i + k]
+                if w.group(0).lower() != form.tokens[k]:
+                    ok = False
+                    break
+                gap = text[words[i + k - 1].end() : w.start()]
+                sep = _SEP_COMMA if k - 1 == form.comma_at else _SEP
+                if not gap or sep.fullmatch(gap) is None:
+                    ok = False
+                    break
+            if ok:
+                return form, owner, is_hidden
+        return None
+
+    def sub(self, text: str, replacement: str) -> str:
+        words = list(_TOKEN.finditer(text))
+        if not any(w.group(0).lower() in self._index for w in words):
+            return text
+        found: list[tuple[int, int, _Form, int, bool]] = []
+        i = 0
+        while i < len(words):
+            m = self._match(text, words, i)
+            if m is None:
+                i += 1
+                continue
+            form, owner, is_hidden = m
+            j = i + len(form.tokens) - 1
+            found.append((words[i].start(), words[j].end(), form, owner, is_hidden))
+            i = j + 1
+        named_hidden = {o for _, _, f, o, h in found if h and not f.bare}
+        named_visible = {o for _, _, f, o, h in found if not h and not f.bare}
+        out: list[str] = []
+        pos = 0
+        for start, end, form, _owner, is_hidden in found:
+            if not self._replace(text[start:end], form, is_hidden, named_hidden, named_visible):
+                continue
+            out.append(text[pos:start])
+            out.append(replacement)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _replace(
+        self, written: str, form: _Form, is_hidden: bool, named_hidden: set[int], named_visible: set[int]
+    ) -> bool:
+        if not form.bare:
+            return is_hidden
+        hidden_owners, visible_owners = self._part_owners[form.tokens]
+        if not hidden_owners:
+            return False
+        if len(form.tokens) == 1 and form.tokens[0] in COMMON_WORDS and not written[:1].isupper():
+            return False
+        if not visible_owners:
+            return True
+        return bool(hidden_owners & named_hidden) and not (visible_owners & named_visible)
+
+
 class Redactor:
-    """Node labels, and free text with left-out young people's names replaced by "another young person".
+    """Node labels, and free text with left-out young people's names and ids replaced by "another young person".
 
     `records` adds every agency record of a young person (a left-out person's other records carry names and
     ids too); `keep` names and ids are never replaced (the subject of a subject-access report).
@@ -106,29 +262,40 @@ class Redactor:
         self.shown = {s.person_id for s in result.shown_people()}
         left_out = [pid for pid, st in result.statuses.items() if st.status == "left_out"]
         self._hidden_names = {snap.people[pid].name for pid in left_out if pid in snap.people}
-        self._hidden_names |= {rec for pid in left_out for rec in snap.records_of.get(pid, [pid])}
-        self._matcher = NameMatcher(())
+        self._hidden_ids = {rec for pid in left_out for rec in snap.records_of.get(pid, [pid])}
+        self._visible_names = {snap.people[pid].name for pid in self.shown if pid in snap.people}
+        self._names = VariantMatcher((), ())
+        self._ids = NameMatcher(())
         self._compile()
         self.add_records(records)
 
     def _compile(self) -> None:
-        self._matcher = NameMatcher(n for n in self._hidden_names if n.strip().lower() not in self._keep)
+        kept = {n for n in self._hidden_names if n.strip().lower() in self._keep}
+        self._names = VariantMatcher(self._hidden_names - kept, self._visible_names | kept)
+        self._ids = NameMatcher(i for i in self._hidden_ids if i.strip().lower() not in self._keep)
 
     def add_records(self, records: Iterable[YoungPerson]) -> None:
         """Every agency record of a left-out young person is redacted too (not only the representative)."""
-        before = len(self._hidden_names)
+        before = (len(self._hidden_names), len(self._hidden_ids), len(self._visible_names))
         for rec in records:
             can = self.result.snapshot.canonical.get(rec.person_id, rec.person_id)
             if can not in self.shown:
-                self._hidden_names |= {rec.name, rec.person_id}
-        if len(self._hidden_names) != before:
+                self._hidden_names.add(rec.name)
+                self._hidden_ids.add(rec.person_id)
+            else:
+                self._visible_names.add(rec.name)
+        if (len(self._hidden_names), len(self._hidden_ids), len(self._visible_names)) != before:
             self._compile()
 
     def text(self, value: str | None) -> str | None:
-        """Record text with every left-out young person's name replaced."""
-        if value is None or not self._matcher:
+        """Record text with every left-out young person's name (in any written form) and id replaced."""
+        if value is None:
             return value
-        return self._matcher.sub(value, ANOTHER)
+        if self._names:
+            value = self._names.sub(value, ANOTHER)
+        if self._ids:
+            value = self._ids.sub(value, ANOTHER)
+        return value
 
     def person(self, pid: str) -> str:
         """A shown person's name, or "another young person"."""
