@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     from .redaction import Redactor as Redactor
     from .redaction import may_see_left_out_ids as may_see_left_out_ids
     from .redaction import node_label as node_label
+    from .redaction import redact_json as redact_json
     from .report_data import EvidenceDetails as EvidenceDetails
     from .report_data import SubjectRows as SubjectRows
     from .report_data import audit_trail as audit_trail

@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .access import Actor, Role
-from .map_model import MapResult
-from .models import YoungPerson
-from .snapshot import Snapshot
 from .vocab import ObjectKind
+
+if TYPE_CHECKING:  # types only: the matchers sit low enough for the rules' trace to use them
+    from .map_model import MapResult
+    from .models import YoungPerson
+    from .snapshot import Snapshot
 
 ANOTHER = "another young person"
 
@@ -246,6 +248,30 @@ class VariantMatcher:
         if not visible_owners:
             return True
         return bool(hidden_owners & named_hidden) and not (visible_owners & named_visible)
+
+
+def others_redacted(snapshot: Snapshot, keep: Iterable[str]) -> VariantMatcher:
+    """A matcher for notes shown beside one link: every young person but the link's own ends is replaced.
+
+    Explaining a link tells the reader about two nodes only, so other young people in its notes are not
+    named even when they are on the map (need to know).
+    """
+    kept = set(keep)
+    return VariantMatcher(
+        (p.name for pid, p in snapshot.people.items() if pid not in kept),
+        (snapshot.people[k].name for k in kept if k in snapshot.people),
+    )
+
+
+def redact_json(value: object, red: Redactor) -> object:
+    """Every string value inside JSON-shaped data through the redactor (keys are field names, left alone)."""
+    if isinstance(value, str):
+        return red.text(value)
+    if isinstance(value, dict):
+        return {k: redact_json(v, red) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_json(v, red) for v in value]
+    return value
 
 
 class Redactor:

@@ -38,7 +38,7 @@ from .evidence import EvidenceItems, LinksByNode, band_key, person_links
 OUTPUT_ACTIONS = ("report", "export")
 
 
-def policy_changes(store: Store, until: date) -> list[dict[str, Any]]:
+def policy_changes(store: Store, until: date, red: Redactor) -> list[dict[str, Any]]:
     """Every inclusion-policy version created by the end of `until`, with who, when and why."""
     return [
         {
@@ -46,7 +46,7 @@ def policy_changes(store: Store, until: date) -> list[dict[str, Any]]:
             "created_at": r.created_at.isoformat(timespec="seconds"),
             "actor": r.actor,
             "role": r.role,
-            "reason": r.reason,
+            "reason": red.text(r.reason),
             "replaces": r.replaces,
         }
         for r in policy_versions(store, until)
@@ -142,7 +142,7 @@ def audit_context(
                 "review_by": person.review_by.isoformat() if person.review_by else None,
                 "groups": sorted(group_of.get(pid, [])),
                 "links": person_links(result, pid, items, red, bands, by_node),
-                "decisions": [decision_json(d) for d in decisions if d.target_id in mine],
+                "decisions": [decision_json(d, red) for d in decisions if d.target_id in mine],
             }
         )
     group_rows = [
@@ -152,7 +152,7 @@ def audit_context(
             "greyed_members": list(g.greyed_members),
             "locations": list(g.locations),
             "incidents": list(g.incidents),
-            "decisions": [decision_json(d) for d in decisions if d.target_id == g.id],
+            "decisions": [decision_json(d, red) for d in decisions if d.target_id == g.id],
         }
         for g in groups
     ]
@@ -161,7 +161,7 @@ def audit_context(
     return {
         "stamp": stamp("audit", result, actor, recipient),
         "counts": counts(result),
-        "policy": policy_block(result),
+        "policy": policy_block(result, red),
         "rule_pack": {"version": result.rule_pack_version, "rules": tracer.table() if tracer else []},
         "agencies": [
             {
@@ -176,11 +176,11 @@ def audit_context(
         "people": people,
         "groups": group_rows,
         "left_out": left_out_block(result, actor),
-        "policy_changes": policy_changes(store, until) if store is not None else [],
+        "policy_changes": policy_changes(store, until, red) if store is not None else [],
         "imports": import_rows(store, until) if store is not None else [],
         "outputs": output_rows(store, until) if store is not None else [],
         "other_decisions": [
-            decision_json(d)
+            decision_json(d, red)
             for d in decisions
             if d.target_id not in {g.id for g in groups}
             and not any(d.target_id == p["id"] or d.target_id in p["records"] for p in people)

@@ -22,6 +22,7 @@ from peermap.engine import (
     Group,
     ImportBatch,
     MapResult,
+    Redactor,
     SharingAgreement,
     find_groups,
     from_day_number,
@@ -86,7 +87,8 @@ def left_out_block(result: MapResult, actor: Actor) -> dict[str, Any]:
     }
 
 
-def policy_block(result: MapResult) -> dict[str, Any]:
+def policy_block(result: MapResult, red: Redactor) -> dict[str, Any]:
+    """The policy in force; its reason is free text, so it goes through the redactor like a note."""
     pol = result.policy
     body = pol.body.to_json() if hasattr(pol.body, "to_json") else dict(pol.body)
     return {
@@ -94,7 +96,7 @@ def policy_block(result: MapResult) -> dict[str, Any]:
         "created_at": pol.created_at.isoformat(timespec="seconds"),
         "actor": pol.actor,
         "role": pol.role,
-        "reason": pol.reason,
+        "reason": red.text(pol.reason),
         "replaces": pol.replaces,
         "settings": body,
     }
@@ -145,14 +147,14 @@ def batch_json(b: ImportBatch | None) -> dict[str, Any] | None:
     }
 
 
-def decision_json(d: Decision) -> dict[str, Any]:
+def decision_json(d: Decision, red: Redactor) -> dict[str, Any]:
     return {
         "suggestion": d.suggestion_id,
         "intervention": d.intervention_id,
         "target_kind": d.target_kind,
         "target": d.target_id,
         "decision": d.decision,
-        "reason": d.reason,
+        "reason": red.text(d.reason),
         "actor": d.actor,
         "role": d.role,
         "decided_at": d.decided_at.isoformat(timespec="seconds"),

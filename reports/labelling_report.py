@@ -36,7 +36,7 @@ def labelling_context(
     return {
         "stamp": stamp("labelling", result, actor, recipient),
         "counts": counts(result),
-        "policy": policy_block(result),
+        "policy": policy_block(result, red),
         "language_version": report.language_version,
         "baseline_source": report.baseline_source,
         "summary": {

@@ -174,5 +174,5 @@ def subject_context(
         "sources": sources,
         "agreements": [agreement_json(held.agreements.get(a), a) for a in sorted(agreements_used)],
         "disclosures": events,
-        "policy": policy_block(result),
+        "policy": policy_block(result, red),
     }

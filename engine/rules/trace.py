@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from ..errors import NotFound
 from ..grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
 from ..models import Evidence
+from ..redaction import ANOTHER, NameMatcher, others_redacted
 from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_number
 from ..store import Store
 from ..vocab import (
@@ -592,14 +593,6 @@ def _notes(store: Store, ids: list[str]) -> dict[str, str | None]:
         return {eid: note for eid, note in rows}
 
 
-def _redact(note: str, snapshot: Snapshot, keep: set[str]) -> str:
-    """Replace the names of other young people in a note (best effort, full names only)."""
-    for pid, person in snapshot.people.items():
-        if pid not in keep and person.name and person.name in note:
-            note = note.replace(person.name, "[another young person]")
-    return note
-
-
 def explain_link(
     snapshot: Snapshot,
     pack: RulePack,
@@ -623,6 +616,12 @@ def explain_link(
         mask &= ev.relation == RELATION_CODE[relation.value]
     sub = ev.take(np.flatnonzero(mask))
     notes = _notes(store, [str(x) for x in sub.evidence_id]) if store is not None and len(sub) else {}
+    if notes:
+        # The one redactor (engine.redaction): every other young person, in any written form, and left-out ids.
+        ends = {a, b} - hidden
+        others = others_redacted(snapshot, ends)
+        ids = NameMatcher(r for pid, recs in snapshot.records_of.items() if pid not in ends for r in [pid, *recs])
+        notes = {k: ids.sub(others.sub(v, ANOTHER), ANOTHER) if v else v for k, v in notes.items()}
     parts = []
     if len(sub):
         links = score_links(sub, nodes, pack, snapshot.as_at)
@@ -713,8 +712,6 @@ def _relation_trace(
                 by = snapshot.withdrawn_by.get(str(ev.evidence_id[i]))
                 reason += f" ({by})" if by else ""
         note = notes.get(eid)
-        if note and snapshot is not None:
-            note = _redact(note, snapshot, involved)
         fired = [RuleFired(r.id, r.description, _effects(r, pack)) for r in took_effect(out)]
         meaning = MEANING[f.scheme].get(f.reliability, "") if f.scheme is Scheme.RECORD else grading.describe()
         items.append(

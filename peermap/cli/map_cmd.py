@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import audit
+from peermap.engine import Redactor, audit, redact_json
 from peermap.engine.access import Role, require
 from peermap.engine.errors import PeermapError, PolicyConflict
 from peermap.engine.mapping import compute_map, map_json
@@ -49,8 +49,9 @@ def map_command(
         )
     except PeermapError as exc:
         raise fail(str(exc)) from None
+    red = Redactor(result)  # reasons and the policy's reason are free text: left-out names never go out
     if as_json:
-        echo_json(map_json(result))
+        echo_json(redact_json(map_json(result), red))
         return
     pol = result.policy
     inc = sum(1 for s in shown if s.status == "included")
@@ -69,7 +70,7 @@ def map_command(
     typer.echo(f"{'id':<14} {'name':<24} {'status':<9} why")
     for st in shown:
         name = result.snapshot.person_name(st.person_id)
-        why = st.reasons[0].text if st.reasons else ""
+        why = red.text(st.reasons[0].text) or "" if st.reasons else ""
         typer.echo(f"{st.person_id:<14} {name[:24]:<24} {st.status:<9} {why}")
 
 
