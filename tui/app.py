@@ -15,26 +15,13 @@ from peermap.engine.access import Actor
 from peermap.engine.errors import PeermapError, PermissionDenied, PolicyConflict
 from peermap.engine.store import Store
 
+from . import router
 from .commands import ScreensProvider
+from .messages import Navigate
 from .safe import describe
 from .screens.help import HelpScreen
-from .screens.identities import IdentitiesScreen
-from .screens.interventions import InterventionsScreen
-from .screens.map import MapScreen
-from .screens.overview import OverviewScreen
-from .screens.panel import PanelScreen
-from .screens.reports import ReportsScreen
 from .widgets.notice import NoticeModal
 from .workspace import Loaded, Workspace
-
-SCREENS_IN_ORDER: tuple[tuple[str, str, str], ...] = (
-    ("overview", "o", "Overview"),
-    ("map", "m", "Map"),
-    ("panel", "p", "Panel thresholds"),
-    ("interventions", "i", "Interventions"),
-    ("reports", "r", "Reports & audit"),
-    ("identities", "y", "Identities (proposed record matches)"),
-)
 
 
 class PeermapApp(App[None]):
@@ -43,14 +30,7 @@ class PeermapApp(App[None]):
     CSS_PATH = Path(__file__).with_name("peermap.tcss")
     TITLE = "peermap"
     COMMANDS = App.COMMANDS | {ScreensProvider}
-    MODES: ClassVar = {
-        "overview": OverviewScreen,
-        "map": MapScreen,
-        "panel": PanelScreen,
-        "interventions": InterventionsScreen,
-        "reports": ReportsScreen,
-        "identities": IdentitiesScreen,
-    }
+    MODES: ClassVar = dict(router.MODES)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "go('overview')", "Overview"),
         Binding("m", "go('map')", "Map"),
@@ -112,6 +92,11 @@ class PeermapApp(App[None]):
             # Pressing the key of the screen you are on returns to its top (e.g. from a person's record).
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+
+    def on_navigate(self, message: Navigate) -> None:
+        """A screen or the command palette asked to open a record: the router gives its screen."""
+        message.stop()
+        self.push_screen(router.record_screen(message.kind, message.node_id))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-if TYPE_CHECKING:
-    from .app import PeermapApp
+from .host import Host
+from .messages import Navigate
+from .router import SCREENS_IN_ORDER
 
 MAX_HITS = 40
 Entry = tuple[str, Callable[[], object], str]
@@ -30,24 +31,17 @@ class ScreensProvider(Provider):
     """Screens by name, and every young person, group and place drawn on the map by name or id."""
 
     @property
-    def peermap(self) -> PeermapApp:
-        return cast("PeermapApp", self.app)
+    def peermap(self) -> Host:
+        return cast(Host, self.app)
 
     def _screens(self) -> list[Entry]:
-        from .app import SCREENS_IN_ORDER
-
         return [
             (f"Go to {label}", partial(self.peermap.action_go, mode), f"key {key}")
             for mode, key, label in SCREENS_IN_ORDER
         ]
 
     def _open(self, kind: str, node_id: str) -> None:
-        from .screens.group import GroupScreen
-        from .screens.person import PersonScreen
-        from .screens.place import PlaceScreen
-
-        screen = {"person": PersonScreen, "group": GroupScreen, "place": PlaceScreen}[kind](node_id)
-        self.app.push_screen(screen)
+        self.app.post_message(Navigate(kind, node_id))
 
     def _records(self) -> list[Entry]:
         loaded = self.peermap.loaded

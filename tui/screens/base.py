@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.screen import Screen
 
+from ..host import Host
+from ..messages import Navigate
 from ..workspace import Loaded, Workspace
-
-if TYPE_CHECKING:
-    from ..app import PeermapApp
 
 
 class PeermapScreen(Screen[None]):
     """A screen that redraws whenever the app finishes (re)computing the map."""
 
     @property
-    def peermap(self) -> PeermapApp:
-        return cast("PeermapApp", self.app)
+    def peermap(self) -> Host:
+        return cast(Host, self.app)
 
     @property
     def workspace(self) -> Workspace:
@@ -38,3 +37,7 @@ class PeermapScreen(Screen[None]):
 
     def show_loaded(self, loaded: Loaded) -> None:
         """Fill the screen from a freshly computed map."""
+
+    def open_record(self, kind: str, node_id: str) -> None:
+        """Ask the app to open a person, group or place screen (tui.router knows which class)."""
+        self.post_message(Navigate(kind, node_id))

@@ -103,8 +103,5 @@ class DetailScreen(PeermapScreen):
 
     @on(DataTable.RowSelected, "#detail-members")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from .person import PersonScreen
-        from .place import PlaceScreen
-
         kind, _, node_id = str(event.row_key.value).partition(":")
-        self.app.push_screen(PersonScreen(node_id) if kind == "person" else PlaceScreen(node_id))
+        self.open_record("person" if kind == "person" else "place", node_id)

@@ -264,16 +264,8 @@ class MapScreen(PeermapScreen):
         self.open_node(kind, node_id)
 
     def open_node(self, kind: str, node_id: str) -> None:
-        from .group import GroupScreen
-        from .person import PersonScreen
-        from .place import PlaceScreen
-
-        if kind == "person":
-            self.app.push_screen(PersonScreen(node_id))
-        elif kind == "place":
-            self.app.push_screen(PlaceScreen(node_id))
-        elif kind == "group":
-            self.app.push_screen(GroupScreen(node_id))
+        if kind in ("person", "place", "group"):
+            self.open_record(kind, node_id)
 
     def action_filter(self) -> None:
         if self.view == "graph":

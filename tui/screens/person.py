@@ -207,11 +207,9 @@ class PersonScreen(PeermapScreen):
             return
         other = link[1]
         snap = self.loaded.result.snapshot
-        from .place import PlaceScreen
-
         if self.workspace.status(self.loaded, other) is not None:
-            self.app.push_screen(PersonScreen(other))
+            self.open_record("person", other)
         elif other in snap.locations:
-            self.app.push_screen(PlaceScreen(other))
+            self.open_record("place", other)
         else:
             self.notify("Incidents have no screen of their own; their roles are listed above.", markup=False)
