@@ -27,6 +27,7 @@ from .errors import InputProblem as InputProblem
 from .errors import NotFound as NotFound
 from .errors import PeermapError as PeermapError
 from .errors import PermissionDenied as PermissionDenied
+from .errors import PolicyConflict as PolicyConflict
 from .errors import PolicyError as PolicyError
 from .errors import SchemaVersionError as SchemaVersionError
 from .store import Store as Store

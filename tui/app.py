@@ -11,9 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from peermap.engine.access import Actor
-from peermap.engine.errors import PeermapError, PermissionDenied, PolicyConflict
-from peermap.engine.store import Store
+from peermap.engine import Actor, PeermapError, PermissionDenied, PolicyConflict, Store
 
 from . import router
 from .commands import ScreensProvider
