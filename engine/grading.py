@@ -1,4 +1,4 @@
-"""Grading scales (DOMAIN.md §5): parse a grading code into (scheme, reliability, credibility) indices."""
+"""Grading scales (docs/domain.md §5): parse a grading code into (scheme, reliability, credibility) indices."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ SPLIT_ABOVE = 12
 SPLIT_MIN_MODULARITY = 0.3
 
 # Strength kinds (normalised) that mean a caring adult or an engaged service is around the young person.
-# Clubs count: a coach or club leader is one of the "non-traditional" guardians (DOMAIN.md §2).
+# Clubs count: a coach or club leader is one of the "non-traditional" guardians (docs/domain.md §2).
 GUARDIANSHIP_WORDS = (
     "trusted_adult",
     "adult",

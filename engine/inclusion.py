@@ -53,10 +53,6 @@ ROLE_CODE: dict[str, str] = {
     Relation.PRESENT.value: "present_at_incident",
     Relation.PRESENT_AT.value: "present_at_location_of_concern",
 }
-INCLUDED_CODES = (*ROLE_CODE.values(), "co_offending_with_included", "association_included")
-GREYED_CODES = ("grey_band", "too_few_agencies", "evidence_too_old", "association_only")
-LEFT_OUT_CODES = ("below_grey_threshold", "sibling_only", "no_concern_link")
-EXTRA_CODES = ("associated_with_included", "single_agency", "harmed_and_harming", "review_overdue")
 
 LEFT_OUT_TEXT = {
     "below_grey_threshold": "left out: every link to an incident or place of concern is below the grey threshold",

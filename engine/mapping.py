@@ -88,10 +88,6 @@ def build_map(
     return result
 
 
-def _r(x: float) -> float:
-    return round(float(x), 4)
-
-
 def map_json(result: MapResult) -> dict[str, Any]:
     """The `peermap map --json` contract. Left-out ids appear nowhere: only the count."""
     pol = result.policy

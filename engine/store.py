@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, create_engine
 
 from . import db_faults
 from .errors import DatabaseBusy, SchemaVersionError
@@ -187,10 +187,6 @@ class Store:
         with self.read() as s:
             row = s.get(Meta, key)
             return row.value if row else None
-
-    def meta_items(self) -> dict[str, str]:
-        with self.read() as s:
-            return {m.key: m.value for m in s.exec(select(Meta))}
 
     def dispose(self) -> None:
         self.engine.dispose()

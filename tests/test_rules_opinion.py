@@ -1,4 +1,4 @@
-"""The scalar subjective-logic algebra (DOMAIN.md §7) and its evidence-space identities."""
+"""The scalar subjective-logic algebra (docs/domain.md §7) and its evidence-space identities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""score_links: worked examples by hand, the DESIGN.md properties (hypothesis), and the scalar reference."""
+"""score_links: worked examples by hand, the properties in docs/policies.md (hypothesis), and the scalar reference."""
 
 from __future__ import annotations
 

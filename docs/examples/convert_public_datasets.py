@@ -1,6 +1,6 @@
 """Convert two public research network datasets into peermap's interchange format (a folder of CSV files).
 
-    python docs/examples/convert_public_datasets.py /path/to/shared/datasets OUT_DIR
+    python docs/examples/convert_public_datasets.py /path/to/datasets OUT_DIR
     peermap import OUT_DIR/london_gang
     peermap import OUT_DIR/ndrangheta_summits
 

@@ -92,7 +92,6 @@ class _City:
     inc_kind: np.ndarray
     inc_loc: np.ndarray
     cols: dict[str, np.ndarray]  # EvidenceTable columns except evidence_id, with raw source ref ids
-    agency_scheme: np.ndarray  # per row: scheme code
     seed: int
 
 
@@ -361,7 +360,6 @@ def _build(people: int, seed: int, today: date) -> _City:
         inc_kind=inc_kind,
         inc_loc=inc_loc,
         cols=out,
-        agency_scheme=scheme,
         seed=seed,
     )
 

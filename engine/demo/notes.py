@@ -1,6 +1,6 @@
 """Short practitioner-style case notes for the demo borough, including planted victim-blaming wording.
 
-The neutral notes describe what was seen or said; the planted ones use phrases DOMAIN.md §6 says to flag,
+The neutral notes describe what was seen or said; the planted ones use phrases docs/domain.md §6 says to flag,
 so the labelling-risk report has something real to find.
 """
 
@@ -136,7 +136,7 @@ STRENGTH_NOTES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Victim-blaming or adultifying notes (DOMAIN.md §6), planted so the language check finds them.
+# Victim-blaming or adultifying notes (docs/domain.md §6), planted so the language check finds them.
 VICTIM_BLAMING: dict[str, tuple[str, ...]] = {
     "criminal_exploitation": (
         "{first} is drug running for older males and is putting {self} at risk.",
@@ -155,7 +155,7 @@ VICTIM_BLAMING: dict[str, tuple[str, ...]] = {
 # Planted on a concern about a child under 13: flagged only because of the child's age.
 UNDER_13_NOTE = "{first} is sexually active; met an older teenager online."
 
-# Phrases the planted notes use and neutral notes must never use (DOMAIN.md §6 table).
+# Phrases the planted notes use and neutral notes must never use (docs/domain.md §6 table).
 FLAGGED_PHRASES: tuple[str, ...] = (
     "putting himself at risk",
     "putting herself at risk",

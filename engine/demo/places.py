@@ -18,12 +18,10 @@ AREAS: tuple[str, ...] = (
     "Hollins Green",
 )
 
-# (school name, location id of the school, youngest age, oldest age)
 SECONDARY: tuple[str, ...] = ("Marlow Road Academy", "St Anselm's Catholic High", "Northbridge Park School")
 PRIMARY = "Hollins Green Primary"
 PRU = "The Bridge Pupil Referral Unit"
 COLLEGE = "Riverside College"
-SCHOOLS: tuple[str, ...] = (*SECONDARY, PRIMARY, PRU, COLLEGE)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,7 @@ class PersonFacts:
     n_items: int
     all_low_grade: bool
     newest: date | None
-    concern_links: list[str]  # incidents and places of concern linked directly by used supporting evidence
-    strong_concern_links: list[str]  # ... by a scored link reaching the policy's grey threshold
+    strong_concern_links: list[str]  # incidents and places of concern linked by a scored link reaching grey
     harmed_in: list[str]
     harming_in: list[str]
     max_link_origins: int
@@ -143,7 +142,6 @@ def person_facts(result: MapResult) -> dict[str, PersonFacts]:
             n_items=int(u.shape[0]),
             all_low_grade=bool(u.shape[0]) and bool(low[u].all()),
             newest=from_day_number(int(ev.observed[u].max())) if u.shape[0] else None,
-            concern_links=sorted({nodes.ids[o] for o in ev.object[direct]}),
             strong_concern_links=sorted({nodes.ids[o] for o in links.object[strong]}),
             harmed_in=sorted({nodes.ids[o] for o in ev.object[direct[rel_direct == harmed]]}),
             harming_in=sorted({nodes.ids[o] for o in ev.object[direct[rel_direct == harming]]}),

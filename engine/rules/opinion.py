@@ -1,4 +1,4 @@
-"""Subjective-logic opinion algebra (DOMAIN.md §7): a scalar reference and numpy-vector forms.
+"""Subjective-logic opinion algebra (docs/domain.md §7): a scalar reference and numpy-vector forms.
 
 An opinion ω = (b, d, u, a) has belief + disbelief + uncertainty = 1 and base rate a; its projected
 probability is P = b + a·u. With prior weight W, r supporting and s refuting observations give
@@ -61,7 +61,7 @@ class Opinion:
         return Opinion(self.d, self.b, self.u, self.a)
 
     def discounted(self, p: float) -> Opinion:
-        """Trust discounting by a source whose trust has projected probability p (DOMAIN.md §7)."""
+        """Trust discounting by a source whose trust has projected probability p (docs/domain.md §7)."""
         b, d = p * self.b, p * self.d
         return Opinion(b, d, 1.0 - b - d, self.a)
 
@@ -98,7 +98,7 @@ class Opinion:
 
 
 def cumulative(x: Opinion, y: Opinion) -> Opinion:
-    """Cumulative fusion of two independent opinions (DOMAIN.md §7); neither may be dogmatic."""
+    """Cumulative fusion of two independent opinions (docs/domain.md §7); neither may be dogmatic."""
     if x.u <= 0 and y.u <= 0:
         raise ValueError("cumulative fusion of two dogmatic opinions is undefined")
     k = x.u + y.u - x.u * y.u
@@ -117,7 +117,7 @@ def cumulative_fuse(opinions: Sequence[Opinion], a: float = 0.5) -> Opinion:
 
 
 def averaging(x: Opinion, y: Opinion) -> Opinion:
-    """Averaging fusion of two dependent opinions (DOMAIN.md §7)."""
+    """Averaging fusion of two dependent opinions (docs/domain.md §7)."""
     k = x.u + y.u
     if k <= 0:
         raise ValueError("averaging fusion of two dogmatic opinions is undefined")
