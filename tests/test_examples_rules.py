@@ -28,7 +28,6 @@ def test_evidence_rule_example(rule_id: str, item: ExampleItem, fires: bool) -> 
 
 
 def test_every_rule_id_has_examples_and_every_example_names_a_rule() -> None:
-    assert len(PACK.rules) == 42
     assert sorted(EXAMPLES.rules) == sorted(r.id for r in PACK.rules)
     assert example_problems(PACK, EXAMPLES) == []
 

@@ -86,7 +86,8 @@ class Example:
     """A worked case: on the standard setting (agencies police, school, yot under agreement ISA-1; place of
     concern L1, library L2, incident I1 on 2026-08-20; as at 2026-11-01) plus `given`, the check must flag
     exactly `affected` when `fires`, and must not flag when it does not. `store=False` runs it without the
-    database, as the checks that need the audit trail or evidence notes must then say "not checked"."""
+    database, as the checks that need the audit trail or evidence notes must then say "not checked".
+    Audit events an example logs are referred to as event:1, event:2, ... in the order it logs them."""
 
     name: str
     fires: bool

@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import PolicyError
+from ..grading import CREDIBILITY, RELIABILITY, GradingError, Scheme, parse_grading
 from ..policy_files import read_yaml, shipped
-from ..vocab import AgencyKind, Polarity, Relation
-from .grading import CREDIBILITY, RELIABILITY, GradingError, Scheme, parse_grading
+from ..vocab import AgencyKind, CollectionMethod, Polarity, Relation
 from .pack import RulePack
 from .trace import ItemFacts, evaluate_item, took_effect
 
@@ -39,6 +39,7 @@ class ExampleItem(_Strict):
     polarity: Polarity = Polarity.SUPPORTS
     source_ref: bool = Field(default=True, description="the item carries a source reference")
     age_days: int = Field(default=0, ge=0, description="days from observation to the as-at date")
+    collection_method: CollectionMethod = CollectionMethod.UNSPECIFIED
 
     @model_validator(mode="after")
     def _grading_fits_scheme(self) -> ExampleItem:
@@ -60,6 +61,7 @@ class ExampleItem(_Strict):
             has_source_ref=self.source_ref,
             agency=self.agency,
             age=self.age_days,
+            collection=self.collection_method,
         )
 
 
