@@ -251,13 +251,13 @@ def test_agreement_basis_and_dpia_reference(store: Store) -> None:
 
 def test_outputs_logged_and_shadow_lists(store: Store, auditor: Actor) -> None:
     result = small_map(store)
-    audit.log_event(store, auditor, "export", {"kind": "map", "format": "csv", "person_ids": ["P1", "P9"]})
+    export = audit.log_event(store, auditor, "export", {"kind": "map", "format": "csv", "person_ids": ["P1", "P9"]})
     audit.log_event(store, auditor, "report", {"kind": "audit", "recipient": "DPO", "person_ids": ["P1"]})
     report = run_checks(result, store)
     outputs = report.check("outputs_logged")
-    assert outputs.flagged and outputs.affected == ["event:1"] and len(outputs.table) == 2
+    assert outputs.flagged and outputs.affected == [f"event:{export.seq}"] and len(outputs.table) == 2
     shadow = report.check("shadow_lists")
-    assert shadow.flagged and shadow.affected == ["event:1"]  # P9 is now left out
+    assert shadow.flagged and shadow.affected == [f"event:{export.seq}"]  # P9 is now left out
     assert "P9" not in shadow.summary and "Hidden" not in shadow.summary
     assert run_checks(result).check("outputs_logged").status == "not_checked"
 
