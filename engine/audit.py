@@ -2,7 +2,7 @@
 
 Each event's hash covers its metadata, a salted digest of its payload and a digest of the data rows it
 wrote (engine.audit_digest), never the personal content itself, so content can later be erased leaving a
-tombstone and an unbroken chain (decision 0006).
+tombstone and an unbroken chain (decision 0007).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ An event that writes data names it by a reference ("import:7", "policy_version:3
 what the database stored, in its own types), records one `RowDigest` per row, and returns the digest over
 those entries, which goes into the event's hash. `DataCheck` recomputes everything for `audit verify` and
 names the first row that no longer matches. Salts are per row and are cleared with the row's personal
-content when it is erased, so a kept digest cannot be used to confirm a guess (decision 0006).
+content when it is erased, so a kept digest cannot be used to confirm a guess (decision 0007).
 """
 
 from __future__ import annotations

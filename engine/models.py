@@ -205,7 +205,7 @@ class AuditEvent(SQLModel, table=True):
     prev_hash: str
     hash: str
     # The hash covers these digests, not the payload itself, so erasing personal content later leaves a
-    # tombstone (payload and salt cleared, erased_by set) and an unbroken chain (decision 0006).
+    # tombstone (payload and salt cleared, erased_by set) and an unbroken chain (decision 0007).
     salt: str | None = None  # random per event: the content digest reveals nothing about erased content
     content_digest: str | None = None  # sha256(salt + "\n" + payload)
     data_ref: str | None = None  # what the event wrote: "import:7", "policy_version:3", "decision:12", ...
