@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
 from sqlmodel import select
 
-from peermap.engine import audit
+from peermap.engine import audit, checkpoint
 from peermap.engine.errors import PeermapError
 from peermap.engine.models import AuditEvent
 
@@ -35,11 +36,26 @@ def _event_json(ev: AuditEvent) -> dict[str, Any]:
 
 
 @audit_app.command("verify")
-def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
-    """Recompute the hash chain. Exit 0 when intact; otherwise name the first event that does not verify."""
+def verify_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    checkpoints: list[Path] = typer.Option(
+        [], "--checkpoint", help="A signed checkpoint the chain must still pass through (repeatable)."
+    ),
+    pub: Path | None = typer.Option(
+        None, "--pub", help="The public key checkpoints must be signed by (default: the key each one names)."
+    ),
+) -> None:
+    """Recompute the hash chain and the data it covers. Exit 0 when intact; otherwise name the first event
+    (and data row) that does not verify. With --checkpoint, also fail when the chain no longer extends every
+    signed checkpoint, which catches events and head rewritten together."""
     try:
         store = state.store(create=False)
-        result = audit.verify(store)
+        if checkpoints:
+            result, signed = checkpoint.verify_with(store, checkpoints, pub)
+        else:
+            if pub is not None:
+                raise fail("--pub is for checking --checkpoint files; give at least one --checkpoint")
+            result, signed = audit.verify(store), []
         bad: AuditEvent | None = None
         if result.first_bad_seq is not None:
             with store.read() as s:
@@ -53,6 +69,8 @@ def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the res
             "first_bad_seq": result.first_bad_seq,
             "problem": result.problem,
             "row": result.row,
+            "head": {"seq": result.head_seq, "hash": result.head_hash} if result.ok else None,
+            "checkpoints": [{"seq": c.seq, "hash": c.hash, "key_id": checkpoint.key_id(c.public_key)} for c in signed],
         }
         if bad is not None:
             out["event"] = {
@@ -64,7 +82,11 @@ def verify_cmd(as_json: bool = typer.Option(False, "--json", help="Print the res
             }
         typer.echo(json.dumps(out, indent=2))
     elif result.ok:
-        typer.echo(f"audit chain intact: {result.checked} events verified")
+        typer.echo(f"audit chain intact: {result.checked} events verified, head {result.head_hash[:16]}")
+        for c in signed:
+            typer.echo(
+                f"extends checkpoint of event {c.seq} signed {c.signed_at} by key {checkpoint.key_id(c.public_key)}"
+            )
     else:
         where = (
             f"event {bad.seq} ({bad.action} by {bad.actor} ({bad.role}) at {bad.at})"
@@ -96,6 +118,39 @@ def log_cmd(
     for ev in rows:
         payload = ev.payload if len(ev.payload) <= 120 else ev.payload[:117] + "..."
         typer.echo(f"{ev.seq:>6}  {ev.at}  {ev.actor} ({ev.role})  {ev.action}  {payload}")
+
+
+@audit_app.command("keygen")
+def keygen_cmd(
+    out: Path = typer.Option(
+        ..., "--out", help="Private key file to create (mode 0600); public key: OUT.pub."
+    ),
+) -> None:
+    """Make an Ed25519 signing key for audit checkpoints. Keep the private key off the database's machine."""
+    try:
+        key_path, pub_path = checkpoint.keygen(out)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote private key {key_path} (mode 0600) and public key {pub_path}")
+
+
+@audit_app.command("checkpoint")
+def checkpoint_cmd(
+    key: Path = typer.Option(..., "--key", help="The private key (from peermap audit keygen)."),
+    out: Path = typer.Option(..., "--out", help="The checkpoint file to write; keep it outside the database."),
+    force: bool = typer.Option(False, "--force", help="Replace a checkpoint file peermap wrote before."),
+) -> None:
+    """Sign the current head of the audit chain (auditor or panel role). Refused if the chain does not verify."""
+    try:
+        store = state.store(create=False)
+        cp = checkpoint.sign(store, state.actor, key, out, force=force)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    typer.echo(f"signed head event {cp.seq} ({cp.hash[:16]}) with key {checkpoint.key_id(cp.public_key)}: {out}")
 
 
 def register(app: typer.Typer) -> None:
