@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING
 from .access import Actor as Actor
 from .access import Role as Role
 from .access import require as require
+from .errors import DatabaseBusy as DatabaseBusy
 from .errors import ImportRejected as ImportRejected
 from .errors import InputProblem as InputProblem
 from .errors import NotFound as NotFound
+from .errors import OutputRefused as OutputRefused
 from .errors import PeermapError as PeermapError
 from .errors import PermissionDenied as PermissionDenied
 from .errors import PolicyConflict as PolicyConflict
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from .ages import age_text as age_text
     from .ages import years_between as years_between
     from .audit import VerifyResult as VerifyResult
+    from .audit import current_head as current_head
     from .audit import events as events
     from .audit import log_event as log_event
     from .audit import verify as verify
@@ -79,6 +82,8 @@ if TYPE_CHECKING:
     from .models import ImportBatch as ImportBatch
     from .models import SharingAgreement as SharingAgreement
     from .models import YoungPerson as YoungPerson
+    from .outputs import audited_output as audited_output
+    from .outputs import check_output as check_output
     from .policy import InclusionPolicy as InclusionPolicy
     from .policy import PolicyRecord as PolicyRecord
     from .policy import policy_history as policy_history

@@ -158,7 +158,7 @@ def log_event(store: Store, actor: Actor, action: str, payload: dict[str, Any]) 
         return record(s, actor, action, payload)
 
 
-def head(store: Store) -> tuple[int, str]:
+def current_head(store: Store) -> tuple[int, str]:
     """(seq, hash) of the newest event as recorded now: what reports and checkpoints name."""
     with store.read() as s:
         return read_head(s)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from . import audit
@@ -46,12 +47,34 @@ def _digest_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def database_files(store: Store) -> list[Path]:
+def database_files(url: str) -> list[Path]:
     """The SQLite database file and the journal, WAL and shared-memory files beside it (none for PostgreSQL)."""
-    if store.engine.dialect.name != "sqlite" or not store.engine.url.database:
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database or parsed.database == ":memory:":
         return []
-    db = Path(store.engine.url.database).expanduser().resolve()
+    db = Path(parsed.database).expanduser().resolve()
     return [Path(str(db) + suffix) for suffix in SQLITE_COMPANIONS]
+
+
+def _refuse_database(url: str, out: Path | str, resolved: Path) -> None:
+    files = database_files(url)
+    for db_file in files:
+        if _same_file(resolved, db_file):
+            what = "the peermap database" if db_file == files[0] else f"a file of the peermap database {files[0].name}"
+            raise OutputRefused(f"--out {out}: that is {what}; writing there would destroy it. Choose another file.")
+
+
+def check_unaudited_output(url: str, out: Path | str, *, force: bool = False) -> Path:
+    """For outputs holding no data from the database (the interchange JSON Schema): never the database or
+    its journal files, never a folder, and an existing file only with `force`."""
+    path = Path(out).expanduser()
+    resolved = path.resolve()
+    _refuse_database(url, out, resolved)
+    if resolved.is_dir():
+        raise OutputRefused(f"--out {out}: that is a folder; give a file name inside it")
+    if (resolved.exists() or resolved.is_symlink()) and not force:
+        raise OutputRefused(f"--out {out}: the file exists; add --force to replace it")
+    return resolved
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -83,12 +106,7 @@ def check_output(store: Store, out: Path | str, *, force: bool = False) -> Path:
     """The absolute path to write, or OutputRefused saying why not and what to do."""
     path = Path(out).expanduser()
     resolved = path.resolve()
-    for db_file in database_files(store):
-        if _same_file(resolved, db_file):
-            raise OutputRefused(
-                f"--out {out}: that is this peermap database{' file' if db_file.name == resolved.name else ''} "
-                f"({db_file.name}); writing there would destroy it. Choose another file."
-            )
+    _refuse_database(store.engine.url.render_as_string(hide_password=False), out, resolved)
     if resolved.is_dir():
         raise OutputRefused(f"--out {out}: that is a folder; give a file name inside it")
     if resolved.exists() or resolved.is_symlink():
@@ -108,6 +126,24 @@ def check_output(store: Store, out: Path | str, *, force: bool = False) -> Path:
     return resolved
 
 
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> str:
+    """Write via a temporary file beside `path` and rename: a reader never sees half a file. Returns sha256."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return hashlib.sha256(raw).hexdigest()
+
+
 @dataclass
 class PendingOutput:
     """Inside `audited_output`: `write()` stages the content and records the event; the file appears on commit."""
@@ -115,7 +151,8 @@ class PendingOutput:
     session: Session
     actor: Actor
     action: str
-    path: Path
+    path: Path | None  # None: the content goes to standard output after the commit
+    head: tuple[int, str]  # (seq, hash) of the newest event when the output was produced
     tmp: Path | None = None
     event: AuditEvent | None = None
     digest: str | None = None
@@ -124,36 +161,51 @@ class PendingOutput:
     def write(self, data: bytes | str, payload: dict[str, Any]) -> AuditEvent:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self.digest = hashlib.sha256(raw).hexdigest()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.tmp = Path(tmp)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # outputs name young people: readable by their owner only
-        self.event = audit.record(
-            self.session, self.actor, self.action, {**payload, "out": str(self.path), "digest": self.digest}
-        )
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            self.tmp = Path(tmp)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)  # outputs name young people: readable by their owner only
+        out = str(self.path) if self.path is not None else None
+        self.event = audit.record(self.session, self.actor, self.action, {**payload, "out": out, "digest": self.digest})
         return self.event
+
+
+def record_first_use(store: Store) -> None:
+    """Write what reading the map records on first use (policy version 1, the shipped rule pack) now, before
+    the audit lock is held: written from another connection under the lock, it would wait on itself."""
+    from .policy import ensure_default
+    from .rules.in_force import record_shipped_pack
+
+    ensure_default(store)
+    record_shipped_pack(store)
 
 
 @contextmanager
 def audited_output(
-    store: Store, actor: Actor, action: str, out: Path | str, *, force: bool = False
+    store: Store, actor: Actor, action: str, out: Path | str | None, *, force: bool = False
 ) -> Iterator[PendingOutput]:
-    """Check `out`, hold the audit lock while the caller reads and renders, then commit and place the file."""
-    path = check_output(store, out, force=force)
+    """Check `out`, hold the audit lock while the caller reads and renders, then commit and place the file.
+
+    With `out` None the caller prints the content itself, after the block: the event has committed by then.
+    """
+    path = check_output(store, out, force=force) if out is not None else None
+    record_first_use(store)
     pending: PendingOutput | None = None
     try:
         with store.transaction() as s:
             audit.lock_head(s)
-            pending = PendingOutput(s, actor, action, path)
+            pending = PendingOutput(s, actor, action, path, audit.read_head(s))
             yield pending
             if pending.event is None:
                 raise RuntimeError("audited_output: the block ended without write()")
-        assert pending.tmp is not None
-        os.replace(pending.tmp, path)
+        if path is not None:
+            assert pending.tmp is not None
+            os.replace(pending.tmp, path)
     finally:
         if pending is not None and pending.tmp is not None and pending.tmp.exists():
             pending.tmp.unlink()

@@ -24,9 +24,9 @@ from peermap.engine import (
     PeermapError,
     Role,
     Store,
+    audited_output,
     compute_map,
     load_baseline,
-    log_event,
     require,
 )
 
@@ -141,33 +141,36 @@ def produce(
     person: str | None = None,
     baseline: Baseline | Path | str | None = None,
     result: MapResult | None = None,
+    force: bool = False,
 ) -> Report:
-    """Check the role, compute the map, build, render, write (atomically, when `out`) and audit one report."""
+    """Check the role and `out`, then compute the map, build, render and audit one report in one transaction.
+
+    The audit lock is taken before the data is read, so the report is of exactly the state its event follows
+    (the head printed in the report); the file appears (atomically) only after that event commits, so a
+    failed audit write leaves no file. `out` may not be the database, its journal files or a file peermap did
+    not write; replacing a report peermap wrote needs `force` (engine.outputs).
+    """
     check_role(actor, kind)
     if baseline is not None and not isinstance(baseline, Baseline):
         baseline = load_baseline(baseline)
-    if result is None:
-        result = compute_map(store, as_at)
-    context = build_context(kind, result, store, actor, recipient=recipient, person=person, baseline=baseline)
-    text = render(kind, fmt, context, result)
-    report = Report(kind, fmt, text, context, shown_person_ids(context))
-    report.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if out is not None:
-        report.path = Path(out)
-        write_atomic(report.path, text)
-    log_event(
-        store,
-        actor,
-        "report",
-        {
-            "kind": kind,
-            "format": fmt,
-            "recipient": (recipient or "").strip() or None,
-            "out": str(report.path) if report.path else None,
-            "digest": report.digest,
-            "as_at": result.as_at.isoformat(),
-            "policy_version": result.policy.version,
-            "person_ids": report.person_ids,
-        },
-    )
+    with audited_output(store, actor, "report", out, force=force) as pending:
+        if result is None:
+            result = compute_map(store, as_at)
+        context = build_context(kind, result, store, actor, recipient=recipient, person=person, baseline=baseline)
+        context["stamp"]["audit_head"] = {"seq": pending.head[0], "hash": pending.head[1]}
+        text = render(kind, fmt, context, result)
+        report = Report(kind, fmt, text, context, shown_person_ids(context), path=pending.path)
+        report.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        pending.write(
+            text,
+            {
+                "kind": kind,
+                "format": fmt,
+                "recipient": (recipient or "").strip() or None,
+                "as_at": result.as_at.isoformat(),
+                "policy_version": result.policy.version,
+                "audit_head": context["stamp"]["audit_head"],
+                "person_ids": report.person_ids,
+            },
+        )
     return report

@@ -25,7 +25,8 @@ def test_every_column_of_every_table_is_documented() -> None:
 
 def test_published_schema_file_is_current() -> None:
     published = json.loads((DOCS / "schema" / "interchange.schema.json").read_text(encoding="utf-8"))
-    assert published == json_schema(), "regenerate with: peermap schema --out docs/schema/interchange.schema.json"
+    hint = "regenerate with: peermap schema --out docs/schema/interchange.schema.json --force"
+    assert published == json_schema(), hint
 
 
 def test_schema_lists_every_table_and_requires_the_required_columns() -> None:

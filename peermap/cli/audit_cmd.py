@@ -122,9 +122,7 @@ def log_cmd(
 
 @audit_app.command("keygen")
 def keygen_cmd(
-    out: Path = typer.Option(
-        ..., "--out", help="Private key file to create (mode 0600); public key: OUT.pub."
-    ),
+    out: Path = typer.Option(..., "--out", help="Private key file to create (mode 0600); public key: OUT.pub."),
 ) -> None:
     """Make an Ed25519 signing key for audit checkpoints. Keep the private key off the database's machine."""
     try:

@@ -10,8 +10,9 @@ from typing import Any
 
 import typer
 
-from peermap.engine.errors import ImportRejected
+from peermap.engine.errors import ImportRejected, PeermapError
 from peermap.engine.ingest import import_path, json_schema, summary
+from peermap.engine.outputs import check_unaudited_output, write_atomic
 from peermap.engine.store import Store
 
 from . import fail, progress_bar, state
@@ -111,14 +112,18 @@ def _summary(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
 
 def _schema(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file (never the database)."),
 ) -> None:
-    """Print (or write) the interchange format's JSON Schema."""
+    """Print (or write) the interchange format's JSON Schema (it holds no data, so it is not audited)."""
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        target = check_unaudited_output(state.url, out, force=force)
+        write_atomic(target, text)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {out}", err=True)

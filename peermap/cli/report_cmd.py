@@ -16,7 +16,14 @@ KIND_HELP = "audit | labelling | subject | map"
 def report_command(
     kind: str = typer.Argument(..., help=f"Which report: {KIND_HELP}.", metavar="KIND"),
     fmt: str = typer.Option("html", "--format", "-f", help="html | md | json"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write here (atomically); default: standard output."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write here (atomically, after the audit event commits); default: standard output. Never the "
+        "database or a file peermap did not write.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a report peermap wrote before at --out."),
     person: str | None = typer.Option(None, "--person", help="The young person's id (subject-access report)."),
     recipient: str | None = typer.Option(None, "--recipient", help="Who the report is for (recorded in the audit)."),
     as_at: str | None = typer.Option(None, "--as-at", help="Report on the map as it stood at the end of this day."),
@@ -50,6 +57,7 @@ def report_command(
             kind,
             fmt,
             out=out,
+            force=force,
             recipient=recipient,
             as_at=day,
             person=person,
