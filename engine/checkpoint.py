@@ -138,7 +138,7 @@ def sign(store: Store, actor: Actor, key_path: Path | str, out: Path | str, *, f
     require(actor, Role.AUDITOR, Role.PANEL, to="sign an audit checkpoint")
     key = load_private_key(key_path)
     public = _raw_public(key.public_key())
-    with audited_output(store, actor, "audit.checkpoint", out, force=force) as pending:
+    with audited_output(store, actor, "audit.checkpoint", out, force=force, reads_map=False) as pending:
         # the audit lock is held: the head verified here is the head signed
         result = audit.verify(store)
         if not result.ok:

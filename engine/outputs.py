@@ -32,6 +32,8 @@ from . import audit
 from .access import Actor
 from .errors import OutputRefused
 from .models import AuditEvent
+from .policy import ensure_default
+from .rules.in_force import record_shipped_pack
 from .store import Store
 
 # audit actions whose payload records a written file as {"out": absolute path, "digest": sha256}
@@ -178,23 +180,22 @@ class PendingOutput:
 def record_first_use(store: Store) -> None:
     """Write what reading the map records on first use (policy version 1, the shipped rule pack) now, before
     the audit lock is held: written from another connection under the lock, it would wait on itself."""
-    from .policy import ensure_default
-    from .rules.in_force import record_shipped_pack
-
     ensure_default(store)
     record_shipped_pack(store)
 
 
 @contextmanager
 def audited_output(
-    store: Store, actor: Actor, action: str, out: Path | str | None, *, force: bool = False
+    store: Store, actor: Actor, action: str, out: Path | str | None, *, force: bool = False, reads_map: bool = True
 ) -> Iterator[PendingOutput]:
     """Check `out`, hold the audit lock while the caller reads and renders, then commit and place the file.
 
     With `out` None the caller prints the content itself, after the block: the event has committed by then.
+    `reads_map`: the block computes a map, so what that records on first use is recorded first.
     """
     path = check_output(store, out, force=force) if out is not None else None
-    record_first_use(store)
+    if reads_map:
+        record_first_use(store)
     pending: PendingOutput | None = None
     try:
         with store.transaction() as s:
