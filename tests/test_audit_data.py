@@ -68,9 +68,9 @@ def insert_evidence_outside(store: Store) -> None:
     _sql(
         store,
         "INSERT INTO evidence (evidence_id, subject_id, object_id, object_kind, relation, polarity, agency, "
-        "grading_scheme, grading, observed_on, recorded_on, agreement_id, retraction, import_id) VALUES "
-        "('E999', 'P001', 'P003', 'person', 'association', 'supports', 'pol', 'admiralty', 'A1', "
-        "'2024-05-01', '2024-05-01', 'ISA-1', false, 1)",
+        "grading_scheme, grading, observed_on, recorded_on, agreement_id, retraction, import_id, collection_method) "
+        "VALUES ('E999', 'P001', 'P003', 'person', 'association', 'supports', 'pol', 'admiralty', 'A1', "
+        "'2024-05-01', '2024-05-01', 'ISA-1', false, 1, 'unspecified')",
     )
 
 
