@@ -82,6 +82,9 @@ if TYPE_CHECKING:
     from .models import ImportBatch as ImportBatch
     from .models import SharingAgreement as SharingAgreement
     from .models import YoungPerson as YoungPerson
+    from .naming import NAMING_ACTIONS as NAMING_ACTIONS
+    from .naming import log_naming_output as log_naming_output
+    from .naming import naming_payload as naming_payload
     from .outputs import audited_output as audited_output
     from .outputs import check_output as check_output
     from .policy import InclusionPolicy as InclusionPolicy
@@ -105,6 +108,7 @@ if TYPE_CHECKING:
     from .report_data import policy_versions as policy_versions
     from .report_data import subject_rows as subject_rows
     from .report_data import young_person_records as young_person_records
+    from .review_queue import identity_review as identity_review
     from .rules import explain_link as explain_link
     from .rules import explain_person as explain_person
     from .rules import load_rule_pack as load_rule_pack

@@ -65,14 +65,28 @@ def _run(db: str, *args: str, role: str = "practitioner") -> tuple[int, str, str
 
 
 def test_list_json_and_text(db: str) -> None:
-    code, out, _ = _run(db, "--json")
+    purpose = ("--purpose", "panel 3 Dec: resolve duplicate records")
+    code, out, _ = _run(db, "--json", *purpose, role="panel")
     assert code == 0
     proposals = json.loads(out)["proposals"]
     assert [p["id"] for p in proposals] == ["M-POL-7-SCH-1"]
     assert proposals[0]["name_a"] == "Thomas Hughes"
     assert {t["field"]: t["level"] for t in proposals[0]["terms"]}["date_of_birth"] == "transposed"
-    code, out, _ = _run(db)
+    code, out, _ = _run(db, *purpose, role="panel")
     assert code == 0 and "M-POL-7-SCH-1" in out and "nickname" in out
+
+
+def test_practitioners_see_matches_about_young_people_not_on_the_map_withheld(db: str) -> None:
+    """Neither record is about anyone on the map: no name, no date of birth, no record id (issue 12 item 6)."""
+    code, out, _ = _run(db, "--json")
+    assert code == 0
+    (p,) = json.loads(out)["proposals"]
+    assert p["withheld"] is True and p["id"].startswith("M-withheld-")
+    assert p["record_a"] is None and p["record_b"] is None
+    assert "not on the map" in p["name_a"] and "Hughes" not in out and "Tom" not in out
+    assert {t["field"]: t["level"] for t in p["terms"]}["date_of_birth"] == "transposed"
+    code, out, _ = _run(db)
+    assert code == 0 and "Hughes" not in out and "POL-7" not in out and "not on the map" in out
 
 
 def test_auditor_list_has_no_names(db: str) -> None:

@@ -240,7 +240,11 @@ async def test_person_detail_records_the_view_and_explains_a_link(demo: Store) -
         why = text_of(app.screen.query_one("#why", Static))
         assert "Confidence" in why
     views = audit.events(demo, AUDITOR, action="view_person")
-    assert [ev.payload for ev in views] == [audit.canonical_json({"person_id": person, "via": "tui"})]
+    assert [ev.payload for ev in views] == [
+        audit.canonical_json(
+            {"person_id": person, "person_ids": [person], "recipient": f"{PRACTITIONER.name} (on screen)", "via": "tui"}
+        )
+    ]
     assert views[0].actor == PRACTITIONER.name
 
 

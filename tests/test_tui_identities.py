@@ -23,9 +23,10 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from peermap.engine import clock, identity
+from peermap.engine import clock, compute_map, identity
 from peermap.engine.access import Actor, Role
 from peermap.engine.models import AuditEvent, IdentityDecision
+from peermap.engine.review_queue import records_not_on_map
 from peermap.engine.store import Store
 from peermap.tui.app import PeermapApp
 from peermap.tui.screens.identities import IdentitiesScreen
@@ -34,6 +35,7 @@ from peermap.tui.widgets.reason import ReasonModal
 
 SMALL = (80, 24)
 PRACTITIONER = Actor("pat.practitioner", Role.PRACTITIONER)
+PANEL = Actor("chair.panel", Role.PANEL)
 AUDITOR = Actor("dee.auditor", Role.AUDITOR)
 REASON = "same date of birth and school; surname misspelt at the clinic"
 
@@ -124,26 +126,50 @@ async def decide_selected(pilot: Pilot, key: str, reason: str) -> None:
     await settle(pilot)
 
 
+def visible(demo: Store) -> list[identity.MatchProposal]:
+    """The proposals a practitioner sees in full: none with a record about a young person not on the map."""
+    hidden = records_not_on_map(compute_map(demo))
+    return [p for p in identity.propose_matches(demo) if p.record_a not in hidden and p.record_b not in hidden]
+
+
+def first_open(screen: IdentitiesScreen) -> str:
+    return next(r[-1] for r in rows(screen) if not r[-1].startswith("M-withheld-"))
+
+
 @run_async
 async def test_proposals_listed_best_first_with_the_engines_explanation(demo: Store) -> None:
     expected = identity.propose_matches(demo)
     assert expected, "the demo borough plants duplicate records"
+    hidden = records_not_on_map(compute_map(demo))
     app = PeermapApp(demo, PRACTITIONER)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_identities(pilot)
         shown = rows(screen)
-        assert [r[-1] for r in shown] == [p.id for p in expected]  # best first, as the engine ranks them
-        best = expected[0]
-        assert shown[0][2] == f"{best.name_a} ({best.agency_a})"
-        assert shown[0][1] == ("yes" if best.auto_link else "-")
+        assert len(shown) == len(expected)  # best first, as the engine ranks them
+        for row, p in zip(shown, expected, strict=True):
+            if p.record_a in hidden or p.record_b in hidden:
+                assert row[-1].startswith("M-withheld-")
+                assert "not on the map" in row[2] + row[3]
+            else:
+                assert row[-1] == p.id
+        text = detail(screen)  # the first proposal holds a record about a young person not on the map
+        assert "not on the map" in text and expected[0].name_a not in text and expected[0].record_a not in text
+        open_ = visible(demo)
+        best = open_[0]
+        table = screen.query_one("#proposals", DataTable)
+        table.move_cursor(row=table.get_row_index(best.id))
+        await pilot.pause()
+        row = rows(screen)[table.get_row_index(best.id)]
+        assert row[2] == f"{best.name_a} ({best.agency_a})"
+        assert row[1] == ("yes" if best.auto_link else "-")
         text = detail(screen)
         assert best.name_a in text and best.record_b in text
         for line in best.explanation.splitlines()[1:]:  # term by term, in the engine's words
             assert line.strip() in text
-        # Moving the cursor shows the next proposal's explanation.
-        await pilot.press("down")
+        # Moving the cursor to the next open proposal shows its explanation.
+        table.move_cursor(row=table.get_row_index(open_[1].id))
         await pilot.pause()
-        assert expected[1].explanation.splitlines()[2].strip() in detail(screen)
+        assert open_[1].explanation.splitlines()[2].strip() in detail(screen)
     with demo.read() as s:
         assert [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.action == "identity.review"))]
 
@@ -154,7 +180,7 @@ async def test_confirm_with_reason_links_records_and_recomputes_the_map(demo: St
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_identities(pilot)
         before = rows(screen)
-        target = before[1][-1]
+        target = [r[-1] for r in before if not r[-1].startswith("M-withheld-")][1]
         table = screen.query_one("#proposals", DataTable)
         table.move_cursor(row=table.get_row_index(target))
         map_before = app.loaded
@@ -176,10 +202,26 @@ async def test_confirm_with_reason_links_records_and_recomputes_the_map(demo: St
 
 
 @run_async
+async def test_a_withheld_match_cannot_be_decided_by_a_practitioner(demo: Store) -> None:
+    app = PeermapApp(demo, PRACTITIONER)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_identities(pilot)
+        assert rows(screen)[0][-1].startswith("M-withheld-")
+        await pilot.press("c")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReasonModal)  # nothing to decide: the panel resolves it
+    with demo.read() as s:
+        assert list(s.exec(select(IdentityDecision))) == []
+
+
+@run_async
 async def test_cancelled_or_empty_reason_records_nothing(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
     async with app.run_test(size=SMALL) as pilot:
-        await open_identities(pilot)
+        screen = await open_identities(pilot)
+        table = screen.query_one("#proposals", DataTable)
+        table.move_cursor(row=table.get_row_index(first_open(screen)))
+        await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ReasonModal)
@@ -219,7 +261,10 @@ async def test_conflict_with_a_decision_made_meanwhile_is_shown(demo: Store) -> 
     app = PeermapApp(demo, PRACTITIONER)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_identities(pilot)
-        target = rows(screen)[0][-1]
+        target = first_open(screen)
+        table = screen.query_one("#proposals", DataTable)
+        table.move_cursor(row=table.get_row_index(target))
+        await pilot.pause()
         a, b = identity.resolve_pair(demo, target)
         identity.reject(demo, Actor("sam.colleague", Role.PANEL), a, b, "different children: checked with school")
         await decide_selected(pilot, "c", "same child")
@@ -232,9 +277,17 @@ async def test_conflict_with_a_decision_made_meanwhile_is_shown(demo: Store) -> 
 
 @run_async
 async def test_hostile_names_are_shown_literally(look_alikes: Store) -> None:
-    app = PeermapApp(look_alikes, PRACTITIONER)
+    app = PeermapApp(look_alikes, PANEL)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_identities(pilot)
+        assert rows(screen)[0][-1].startswith("M-withheld-")  # neither record is about anyone on the map
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonModal)
+        app.screen.query_one("#reason", Input).value = "panel 3 Dec: duplicate records"
+        await pilot.press("enter")
+        await settle(pilot)
+        await until(pilot, lambda: rows(screen)[0][-1] == "M-POL-1-SCH-1")
         shown = rows(screen)
         assert [r[-1] for r in shown] == ["M-POL-1-SCH-1"]
         assert shown[0][2] == f"{HOSTILE_NAME} (POL)" and shown[0][3] == f"{HOSTILE_NAME} (SCH)"
@@ -245,6 +298,11 @@ async def test_hostile_names_are_shown_literally(look_alikes: Store) -> None:
         assert [r[4] for r in rows(screen)] == ["unsure"]  # still listed, labelled
     with look_alikes.read() as s:
         assert [(d.status, d.reason) for d in s.exec(select(IdentityDecision))] == [("unsure", "[b]ask[/b] the school")]
+        purposes = [
+            json.loads(e.payload).get("purpose")
+            for e in s.exec(select(AuditEvent).where(AuditEvent.action == "identity.review"))
+        ]
+    assert "panel 3 Dec: duplicate records" in purposes
 
 
 @run_async

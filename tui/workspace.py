@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peermap.engine import audit
+from peermap.engine import audit, identity_review, log_naming_output
 from peermap.engine.access import Actor
 from peermap.engine.store import Store
 
@@ -85,6 +85,15 @@ class Workspace:
         for group in result.groups:
             for member in (*group.members, *group.locations):
                 loaded.group_of.setdefault(member, group.id)
+        log_naming_output(
+            self.store,
+            self.actor,
+            "view_map",
+            [s.person_id for s in loaded.shown],
+            via="tui",
+            as_at=result.as_at.isoformat(),
+            policy_version=result.policy.version,
+        )
         return loaded
 
     @staticmethod
@@ -149,7 +158,7 @@ class Workspace:
 
     def log_view(self, person_id: str) -> None:
         """Opening a young person's record is itself recorded."""
-        audit.log_event(self.store, self.actor, "view_person", {"person_id": person_id, "via": "tui"})
+        log_naming_output(self.store, self.actor, "view_person", [person_id], person_id=person_id, via="tui")
 
     # -- policy --------------------------------------------------------------------------------
 
@@ -190,16 +199,17 @@ class Workspace:
 
     # -- identities ----------------------------------------------------------------------------
 
-    def identity_proposals(self) -> list[IdentityProposal]:
+    def identity_proposals(self, purpose: str | None = None) -> list[IdentityProposal]:
         """Proposed matches between agency records, best first, as the engine lists them for this actor.
 
         The engine checks the role, leaves names out for auditors and records the view in the audit trail.
         Scores every record pair worth comparing: call from a worker.
         """
-        from peermap.engine.identity import review_list
         from peermap.engine.identity.explain import LABEL
 
-        return [IdentityProposal.from_json(row, LABEL) for row in review_list(self.store, self.actor)]
+        return [
+            IdentityProposal.from_json(row, LABEL) for row in identity_review(self.store, self.actor, purpose=purpose)
+        ]
 
     def decide_identity(self, record_a: str, record_b: str, decision: str, reason: str) -> IdentityDecision:
         """Confirm, reject or mark unsure one pair of records (role-checked and audited by the engine)."""
@@ -277,6 +287,7 @@ class IdentityProposal:
     review_status: str
     terms: tuple[IdentityTerm, ...]
     explanation: str | None
+    withheld: bool = False  # a record is about a young person not on the map: shown without names or ids
 
     @classmethod
     def from_json(cls, row: dict[str, Any], labels: dict[str, str]) -> IdentityProposal:
@@ -292,8 +303,8 @@ class IdentityProposal:
         )
         return cls(
             id=str(row["id"]),
-            record_a=str(row["record_a"]),
-            record_b=str(row["record_b"]),
+            record_a=str(row["record_a"] or "withheld"),
+            record_b=str(row["record_b"] or "withheld"),
             name_a=str(row["name_a"]) if names else None,
             name_b=str(row["name_b"]) if names else None,
             agency_a=row.get("agency_a"),
@@ -304,6 +315,7 @@ class IdentityProposal:
             review_status=str(row["review_status"]),
             terms=terms,
             explanation=str(row["explanation"]) if names and row.get("explanation") else None,
+            withheld=bool(row.get("withheld")),
         )
 
 

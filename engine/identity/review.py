@@ -7,6 +7,8 @@ different people are never joined, directly or through other links.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,8 +20,9 @@ from ..access import Actor, Role, require
 from ..errors import NotFound, PeermapError, PolicyError
 from ..identity_links import canonical_ids, latest_decisions, pair_key
 from ..models import IdentityDecision, ImportBatch, Meta, YoungPerson
+from ..naming import naming_payload
 from ..store import Store
-from .explain import Term, explanation_text, terms_for
+from .explain import LABEL, Term, explanation_text, terms_for
 from .features import Prepared
 from .model import MatchModel, Scored, match_records, score_pairs
 from .policy import IdentityPolicy, load_identity_policy
@@ -69,6 +72,45 @@ class MatchProposal:
         if names:
             out.update(name_a=self.name_a, name_b=self.name_b, explanation=self.explanation)
         return out
+
+    def withheld_json(self, not_on_map: Collection[str]) -> dict[str, object]:
+        """The proposal as a practitioner may see it when a record is about a young person not on the map.
+
+        That side is "a record held by AGENCY about a young person not on the map": no name, no date of birth,
+        no record id (the proposal id is opaque too); each term keeps how the fields compare, never their values.
+        """
+        sides = {}
+        for side, record, agency, name in (
+            ("a", self.record_a, self.agency_a, self.name_a),
+            ("b", self.record_b, self.agency_b, self.name_b),
+        ):
+            hidden = record in not_on_map
+            sides[f"record_{side}"] = None if hidden else record
+            sides[f"name_{side}"] = (
+                f"a record held by {agency or 'an agency'} about a young person not on the map" if hidden else name
+            )
+        kept = [(t, t.detail.split(": ", 1)[1] if ": " in t.detail else t.level) for t in self.terms]
+        terms = [{**t.to_json(), "detail": how} for t, how in kept]
+        withheld_id = "M-withheld-" + hashlib.sha256(self.id.encode()).hexdigest()[:10]
+        return {
+            "id": withheld_id,
+            **sides,
+            "score": round(self.score, 4),
+            "log_odds": round(self.log_odds, 3),
+            "auto_link": self.auto_link,
+            "review_status": self.review_status,
+            "agency_a": self.agency_a,
+            "agency_b": self.agency_b,
+            "policy_version": self.policy_version,
+            "terms": terms,
+            "explanation": "\n".join(
+                [
+                    "A possible match with a record about a young person not on the map (names and dates withheld):",
+                    *(f"  {LABEL[t.field]}: {how} ({t.bits:+.1f})" for t, how in kept),
+                ]
+            ),
+            "withheld": True,
+        }
 
 
 def proposal_id(a: str, b: str) -> str:
@@ -368,36 +410,61 @@ def auto_link(
     return out
 
 
-def _viewed(store: Store, actor: Actor, what: str, ids: list[str], as_at: date | None = None) -> bool:
-    """Role-check a view of proposals and audit it; True when the actor may see the records' names."""
-    require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to="review identity matches")
-    names = actor.role in DECIDERS
-    audit.log_event(
-        store,
-        actor,
-        what,
-        {
-            "as_at": as_at.isoformat() if as_at else None,
-            "proposals": ids,
-            "names_shown": names,
-        },
-    )
-    return names
+def review_list(
+    store: Store,
+    actor: Actor,
+    as_at: date | None = None,
+    *,
+    not_on_map: Collection[str] = (),
+    purpose: str | None = None,
+) -> list[dict[str, object]]:
+    """Proposals for an actor, audited as an output naming the records it shows.
 
-
-def review_list(store: Store, actor: Actor, as_at: date | None = None) -> list[dict[str, object]]:
-    """Proposals for an actor: names for practitioners and panel, record ids only for auditors; audited."""
+    Practitioners and the panel see names; auditors see record ids only. A proposal with a record about a young
+    person not on the map (`not_on_map`: record ids) is withheld (`MatchProposal.withheld_json`) from
+    practitioners; the panel, who resolve those, see it in full only when they give a purpose, which is logged.
+    """
     require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to="review identity matches")
     proposals = propose_matches(store, as_at)
-    names = _viewed(store, actor, "identity.review", [p.id for p in proposals], as_at)
-    return [p.to_json(names=names) for p in proposals]
+    hidden = set(not_on_map)
+    names = actor.role in DECIDERS
+    resolver = actor.role is Role.PANEL and bool((purpose or "").strip())
+    rows: list[dict[str, object]] = []
+    named: list[str] = []
+    withheld = 0
+    for p in proposals:
+        if names and not resolver and (p.record_a in hidden or p.record_b in hidden):
+            rows.append(p.withheld_json(hidden))
+            named += [r for r in (p.record_a, p.record_b) if r not in hidden]
+            withheld += 1
+            continue
+        rows.append(p.to_json(names=names))
+        if names:
+            named += [p.record_a, p.record_b]
+    payload = naming_payload(
+        actor,
+        named,
+        as_at=as_at.isoformat() if as_at else None,
+        proposals=[p.id for p in proposals],
+        names_shown=names,
+        withheld=withheld,
+        purpose=(purpose or "").strip() or None,
+    )
+    audit.log_event(store, actor, "identity.review", payload)
+    return rows
 
 
 def explain_pair(store: Store, actor: Actor, a: str, b: str) -> dict[str, object]:
     """Any two records' score, term by term, for an actor (names as in review_list); audited."""
     require(actor, Role.PRACTITIONER, Role.PANEL, Role.AUDITOR, to="review identity matches")
     proposal = score_pair(store, a, b)
-    names = _viewed(store, actor, "identity.explain", [proposal.id])
+    names = actor.role in DECIDERS
+    audit.log_event(
+        store,
+        actor,
+        "identity.explain",
+        naming_payload(actor, [a, b] if names else [], proposals=[proposal.id], names_shown=names),
+    )
     return proposal.to_json(names=names)
 
 

@@ -9,12 +9,13 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..models import AuditEvent, SharingAgreement
+from ..naming import NAMING_ACTIONS
 from ..store import Store
 from .record import Check, Context, Example, Outcome, step
 from .results import Finding
 
 # Actions in the audit trail that put people's data into an output someone else receives.
-OUTPUT_ACTIONS = ("report", "export")
+OUTPUT_ACTIONS = NAMING_ACTIONS  # reports, exports and every screen that named young people
 
 
 def _agreements(ctx: Context) -> list[SharingAgreement]:

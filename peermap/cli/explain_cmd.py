@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine import audit
+from peermap.engine import log_naming_output
 from peermap.engine.access import Role
 from peermap.engine.errors import PeermapError
 from peermap.engine.mapping import compute_map, rule_pack_of
@@ -74,7 +74,7 @@ def explain_command(
                     err=True,
                 )
             name = f"a left-out young person ({pid})" if pid in hidden else snapshot.people[pid].name
-            audit.log_event(store, actor, "view_person", {"person_id": pid, "what": "explain"})
+            log_naming_output(store, actor, "view_person", [pid], person_id=pid, what="explain")
             _print_person(name, pid, snapshot.as_at, pack.version, links, as_json)
             return
         explanation = explain_link(snapshot, pack, pid, other_id, rel, store=store, hidden=hidden)
@@ -85,7 +85,7 @@ def explain_command(
             viewed.append(explanation.subject_id)
         for p in viewed:
             other = next((x for x in (explanation.subject_id, explanation.object_id) if x != p), None)
-            audit.log_event(store, actor, "view_person", {"person_id": p, "what": "explain", "other_id": other})
+            log_naming_output(store, actor, "view_person", [p], person_id=p, what="explain", other_id=other)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:

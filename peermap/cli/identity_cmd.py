@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from peermap.engine import identity
+from peermap.engine import identity, identity_review
 from peermap.engine.errors import PeermapError
 from peermap.engine.identity.explain import LABEL
 from peermap.engine.models import IdentityDecision
@@ -28,7 +28,12 @@ PAIR = typer.Argument(..., help="A proposal id (M-<record>-<record>) or two reco
 def _print_proposal(p: dict[str, Any]) -> None:
     auto = "  [reaches auto-link]" if p["auto_link"] else ""
     status = "" if p["review_status"] == "new" else f"  [last marked {p['review_status']}]"
-    if "name_a" in p:
+    if p.get("withheld"):
+        who = " ~ ".join(
+            str(p[f"name_{s}"]) if p[f"record_{s}"] is None else f"{p[f'name_{s}']} ({p[f'record_{s}']})"
+            for s in ("a", "b")
+        )
+    elif "name_a" in p:
         who = (
             f"{p['name_a']} ({p['record_a']}, {p['agency_a'] or '?'}) ~ {p['name_b']} ({p['record_b']}, "
             f"{p['agency_b'] or '?'})"
@@ -48,13 +53,19 @@ def identities(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the proposals as JSON."),
     as_at: str | None = typer.Option(None, "--as-at", help="Records and decisions as known at YYYY-MM-DD."),
+    purpose: str | None = typer.Option(
+        None,
+        "--purpose",
+        help="Panel only: why you need to see matches withheld because a record is about a young person not on "
+        "the map (recorded in the audit trail).",
+    ),
 ) -> None:
     """List proposed matches (best first) with each field's contribution to the score."""
     if ctx.invoked_subcommand is not None:
         return
     when = parse_as_at(as_at)
     try:
-        rows = identity.review_list(state.store(create=False), state.actor, when)
+        rows = identity_review(state.store(create=False), state.actor, when, purpose=purpose)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from peermap.engine import audit
+from peermap.engine import log_naming_output
 from peermap.engine.errors import PeermapError
 
 from . import fail, parse_as_at, state
@@ -28,16 +28,15 @@ def interventions_command(
         store = state.store()
         result = compute_map(store, day)
         suggestions = suggest(result, store=store)
-        audit.log_event(
+        log_naming_output(
             store,
             actor,
             "view_interventions",
-            {
-                "as_at": result.as_at.isoformat(),
-                "suggestions": len(suggestions),
-                "held_back": sum(1 for s in suggestions if s.held_back),
-                "targets": sorted({f"{s.target_kind}:{s.target_id}" for s in suggestions}),
-            },
+            [m for s in suggestions for m in s.members],
+            as_at=result.as_at.isoformat(),
+            suggestions=len(suggestions),
+            held_back=sum(1 for s in suggestions if s.held_back),
+            targets=sorted({f"{s.target_kind}:{s.target_id}" for s in suggestions}),
         )
     except PeermapError as exc:
         raise fail(str(exc)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import Redactor, audit, redact_json
+from peermap.engine import Redactor, log_naming_output, redact_json
 from peermap.engine.access import Role, require
 from peermap.engine.errors import PeermapError, PolicyConflict
 from peermap.engine.mapping import compute_map, map_json
@@ -26,6 +26,9 @@ policy_app = typer.Typer(help="Show, review and change the panel's inclusion pol
 def map_command(
     as_at: str | None = typer.Option(None, "--as-at", help="Replay the map as it stood at the end of this day."),
     as_json: bool = typer.Option(False, "--json", help="Print the map as JSON."),
+    recipient: str | None = typer.Option(
+        None, "--recipient", help="Who receives this list of names, if not only you on screen (it is recorded)."
+    ),
 ) -> None:
     """The map: who is included or greyed, and why (left-out young people are only counted)."""
     day = parse_as_at(as_at)
@@ -34,18 +37,18 @@ def map_command(
         store = state.store()
         result = compute_map(store, day)
         shown = result.shown_people()
-        audit.log_event(
+        log_naming_output(
             store,
             actor,
             "view_map",
-            {
-                "as_at": result.as_at.isoformat(),
-                "policy_version": result.policy.version,
-                "included": sum(1 for s in shown if s.status == "included"),
-                "greyed": sum(1 for s in shown if s.status == "greyed"),
-                "left_out_count": result.left_out_count,
-                "shown": [s.person_id for s in shown],
-            },
+            [s.person_id for s in shown],
+            recipient=recipient,
+            as_at=result.as_at.isoformat(),
+            policy_version=result.policy.version,
+            included=sum(1 for s in shown if s.status == "included"),
+            greyed=sum(1 for s in shown if s.status == "greyed"),
+            left_out_count=result.left_out_count,
+            format="json" if as_json else "table",
         )
     except PeermapError as exc:
         raise fail(str(exc)) from None

@@ -38,6 +38,7 @@ class IdentitiesScreen(PeermapScreen):
         Binding("c", "decide('confirm')", "Confirm"),
         Binding("x", "decide('reject')", "Reject"),
         Binding("u", "decide('unsure')", "Unsure"),
+        Binding("w", "purpose", "Withheld (panel)"),
         Binding("f5", "reload", "Reload", show=False),
     ]
 
@@ -47,6 +48,7 @@ class IdentitiesScreen(PeermapScreen):
         super().__init__()
         self._by_id: dict[str, IdentityProposal] = {}
         self._stale = True  # the list is (re)read when the screen is shown and the data may have changed
+        self._purpose: str | None = None  # the panel's stated purpose for seeing withheld matches (logged)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +76,23 @@ class IdentitiesScreen(PeermapScreen):
         if not self.is_active:
             self._stale = True
 
+    def action_purpose(self) -> None:
+        """The panel resolves matches withheld from practitioners, after saying why (logged with the view)."""
+
+        def done(purpose: str | None) -> None:
+            if purpose:
+                self._purpose = purpose
+                self.load_proposals()
+
+        self.app.push_screen(
+            ReasonModal(
+                "See matches withheld because a record is about a young person not on the map",
+                "Only the panel may; your purpose is recorded with the view.",
+                confirm="Show",
+            ),
+            done,
+        )
+
     def action_reload(self) -> None:
         self.load_proposals()
         self.peermap.action_reload()
@@ -89,7 +108,7 @@ class IdentitiesScreen(PeermapScreen):
     def _read_proposals(self) -> None:
         worker = get_current_worker()
         try:
-            proposals = self.workspace.identity_proposals()
+            proposals = self.workspace.identity_proposals(purpose=self._purpose)
         except Exception as exc:  # the refusal (or fault) is shown in place, the UI stays up
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, exc)
@@ -172,6 +191,14 @@ class IdentitiesScreen(PeermapScreen):
     def action_decide(self, decision: str) -> None:
         p = self.selected()
         if p is None:
+            return
+        if p.withheld:
+            self.notify(
+                "This match involves a record about a young person not on the map. The panel resolves it, "
+                "giving a purpose: peermap --role panel identities --purpose '...'",
+                severity="warning",
+                markup=False,
+            )
             return
         detail = (
             f"{record_label(p.name_a, p.record_a, p.agency_a)} [{p.record_a}]  and  "
