@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING
 from .access import Actor as Actor
 from .access import Role as Role
 from .access import require as require
+from .db_faults import fault_message as fault_message
+from .db_faults import settle as settle
 from .errors import DatabaseBusy as DatabaseBusy
+from .errors import DatabaseFault as DatabaseFault
 from .errors import ImportRejected as ImportRejected
 from .errors import InputProblem as InputProblem
 from .errors import NotFound as NotFound
@@ -33,6 +36,8 @@ from .errors import PolicyConflict as PolicyConflict
 from .errors import PolicyError as PolicyError
 from .errors import SchemaVersionError as SchemaVersionError
 from .store import Store as Store
+from .text_safety import visible as visible
+from .text_safety import visible_lines as visible_lines
 
 if TYPE_CHECKING:
     from .ages import age_on as age_on

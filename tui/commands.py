@@ -9,6 +9,8 @@ from typing import cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from peermap.engine import visible
+
 from .host import Host
 from .messages import Navigate
 from .router import SCREENS_IN_ORDER
@@ -19,6 +21,7 @@ Entry = tuple[str, Callable[[], object], str]
 
 def literal_highlight(matcher: Matcher, text: str) -> Content:
     """Like `matcher.highlight`, but the candidate is record text: shown literally, never parsed as markup."""
+    text = visible(text)  # offsets are found in the escaped text, which is what is shown
     content = Content(text)
     _score, offsets = matcher.fuzzy_search.match(matcher.query, text)
     for offset in offsets:

@@ -1,13 +1,19 @@
-"""Record text is data, never markup: every name, note or reason reaches the screen through these helpers."""
+"""Record text is data, never markup: every name, note or reason reaches the screen through these helpers.
+
+Control and bidirectional characters are shown escaped (`\\x1b`, `\\u202e`) by the engine's `visible_lines`.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 
+from peermap.engine import visible_lines
+
 
 def plain(value: object, style: str = "") -> Text:
-    """A Text that shows `value` literally, whatever brackets it holds."""
-    return Text("" if value is None else str(value), style=style, no_wrap=False)
+    """A Text that shows `value` literally, whatever brackets or control characters it holds (escaped:
+    an ESC in a name must never reach the terminal)."""
+    return Text(visible_lines(value), style=style, no_wrap=False)
 
 
 def join(*parts: Text | str | tuple[str, str]) -> Text:
@@ -15,9 +21,11 @@ def join(*parts: Text | str | tuple[str, str]) -> Text:
     out = Text()
     for part in parts:
         if isinstance(part, tuple):
-            out.append(part[0], style=part[1])
-        else:
+            out.append(visible_lines(part[0]), style=part[1])
+        elif isinstance(part, Text):
             out.append(part)
+        else:
+            out.append(visible_lines(part))
     return out
 
 

@@ -21,9 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from peermap.engine.db_faults import fault_message, settle
-from peermap.engine.errors import PeermapError
-from peermap.engine.text_safety import visible, visible_lines
+from peermap.engine import PeermapError, fault_message, settle, visible, visible_lines
 
 
 class SafeText:

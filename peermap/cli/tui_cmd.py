@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine.errors import SchemaVersionError
+from peermap.engine import DatabaseFault, SchemaVersionError
 
 from . import fail, state
 
@@ -13,7 +13,7 @@ def tui() -> None:
     """Open the terminal UI: review the map, try thresholds, decide on suggestions, run reports and audits."""
     try:
         store = state.store(create=False)
-    except SchemaVersionError as exc:
+    except (SchemaVersionError, DatabaseFault) as exc:
         raise fail(f"{exc}. Build the demo with `peermap demo`, or `peermap import` your data.") from None
     actor = state.actor
     from peermap.tui.app import run_app  # imported here so other commands never load Textual

@@ -11,6 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from peermap.engine import visible_lines
+
 from ..safe import plain
 from ..workspace import Loaded, Workspace, decision_of
 from .base import PeermapScreen
@@ -30,15 +32,15 @@ def suggestion_lines(loaded: Loaded, kind: str, target_id: str) -> Text:
             continue
         if s.held_back:
             out.append("✗ ", style="dim")
-            out.append(s.title, style="dim strike")
+            out.append(visible_lines(s.title), style="dim strike")
             out.append("  held back: ", style="dim")
-            out.append(s.held_back, style="dim italic")
+            out.append(visible_lines(s.held_back), style="dim italic")
         else:
             out.append("• ")
-            out.append(s.title, style="bold")
+            out.append(visible_lines(s.title), style="bold")
             out.append(f"  ({decision_of(s) or 'awaiting decision'})", style="dim")
             out.append("\n   ")
-            out.append(s.because, style="italic")
+            out.append(visible_lines(s.because), style="italic")
         out.append("\n")
     out.rstrip()
     return out or plain("No suggestions for this one.", "dim")

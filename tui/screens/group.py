@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from peermap.engine import visible_lines
+
 from ..safe import count, join, plain
 from ..workspace import Loaded
 from .detail import DetailScreen, kinds, suggestion_lines
@@ -44,7 +46,7 @@ class GroupScreen(DetailScreen):
         )
         if edge:
             profile.append("\nOn the edge of another group: ", style="bold")
-            profile.append(edge)
+            profile.append(visible_lines(edge))
         self.query_one("#detail-profile", Static).update(profile)
         self.query_one("#detail-suggestions", Static).update(suggestion_lines(loaded, "group", group.id))
         self.fill_members(loaded, group.members, group.locations)

@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from peermap.engine import visible_lines
+
 from ..safe import join, plain
 from ..widgets.reason import ReasonModal
 from ..workspace import Loaded, decision_of
@@ -117,17 +119,17 @@ class InterventionsScreen(PeermapScreen):
         )
         if s.held_back:
             text.append("\n\nHeld back: ", style="bold red")
-            text.append(s.held_back)
+            text.append(visible_lines(s.held_back))
         if s.decision is not None:
             d = s.decision
             text.append("\n\nDecision: ", style="bold")
             text.append(d.decision, style=DECISION_STYLE.get(d.decision, ""))
-            text.append(f" by {d.actor} ({d.role}) on {d.decided_at:%Y-%m-%d %H:%M}: ", style="dim")
-            text.append(d.reason, style="italic")
+            text.append(visible_lines(f" by {d.actor} ({d.role}) on {d.decided_at:%Y-%m-%d %H:%M}: "), style="dim")
+            text.append(visible_lines(d.reason), style="italic")
         if s.members and loaded is not None:
             names = [loaded.result.snapshot.people[m].name for m in s.members if m in loaded.result.snapshot.people]
             text.append("\n\nFor: ", style="bold")
-            text.append(", ".join(names))
+            text.append(visible_lines(", ".join(names)))
         for label, value in (
             ("Partners", ", ".join(s.partners)),
             ("Builds on", ", ".join(s.builds_on)),
@@ -135,7 +137,7 @@ class InterventionsScreen(PeermapScreen):
         ):
             if value:
                 text.append(f"\n\n{label}: ", style="bold")
-                text.append(value.replace("_", " ") if label == "Builds on" else value)
+                text.append(visible_lines(value.replace("_", " ") if label == "Builds on" else value))
         self.query_one("#suggestion-text", Static).update(text)
 
     def action_decide(self, decision: str) -> None:

@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
+from peermap.engine import visible_lines
+
 from ..safe import join
 from ..widgets.stat import Stat
 from ..workspace import Loaded
@@ -59,7 +61,7 @@ def policy_summary(body: dict[str, Any]) -> Text:
         clause = known[key](value) if key in known else f"{key.replace('_', ' ')}: {value}"
         if out and not clause.startswith("\n"):
             out.append("  ·  ", style="dim")
-        out.append(clause)
+        out.append(visible_lines(clause))
     return out
 
 

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from peermap.engine import visible_lines
+
 from ..safe import describe, join, plain
 from ..workspace import Loaded
 from .base import PeermapScreen
@@ -106,11 +108,11 @@ class PersonScreen(PeermapScreen):
         reasons = Text()
         for reason in status.reasons:
             reasons.append("• ")
-            reasons.append(reason.text)
+            reasons.append(visible_lines(reason.text))
             reasons.append("\n")
         for incident, roles in sorted(status.roles.items()):
             reasons.append("• ")
-            reasons.append(self.workspace.label(loaded, incident), style="bold")
+            reasons.append(visible_lines(self.workspace.label(loaded, incident)), style="bold")
             reasons.append(": " + ", ".join(roles) + "\n")
         reasons.rstrip()
         self.query_one("#person-reasons", Static).update(reasons or plain("No reasons recorded.", "dim"))
@@ -142,11 +144,13 @@ class PersonScreen(PeermapScreen):
                 factors.append("  none recorded\n", style="dim")
             for item in items:
                 factors.append("  • ")
-                factors.append(item.kind.replace("_", " "))
-                factors.append(f"  {item.agency} {item.grading or ''} {item.recorded_on.isoformat()}", style="dim")
+                factors.append(visible_lines(item.kind.replace("_", " ")))
+                factors.append(
+                    visible_lines(f"  {item.agency} {item.grading or ''} {item.recorded_on.isoformat()}"), style="dim"
+                )
                 if item.note:
                     factors.append("\n    ")
-                    factors.append(item.note, style="italic")
+                    factors.append(visible_lines(item.note), style="italic")
                 factors.append("\n")
         factors.rstrip()
         self.query_one("#person-factors", Static).update(factors)
@@ -189,7 +193,7 @@ class PersonScreen(PeermapScreen):
             (self.workspace.label(loaded, b) if loaded else b, "bold"),
             "\n\n",
         )
-        head.append(text)
+        head.append(visible_lines(text))
         self.query_one("#why", Static).update(head)
 
     def action_back(self) -> None:

@@ -35,6 +35,8 @@ from ..workspace import Loaded
 
 if TYPE_CHECKING:
     from peermap.engine.ingest import ImportReport
+from peermap.engine import visible_lines
+
 from .base import PeermapScreen
 
 KINDS = (
@@ -257,10 +259,10 @@ class ReportsScreen(PeermapScreen):
             result.update(plain("Every row was already stored: nothing new to import.", "bold"))
             return
         text = join(("Imported ", "bold green"), f"(batch {report.import_id}): ")
-        text.append(", ".join(f"{n} {table}" for table, n in sorted(report.counts.items()) if n))
+        text.append(visible_lines(", ".join(f"{n} {table}" for table, n in sorted(report.counts.items()) if n)))
         for warning in report.warnings[:20]:
             text.append("\n• warning: ", style="yellow")
-            text.append(str(warning))
+            text.append(visible_lines(warning))
         if len(report.warnings) > 20:
             text.append(f"\n… and {len(report.warnings) - 20} more warnings", style="dim")
         result.update(text)

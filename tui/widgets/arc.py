@@ -16,6 +16,8 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
+from peermap.engine import visible
+
 NodeKind = Literal["person", "place"]
 
 N, E, S, W = 1, 2, 4, 8
@@ -113,7 +115,8 @@ def draw(
     lines: list[Text] = []
     for r, node in enumerate(nodes):
         sym, sym_style = marker(node)
-        name = node.label if len(node.label) <= label_width - 2 else node.label[: label_width - 3] + "…"
+        label = visible(node.label)  # record text: an ESC in a name is shown, never obeyed
+        name = label if len(label) <= label_width - 2 else label[: label_width - 3] + "…"
         name_style = Style.parse("dim" if node.greyed else "")
         if click and node.id in click:
             name_style += Style.from_meta({"@click": click[node.id]})
