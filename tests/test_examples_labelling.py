@@ -74,7 +74,7 @@ def test_every_labelling_check_has_an_example_that_fires_and_one_that_does_not()
 
 
 def test_check_records_are_whole() -> None:
-    assert len(BY_ID) == len(CHECKS) == 19
+    assert len(BY_ID) == len(CHECKS)  # ids are unique
     for c in CHECKS:
         assert c.title and c.why and "\n" not in c.why
         assert ("none" in c.messages and "found" in c.messages) or "summary" in c.messages
