@@ -11,11 +11,13 @@ from typing import Any
 from ..models import YoungPerson
 from .facts import NOT_RECORDED, age_band
 from .record import Check, Context, Example, Outcome, Step, step
-from .results import Finding
+from .results import Finding, Status
 
 # Cohort thresholds: a group over-represented by this ratio or more, with at least this many included people.
 DISPROPORTION_RATIO = 1.5
 DISPROPORTION_MIN_INCLUDED = 3
+# Fewer young people on the map with a recorded value than this, and no comparison means anything.
+DISPROPORTION_MIN_TESTED = 5
 # Cohort shares above which the map looks like a list of children rather than of harm.
 NO_INCIDENT_SHARE = 0.25
 SINGLE_SOURCE_SHARE = 0.10
@@ -26,6 +28,10 @@ DISPROPORTION_WHY = "The Gangs Matrix was 78% black against 27% of those respons
 def _disproportionality(
     kind: str, label: str, attribute: Callable[[YoungPerson, date], str]
 ) -> Callable[[Context], Outcome]:
+    """Included, and separately everyone drawn (included and greyed), against the known cohort and, when given,
+    the local population. It never says "ok" by accident: missing values, no baseline or too few people to
+    test each have their own status and sentence."""
+
     def run(ctx: Context) -> Outcome:
         result = ctx.result
         attr = {p: attribute(r, ctx.as_at) for p, r in ctx.snap.people.items()}
@@ -35,14 +41,17 @@ def _disproportionality(
         inc = Counter([attr[p] for p in included if p in attr])
         drawn = Counter([attr[p] for p in shown if p in attr])
         n_cohort, n_inc, n_drawn = sum(cohort.values()), sum(inc.values()), sum(drawn.values())
-        base = ctx.baseline.shares.get(kind, {}) if ctx.baseline else {}
+        home = Counter((ctx.snap.people[p].area or "").strip() for p in shown if p in ctx.snap.people)
+        base = ctx.baseline.shares_for(kind, home) if ctx.baseline else {}
         groups = sorted(set(cohort) | set(base), key=lambda g: (g == NOT_RECORDED, g))
         rows: list[dict[str, Any]] = []
         findings: list[Finding] = []
         for g in groups:
             c_share = cohort[g] / n_cohort if n_cohort else 0.0
             i_share = inc[g] / n_inc if n_inc else 0.0
+            d_share = drawn[g] / n_drawn if n_drawn else 0.0
             ratio = i_share / c_share if c_share else None
+            d_ratio = d_share / c_share if c_share else None
             b_share = base.get(g)
             b_ratio = i_share / b_share if b_share else None
             rows.append(
@@ -53,22 +62,35 @@ def _disproportionality(
                     "included_n": inc[g],
                     "included_share": round(i_share, 4),
                     "shown_n": drawn[g],
-                    "shown_share": round(drawn[g] / n_drawn, 4) if n_drawn else 0.0,
+                    "shown_share": round(d_share, 4),
                     "ratio": round(ratio, 3) if ratio is not None else None,
+                    "shown_ratio": round(d_ratio, 3) if d_ratio is not None else None,
                     "baseline_share": b_share,
                     "baseline_ratio": round(b_ratio, 3) if b_ratio is not None else None,
                 }
             )
-            if g == NOT_RECORDED or inc[g] < DISPROPORTION_MIN_INCLUDED:
+            if g == NOT_RECORDED:
                 continue
-            if ratio is not None and ratio >= DISPROPORTION_RATIO:
+            over_included = inc[g] >= DISPROPORTION_MIN_INCLUDED and ratio is not None and ratio >= DISPROPORTION_RATIO
+            over_drawn = (
+                drawn[g] >= DISPROPORTION_MIN_INCLUDED and d_ratio is not None and d_ratio >= DISPROPORTION_RATIO
+            )
+            if over_included:
                 findings.append(
                     Finding(
                         f"{g}: {i_share:.0%} of included against {c_share:.0%} of the known cohort ({ratio:.2f}x)",
                         refs=(g,),
                     )
                 )
-            if b_ratio is not None and b_ratio >= DISPROPORTION_RATIO:
+            elif over_drawn:  # greyed young people are drawn and named too: tested as well as the included
+                findings.append(
+                    Finding(
+                        f"{g}: {d_share:.0%} of included and greyed against {c_share:.0%} of the known cohort "
+                        f"({d_ratio:.2f}x)",
+                        refs=(g,),
+                    )
+                )
+            if inc[g] >= DISPROPORTION_MIN_INCLUDED and b_ratio is not None and b_ratio >= DISPROPORTION_RATIO:
                 findings.append(
                     Finding(
                         f"{g}: {i_share:.0%} of included against {b_share:.0%} of the local population "
@@ -76,16 +98,36 @@ def _disproportionality(
                         refs=(g,),
                     )
                 )
-        unknown = cohort[NOT_RECORDED]
         groups_flagged = sorted({f.refs[0] for f in findings})
+        missing_shown = drawn[NOT_RECORDED]
+        tested = n_drawn - missing_shown
+        values: dict[str, Any] = {
+            "groups": len(groups_flagged),
+            "ratio": DISPROPORTION_RATIO,
+            "missing": missing_shown,
+            "shown": n_drawn,
+            "tested": tested,
+            "needed": DISPROPORTION_MIN_TESTED,
+        }
+        unknown = cohort[NOT_RECORDED]
         note = f"; {label} not recorded for {unknown} of {n_cohort} known young people" if unknown else ""
+        status: Status | None = None
+        if findings:
+            message = None
+        elif n_drawn == 0:
+            message, status = "empty", "not_checked"
+        elif missing_shown * 2 > n_drawn:
+            message, status, note = "missing", "not_checked", ""
+        elif tested < DISPROPORTION_MIN_TESTED:
+            message, status = "too_few", "not_checked"
+        elif not base:
+            message, status = "no_baseline", "info"
+        else:
+            message = None
+        if missing_shown and message is None:
+            note = f"; {label} missing for {missing_shown} of {n_drawn} included or greyed young people" + note
         return Outcome(
-            findings,
-            affected=groups_flagged,
-            table=rows,
-            values={"groups": len(groups_flagged), "ratio": DISPROPORTION_RATIO},
-            message=None if findings or n_inc else "empty",
-            note=note,
+            findings, affected=groups_flagged, table=rows, values=values, message=message, note=note, status=status
         )
 
     return run
@@ -107,9 +149,16 @@ def _disproportionality_check(kind: str, label: str, attribute: Callable[[YoungP
         why=DISPROPORTION_WHY,
         run=_disproportionality(kind, label, attribute),
         messages={
-            "found": "{groups} " + label + " group(s) over-represented among included young people",
-            "none": "no " + label + " group over-represented by {ratio}x or more",
-            "empty": "no included young people to compare",
+            "found": "{groups} " + label + " group(s) over-represented among young people on the map",
+            "none": "no " + label + " group over-represented by {ratio}x or more among included or greyed young "
+            "people, against the known cohort and the local population",
+            "no_baseline": "no " + label + " group over-represented by {ratio}x or more against the known cohort; "
+            "not checked against the local population: no population baseline given (--baseline)",
+            "missing": "not checked: " + label + " missing for {missing} of {shown} included or greyed young people",
+            "too_few": "not checked: too few young people to test ({tested} on the map with a recorded "
+            + label
+            + "; at least {needed} needed)",
+            "empty": "not checked: nobody is on the map to compare",
         },
         examples=_disproportion_examples(kind),
     )

@@ -65,6 +65,7 @@ class Outcome:
     flag: bool | None = None
     message: str | None = None
     note: str = ""
+    status: Status | None = None  # when neither "flag" nor "ok" is honest (e.g. "not_checked": data missing)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Check:
             out.affected if out.affected is not None else sorted({f.person_id for f in out.findings if f.person_id})
         )
         flag = out.flag if out.flag is not None else bool(out.findings)
-        status: Status = "flag" if flag else "ok"
+        status: Status = "flag" if flag else (out.status or "ok")
         key = out.message or ("found" if out.findings else "none")
         summary = self.messages[key].format(n=len(affected), **out.values) + out.note
         return CheckResult(
