@@ -7,7 +7,7 @@ from typing import Any
 from peermap.engine import Actor, MapResult
 
 from .common import counts, left_out_block, stamp
-from .svg import Layout, compute_layout
+from .layout import Layout, compute_layout
 
 
 def map_context(

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peermap.engine import audit, identity_review, log_naming_output
+from peermap.engine import ObjectKind, audit, identity_review, log_naming_output, node_label
 from peermap.engine.access import Actor
 from peermap.engine.store import Store
 
@@ -137,15 +137,11 @@ class Workspace:
     def label(loaded: Loaded, node_id: str) -> str:
         """A display name for a shown node (person, place, incident); left-out people only by id."""
         snap = loaded.result.snapshot
-        st = loaded.result.statuses.get(node_id)
-        if st is not None:
-            return snap.people[node_id].name if st.shown else node_id
-        if node_id in snap.locations:
-            return snap.locations[node_id].name
-        if node_id in snap.incidents:
-            inc = snap.incidents[node_id]
-            return f"{inc.kind.replace('_', ' ')} {inc.date.isoformat()} ({node_id})"
-        return node_id
+        kind, text = node_label(snap, node_id)
+        if kind == ObjectKind.PERSON.value:
+            st = loaded.result.statuses.get(snap.canonical.get(node_id, node_id))
+            return text if st is not None and st.shown else node_id
+        return f"{text} ({node_id})" if kind == ObjectKind.INCIDENT.value else text
 
     def explain(self, loaded: Loaded, a: str, b: str, relation: str | None) -> str:
         """The trace of one link, as the engine words it ("why?")."""

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from ..errors import NotFound
 from ..grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
 from ..models import Evidence
-from ..redaction import ANOTHER, NameMatcher, others_redacted
+from ..redaction import ANOTHER, NameMatcher, node_label, others_redacted
 from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_number
 from ..store import Store
 from ..vocab import (
@@ -567,14 +567,7 @@ def _base_only(rule: Rule) -> bool:
 def _node_name(snapshot: Snapshot, node_id: str, hidden: frozenset[str] = frozenset()) -> str:
     if node_id in hidden:
         return f"a left-out young person ({node_id})"
-    if node_id in snapshot.people:
-        return snapshot.people[node_id].name
-    if node_id in snapshot.locations:
-        return snapshot.locations[node_id].name
-    if node_id in snapshot.incidents:
-        inc = snapshot.incidents[node_id]
-        return f"{inc.kind.replace('_', ' ')} incident on {inc.date.isoformat()}"
-    return node_id
+    return node_label(snapshot, node_id).label
 
 
 def _resolve_node(snapshot: Snapshot, node_id: str) -> str:
