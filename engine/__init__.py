@@ -121,6 +121,7 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot as Snapshot
     from .snapshot import from_day_number as from_day_number
     from .snapshot import load_snapshot as load_snapshot
+    from .store_redactor import store_redactor as store_redactor
     from .vocab import RELATIONS as RELATIONS
     from .vocab import ObjectKind as ObjectKind
     from .vocab import Relation as Relation

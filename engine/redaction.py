@@ -278,11 +278,20 @@ class Redactor:
     """Node labels, and free text with left-out young people's names and ids replaced by "another young person".
 
     `records` adds every agency record of a young person (a left-out person's other records carry names and
-    ids too); `keep` names and ids are never replaced (the subject of a subject-access report).
+    ids too); `keep` names and ids are never replaced (the subject of a subject-access report); with
+    `redact_ids=False` internal ids stay (the auditor's views, where ids, never names, are allowed).
     """
 
-    def __init__(self, result: MapResult, records: Iterable[YoungPerson] = (), keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        result: MapResult,
+        records: Iterable[YoungPerson] = (),
+        keep: Iterable[str] = (),
+        *,
+        redact_ids: bool = True,
+    ) -> None:
         self.result = result
+        self._redact_ids = redact_ids
         self._keep = {k.strip().lower() for k in keep}
         snap = result.snapshot
         self.shown = {s.person_id for s in result.shown_people()}
@@ -319,7 +328,7 @@ class Redactor:
             return value
         if self._names:
             value = self._names.sub(value, ANOTHER)
-        if self._ids:
+        if self._ids and self._redact_ids:
             value = self._ids.sub(value, ANOTHER)
         return value
 

@@ -97,7 +97,11 @@ def _names(name: str, text: str) -> bool:
 
 
 def _practitioner(db: str, *args: str) -> str:
-    result = runner.invoke(app, ["--db", db, "--actor", "pat", "--role", "practitioner", *args])
+    return _as(db, "practitioner", *args)
+
+
+def _as(db: str, role: str, *args: str) -> str:
+    result = runner.invoke(app, ["--db", db, "--actor", f"{role}.user", "--role", role, *args])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -109,6 +113,12 @@ def test_cli_outputs_never_name_a_left_out_young_person(demo_db: tuple[str, set[
         "map --json": _practitioner(db, "map", "--json"),
         "interventions --json": _practitioner(db, "interventions", "--json"),
         "interventions": _practitioner(db, "interventions"),
+        "policy show": _practitioner(db, "policy", "show"),
+        "policy history --json": _practitioner(db, "policy", "history", "--json"),
+        "panel policy history": _as(db, "panel", "policy", "history"),
+        "panel audit log": _as(db, "panel", "audit", "log"),
+        "panel audit log --json": _as(db, "panel", "audit", "log", "--json"),
+        "auditor audit log --json": _as(db, "auditor", "audit", "log", "--json"),
     }
     for kind in ("audit", "labelling", "map"):
         for fmt in ("html", "md", "json"):

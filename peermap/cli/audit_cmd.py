@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from sqlmodel import select
 
-from peermap.engine import audit, checkpoint
+from peermap.engine import Redactor, audit, checkpoint, may_see_left_out_ids, redact_json, store_redactor
 from peermap.engine.errors import PeermapError
 from peermap.engine.models import AuditEvent
 
@@ -18,11 +18,11 @@ from . import fail, state
 audit_app = typer.Typer(help="Verify and read the hash-chained audit trail.", no_args_is_help=True)
 
 
-def _event_json(ev: AuditEvent) -> dict[str, Any]:
+def _event_json(ev: AuditEvent, red: Redactor) -> dict[str, Any]:
     try:
-        payload: Any = json.loads(ev.payload)
+        payload: Any = redact_json(json.loads(ev.payload), red)
     except ValueError:
-        payload = ev.payload
+        payload = red.text(ev.payload)
     return {
         "seq": ev.seq,
         "at": ev.at,
@@ -109,14 +109,18 @@ def log_cmd(
         store = state.store(create=False)
         actor = state.actor
         rows = audit.events(store, actor, action=action, limit=limit)
+        # Reasons typed into the log can name anyone: left-out young people are not named here either
+        # (the auditor keeps internal ids; the stored chain is unchanged and `audit verify` checks it).
+        red = store_redactor(store, redact_ids=not may_see_left_out_ids(actor))
         audit.log_event(store, actor, "view_audit_log", {"action": action, "limit": limit, "events": len(rows)})
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        typer.echo(json.dumps([_event_json(ev) for ev in rows], indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([_event_json(ev, red) for ev in rows], indent=2, ensure_ascii=False))
         return
     for ev in rows:
-        payload = ev.payload if len(ev.payload) <= 120 else ev.payload[:117] + "..."
+        text = red.text(ev.payload) or ""
+        payload = text if len(text) <= 120 else text[:117] + "..."
         typer.echo(f"{ev.seq:>6}  {ev.at}  {ev.actor} ({ev.role})  {ev.action}  {payload}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import Redactor, log_naming_output, redact_json
+from peermap.engine import Redactor, log_naming_output, redact_json, store_redactor
 from peermap.engine.access import Role, require
 from peermap.engine.errors import PeermapError, PolicyConflict
 from peermap.engine.mapping import compute_map, map_json
@@ -81,15 +81,17 @@ def map_command(
 def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """The inclusion policy in force now."""
     try:
-        rec = policy_in_force(state.store())
+        store = state.store()
+        rec = policy_in_force(store)
+        red = store_redactor(store)  # a reason may name a young person who is not on the map
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        echo_json({**record_json(rec), "in_force": True})
+        echo_json({**record_json(rec), "reason": red.text(rec.reason), "in_force": True})
         return
     typer.echo(
         f"inclusion policy version {rec.version}, set {rec.created_at.isoformat()} by {rec.actor} "
-        f"({rec.role}): {rec.reason}"
+        f"({rec.role}): {red.text(rec.reason)}"
     )
     body = rec.body.to_json()
     for key in FIELDS:
@@ -105,10 +107,11 @@ def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print
         store = state.store()
         records = policy_history(store)
         current = policy_in_force(store).version
+        red = store_redactor(store)  # a reason may name a young person who is not on the map
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        echo_json([{**record_json(r), "in_force": r.version == current} for r in records])
+        echo_json([{**record_json(r), "reason": red.text(r.reason), "in_force": r.version == current} for r in records])
         return
     for r in records:
         mark = "*" if r.version == current else " "
@@ -117,7 +120,7 @@ def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print
         typer.echo(
             f"{mark} v{r.version}{replaces}  {r.created_at.isoformat()}  {r.actor} ({r.role})  "
             f"include {b.include_threshold:.2f} grey {b.grey_threshold:.2f} agencies {b.min_agencies} "
-            f"age {b.max_age_days}d association {b.association_only}  - {r.reason}"
+            f"age {b.max_age_days}d association {b.association_only}  - {red.text(r.reason)}"
         )
 
 
