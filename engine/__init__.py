@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from .labelling import Baseline as Baseline
     from .labelling import LabellingReport as LabellingReport
     from .labelling import load_baseline as load_baseline
+    from .labelling import load_language_guide as load_language_guide
     from .labelling import run_checks as run_checks
     from .map_model import Group as Group
     from .map_model import MapResult as MapResult

@@ -18,6 +18,7 @@ from peermap.engine.map_model import Group, MapResult, PersonStatus, Reason, Sho
 from peermap.engine.models import (
     Agency,
     Concern,
+    Decision,
     Evidence,
     ImportBatch,
     Incident,
@@ -188,6 +189,25 @@ class MapBuilder:
                 recorded_on=recorded,
                 agreement_id=agreement,
                 note=note,
+            )
+        )
+        return self
+
+    def decision(
+        self, suggestion_id: str, reason: str, decision: str = "reject", decided: date = date(2026, 10, 1)
+    ) -> MapBuilder:
+        """A practitioner's recorded decision on a suggestion (its reason is free text the lint reads)."""
+        self.rows.append(
+            Decision(
+                suggestion_id=suggestion_id,
+                intervention_id="group-work",
+                target_kind="group",
+                target_id="G-01",
+                decision=decision,
+                reason=reason,
+                actor="pat",
+                role="practitioner",
+                decided_at=datetime.combine(decided, datetime.min.time(), tzinfo=UTC),
             )
         )
         return self

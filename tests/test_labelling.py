@@ -142,8 +142,8 @@ def test_victim_blaming_language_in_evidence_concern_and_strength_notes(store: S
     result = b.build(store)
     check = run_checks(result, store).check("victim_blaming_language")
     phrases = {(f.person_id, f.refs[1]) for f in check.findings}
-    # "sexually active" is flagged only for a child under 13; the left-out child is only counted
-    assert ("A", "sexually-active-under-13") in phrases and ("B", "sexually-active-under-13") not in phrases
+    # "sexually active" is flagged for any child (issue 12 item 9); the left-out child is only counted
+    assert ("A", "sexually-active") in phrases and ("B", "sexually-active") in phrases
     assert ("A", "going-missing") in phrases and ("B", "labels") in phrases and ("B", "choice-and-risk") in phrases
     assert "Z" not in check.affected and "1 flagged note(s) about young people not on the map" in check.summary
     assert all(f.suggestion for f in check.findings)

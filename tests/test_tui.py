@@ -22,13 +22,14 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from peermap.engine import audit
+from peermap.engine import audit, load_language_guide
 from peermap.engine.access import Actor, Role
 from peermap.engine.errors import PermissionDenied
 from peermap.engine.models import Decision
 from peermap.engine.policy import policy_in_force
 from peermap.engine.store import Store
 from peermap.tui.app import PeermapApp
+from peermap.tui.safe import flagged
 from peermap.tui.screens.group import GroupScreen
 from peermap.tui.screens.help import HelpScreen
 from peermap.tui.screens.map import MapScreen
@@ -246,6 +247,36 @@ async def test_person_detail_records_the_view_and_explains_a_link(demo: Store) -
         )
     ]
     assert views[0].actor == PRACTITIONER.name
+
+
+@run_async
+async def test_flagged_wording_is_marked_where_a_note_is_shown(demo: Store) -> None:
+    app = PeermapApp(demo, PRACTITIONER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        loaded = app.loaded
+        assert loaded is not None
+        snap = loaded.result.snapshot
+        guide = load_language_guide()
+        shown = {s.person_id for s in loaded.shown}
+        person = next(c.person_id for c in snap.concerns if c.person_id in shown and c.note and guide.find(c.note))
+        await open_map_row(pilot, f"person:{person}")
+        shown_text = text_of(app.screen.query_one("#person-factors", Static))
+        assert "⚑" in shown_text and "say " in shown_text
+        flagged_phrases = {
+            h.phrase for c in snap.concerns if c.person_id == person and c.note for h in guide.find(c.note)
+        }
+        assert all(f"⚑ “{p}”" in shown_text for p in flagged_phrases)
+
+
+def test_flagged_marks_each_phrase_and_keeps_markup_literal() -> None:
+    out = flagged("[b]Streetwise[/b] and keeps going missing")
+    assert out.plain.startswith("[b]Streetwise[/b] and keeps going missing")
+    spans = [out.plain[s.start : s.end] for s in out.spans if "underline" in str(s.style)]
+    assert spans == ["Streetwise", "keeps going missing"]
+    assert flagged("Went to the library").plain == "Went to the library"
 
 
 @run_async

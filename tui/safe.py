@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from peermap.engine import visible_lines
+from peermap.engine import load_language_guide, visible_lines
 
 
 def plain(value: object, style: str = "") -> Text:
     """A Text that shows `value` literally, whatever brackets or control characters it holds (escaped:
     an ESC in a name must never reach the terminal)."""
     return Text(visible_lines(value), style=style, no_wrap=False)
+
+
+def flagged(value: object, style: str = "") -> Text:
+    """A note shown literally, with wording the language guidance flags marked where it stands (underlined,
+    with a ⚑ and the better wording after the note), so practitioners see it where they read it."""
+    text = visible_lines(value)
+    out = Text(text, style=style, no_wrap=False)
+    hits = load_language_guide().find(text)
+    for hit in hits:
+        out.stylize("bold underline yellow", hit.start, hit.start + len(hit.phrase))
+    for hit in hits:
+        out.append(f"  ⚑ “{hit.phrase}”: say {hit.suggest}", style="yellow")
+    return out
 
 
 def join(*parts: Text | str | tuple[str, str]) -> Text:

@@ -73,7 +73,11 @@ class LanguageEntry(BaseModel):
         return v
 
     def regex(self) -> re.Pattern[str]:
-        parts = [r"\b" + r"\s+".join(re.escape(w) for w in p.split()) + r"\b" for p in self.phrases]
+        # Words of a phrase match across any run of spaces, line breaks or hyphens ("gang-associated",
+        # "gang  associated"), in any case.
+        parts = [
+            r"\b" + r"[\s\-]+".join(re.escape(w) for w in re.split(r"[\s\-]+", p.strip())) + r"\b" for p in self.phrases
+        ]
         return re.compile("|".join([*parts, *self.patterns]), re.IGNORECASE)
 
     def applies_to(self, age: int | None) -> bool:

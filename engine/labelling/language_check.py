@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from ..models import Evidence
+from ..clock import end_of_day
+from ..models import Decision, Evidence, IdentityDecision, PolicyVersion
 from ..snapshot import Snapshot
 from ..store import Store
 from .facts import age_on
@@ -105,14 +106,83 @@ VICTIM_BLAMING_LANGUAGE = Check(
             ),
         ),
         Example(
-            "'sexually active' is flagged only for a child under 13",
-            False,
+            "'sexually active' is flagged for any child, not only one under 13",
+            True,
             (
                 step("person", "B", "Ben Two", date_of_birth=date(2010, 1, 1)),
                 step("evidence", "B", "I1", "harmed", note="sexually active"),
+            ),
+            ("B",),
+        ),
+    ),
+)
+
+
+def _language_in_records(ctx: Context) -> Outcome:
+    """Incident summaries, decision reasons, policy reasons and identity-review reasons: practitioners' own
+    words about children, read by everyone who opens the map. Findings quote only the flagged phrase."""
+    texts: list[tuple[str, str]] = [
+        (f"incident:{iid}", inc.summary) for iid, inc in sorted(ctx.snap.incidents.items()) if inc.summary
+    ]
+    if ctx.store is not None:
+        texts.extend(_reasons(ctx.store, ctx.as_at))
+    findings = [
+        Finding(f'{ref}: "{h.phrase}"', None, (ref, h.entry), h.suggest)
+        for ref, text in texts
+        for h in ctx.guide.find(text)
+    ]
+    where = sorted({f.refs[0] for f in findings})
+    note = " (incident summaries only: reasons need the database)" if ctx.store is None else ""
+    return Outcome(findings, affected=where, values={"records": len(where)}, note=note)
+
+
+def _reasons(store: Store, as_at: date) -> Iterable[tuple[str, str]]:
+    until = end_of_day(as_at)
+    with store.read() as s:
+        for d in s.exec(select(Decision).where(col(Decision.decided_at) <= until).order_by(col(Decision.id))):
+            yield f"decision:{d.id}", d.reason
+        for p in s.exec(
+            select(PolicyVersion).where(col(PolicyVersion.created_at) <= until).order_by(col(PolicyVersion.version))
+        ):
+            yield f"policy:{p.version}", p.reason
+        for i in s.exec(
+            select(IdentityDecision).where(col(IdentityDecision.decided_at) <= until).order_by(col(IdentityDecision.id))
+        ):
+            yield f"identity-decision:{i.id}", i.reason
+
+
+LANGUAGE_IN_RECORDS = Check(
+    id="language_in_records",
+    title="Victim-blaming wording in incident summaries and recorded reasons",
+    scope="governance",
+    why="Summaries and reasons travel with the map: a label written once is read as fact by every agency.",
+    run=_language_in_records,
+    messages={
+        "found": "{records} incident summaries or recorded reasons use flagged wording",
+        "none": "no incident summary or recorded reason uses flagged wording",
+    },
+    examples=(
+        Example(
+            "an incident summary",
+            True,
+            (step("incident", "I2", date(2026, 9, 1), summary="Two gang-associated youths fought"),),
+            ("incident:I2",),
+        ),
+        Example(
+            "a decision reason",
+            True,
+            (step("decision", "S-1", "not engaging, so no point offering group work"),),
+            ("decision:1",),
+        ),
+        Example(
+            "plain summaries and reasons",
+            False,
+            (
+                step("incident", "I2", date(2026, 9, 1), summary="Assault near the station; two young people hurt"),
+                step("decision", "S-1", "Context conference booked for the estate"),
             ),
         ),
     ),
 )
 
-CHECKS = (VICTIM_BLAMING_LANGUAGE,)
+CHECKS = (VICTIM_BLAMING_LANGUAGE, LANGUAGE_IN_RECORDS)

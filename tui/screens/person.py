@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from peermap.engine import visible_lines
 
-from ..safe import describe, join, plain
+from ..safe import describe, flagged, join, plain
 from ..workspace import Loaded
 from .base import PeermapScreen
 
@@ -150,7 +150,7 @@ class PersonScreen(PeermapScreen):
                 )
                 if item.note:
                     factors.append("\n    ")
-                    factors.append(visible_lines(item.note), style="italic")
+                    factors.append(flagged(item.note, "italic"))
                 factors.append("\n")
         factors.rstrip()
         self.query_one("#person-factors", Static).update(factors)
@@ -193,7 +193,9 @@ class PersonScreen(PeermapScreen):
             (self.workspace.label(loaded, b) if loaded else b, "bold"),
             "\n\n",
         )
-        head.append(visible_lines(text))
+        for line in text.splitlines(keepends=True):  # evidence notes in the trace: flagged wording marked in place
+            head.append(flagged(line.rstrip("\n")))
+            head.append("\n" if line.endswith("\n") else "")
         self.query_one("#why", Static).update(head)
 
     def action_back(self) -> None:
