@@ -35,9 +35,11 @@ from typing import Any
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 
+from .association import AssociationWeights, association_weights, ordered_sums
 from .grading import GradingError, Scheme, parse_grading
-from .graph import INCIDENT, LOCATION, PERSON, PRESENCE, association_graph, map_graph
+from .graph import INCIDENT, LOCATION, PERSON, PRESENCE, map_graph
 from .map_model import Group, MapResult
 from .snapshot import Snapshot, agreement_covers
 from .vocab import Relation
@@ -197,8 +199,14 @@ def refine_large(
     """
     nodes, h = _sorted_igraph(graph, weight)
     index = {n: i for i, n in enumerate(nodes)}
+    parts = _refine(h, [sorted(index[n] for n in c) for c in communities], seed, above, min_modularity)
+    return [{nodes[i] for i in c} for c in parts]
+
+
+def _refine(h: ig.Graph, communities: list[list[int]], seed: int, above: int, min_modularity: float) -> list[list[int]]:
+    """refine_large on an igraph graph and sorted vertex lists; the parts come back ordered by first vertex."""
     done: list[list[int]] = []
-    todo = sorted((sorted(index[n] for n in c) for c in communities), key=lambda c: c[0], reverse=True)
+    todo = sorted(communities, key=lambda c: c[0], reverse=True)
     while todo:
         c = todo.pop()
         if len(c) <= above:
@@ -213,7 +221,7 @@ def refine_large(
             done.append(c)
             continue
         todo.extend(sorted(([c[i] for i in part] for part in parts), key=lambda p: p[0], reverse=True))
-    return [{nodes[i] for i in c} for c in sorted(done, key=lambda c: c[0])]
+    return sorted(done, key=lambda c: c[0])
 
 
 def detect_groups(
@@ -409,26 +417,67 @@ def find_groups(
     return _groups(MapFacts.of(result), seed, min_size, resolution)
 
 
-def _groups(facts: MapFacts, seed: int, min_size: int, resolution: float = RESOLUTION) -> list[Group]:
-    assoc = association_graph(facts.graph)
-    comms = [sorted(c) for c in detect_groups(assoc, seed, resolution=resolution) if len(c) >= min_size]
-    comms.sort(key=lambda c: c[0])
-    gid = {p: i for i, c in enumerate(comms) for p in c}
+def communities(
+    weights: AssociationWeights, seed: int = 0, *, min_size: int = MIN_GROUP_SIZE, resolution: float = RESOLUTION
+) -> tuple[list[list[str]], list[set[str]]]:
+    """The groups (sorted member ids, ordered by first member) and each group's edge members.
+
+    detect_groups on the association weights, handed to igraph as arrays: vertices are the shown people in id
+    order and edges come sorted, exactly as _sorted_igraph lays out the networkx association graph.
+    """
+    h = _igraph_arrays(weights.n, weights.u, weights.v, weights.weight)
+    found = _refine(h, _louvain(h, seed, resolution), seed, SPLIT_ABOVE, SPLIT_MIN_MODULARITY)
+    kept = [c for c in found if len(c) >= min_size]
+    people = weights.people
+    comms = [[people[i] for i in c] for c in kept]
+    return comms, _edge_members(weights, kept)
+
+
+def _igraph_arrays(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> ig.Graph:
+    h = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist())
+    h.es["weight"] = w.tolist()
+    return h
+
+
+def _edge_members(weights: AssociationWeights, comms: list[list[int]]) -> list[set[str]]:
+    """Members with at least EDGE_SHARE of their association weight going into another group, for both groups.
+
+    Weights are summed neighbour by neighbour in id order, as networkx's weighted degree does on the reference
+    graph, so the shares (and so the edge members) are the same.
+    """
     edge: list[set[str]] = [set() for _ in comms]
-    for i, members in enumerate(comms):
-        for p in members:
-            total = assoc.degree(p, weight="weight")
-            if total <= 0:
-                continue
-            into: dict[int, float] = defaultdict(float)
-            for q in assoc.neighbors(p):
-                j = gid.get(q)
-                if j is not None and j != i:
-                    into[j] += assoc.edges[p, q]["weight"]
-            for j, w in sorted(into.items()):
-                if w / total >= EDGE_SHARE - 1e-12:
-                    edge[i].add(p)
-                    edge[j].add(p)
+    if not comms:
+        return edge
+    m = weights.matrix()
+    gid = np.full(weights.n, -1, dtype=np.int64)
+    for i, c in enumerate(comms):
+        gid[c] = i
+    row_len = np.diff(m.indptr)
+    total = ordered_sums(m.data, m.indptr[:-1], row_len)
+    row = np.repeat(np.arange(weights.n), row_len)
+    j = gid[m.indices]
+    into = (gid[row] >= 0) & (j >= 0) & (j != gid[row]) & (total[row] > 0)
+    p, j, w = row[into], j[into], m.data[into]
+    order = np.lexsort((j, p))  # stable: each (member, other group)'s weights stay in neighbour order
+    p, j, w = p[order], j[order], w[order]
+    key = p * np.int64(len(comms)) + j
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if key.size else key
+    lengths = np.diff(np.append(starts, key.size))
+    sums = ordered_sums(w, starts, lengths)
+    p0, j0 = p[starts], j[starts]
+    hit = sums / total[p0] >= EDGE_SHARE - 1e-12
+    people = weights.people
+    for member, other in zip(p0[hit].tolist(), j0[hit].tolist(), strict=True):
+        edge[int(gid[member])].add(people[member])
+        edge[other].add(people[member])
+    return edge
+
+
+def _groups(facts: MapFacts, seed: int, min_size: int, resolution: float = RESOLUTION) -> list[Group]:
+    weights = facts.result.derived.get("association_weights")
+    if not isinstance(weights, AssociationWeights):
+        weights = facts.result.derived["association_weights"] = association_weights(facts.result)
+    comms, edge = communities(weights, seed, min_size=min_size, resolution=resolution)
     snap = facts.result.snapshot
     groups: list[Group] = []
     for i, members in enumerate(comms):
