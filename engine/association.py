@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import attrgetter
+
 import numpy as np
 import scipy.sparse as sp
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 import numpy as np
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
 
 from . import clock
 from .grading import SCHEME_CODE, parse_grading
 from .identity_links import canonical_ids
 from .models import (
     Agency,
+    AuditEvent,
     Concern,
     Evidence,
     IdentityDecision,
@@ -34,6 +37,8 @@ from .store import Store
 from .vocab import AGENCY_KIND_CODE, COLLECTION_CODE, NODE_KIND_CODE, RELATION_CODE, CollectionMethod, ObjectKind
 
 EPOCH = date(1970, 1, 1)
+M = TypeVar("M", bound=SQLModel)
+F = TypeVar("F", Strength, Concern)
 
 
 def day_number(d: date) -> int:
@@ -163,85 +168,150 @@ def agreement_covers(agreement: SharingAgreement | None, agency: str, on: date) 
 
 
 def load_snapshot(store: Store, as_at: date | None = None) -> Snapshot:
-    """Read what was known at the end of `as_at` (default today): rows recorded by then, from imports made by then."""
+    """Read what was known at the end of `as_at` (default today): rows recorded by then, from imports made by then.
+
+    Snapshots are cached per store, keyed by the database's data state (see `data_state`) and `as_at`: a
+    repeated map, a what-if preview or a TUI refresh of an unchanged database does not read it again. The
+    cached Snapshot is shared, so nothing may change it (its rows refuse attribute assignment).
+    """
     as_at = as_at or clock.today()
     with store.read() as s:
-        return build_snapshot(s, as_at)
+        key = (data_state(s), as_at)
+        cache = _CACHE.setdefault(store, {})
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        snapshot = build_snapshot(s, as_at)
+    while len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = snapshot
+    return snapshot
+
+
+CACHE_SIZE = 2  # a city's snapshot is large: today's map and one as-at replay
+_CACHE: WeakKeyDictionary[Store, dict[tuple[tuple[Any, ...], date], Snapshot]] = WeakKeyDictionary()
+
+_STATE_MODELS: tuple[type[SQLModel], ...] = (
+    ImportBatch,
+    YoungPerson,
+    Location,
+    Incident,
+    Agency,
+    SharingAgreement,
+    Evidence,
+    Strength,
+    Concern,
+    IdentityDecision,
+)
+
+
+def data_state(s: Session) -> tuple[Any, ...]:
+    """What the snapshot depends on, cheaply: the newest audit event that wrote data, and the row counts.
+
+    Every change to stored data is recorded by an audit event naming the rows it wrote (`data_ref`); views,
+    previews and reports record events without one, so they do not make the cache miss. The row counts also
+    catch rows written without an event (test fixtures, a restore); rows edited in place are what
+    `audit verify` is for.
+    """
+    conn = s.connection()
+    head = conn.execute(
+        sa.select(AuditEvent.__table__.c.seq, AuditEvent.__table__.c.hash)  # type: ignore[attr-defined]
+        .where(AuditEvent.__table__.c.data_ref.is_not(None))  # type: ignore[attr-defined]
+        .order_by(AuditEvent.__table__.c.seq.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    tables = [m.__table__.name for m in _STATE_MODELS]  # type: ignore[attr-defined]
+    counts = conn.execute(sa.text("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables))).one()
+    return (tuple(head) if head is not None else None, tuple(counts))
+
+
+def _rows(s: Session, model: type[SQLModel], *where: Any, order: Any = None) -> list[dict[str, Any]]:
+    """A table's rows as dicts of typed values (plain SQL through SQLAlchemy Core, no ORM identity map)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    query = sa.select(table).where(*where)
+    if order is not None:
+        query = query.order_by(order)
+    return [dict(r) for r in s.connection().execute(query).mappings()]
+
+
+def _detached(model: type[M], rows: list[dict[str, Any]]) -> list[M]:
+    """Read-only model instances for rows already validated on import (no ORM state: cheap, and any attempt to
+    assign an attribute raises, which keeps a cached snapshot from being changed by a caller)."""
+    return [cast(M, model.model_construct(**r)) for r in rows]
 
 
 def build_snapshot(s: Session, as_at: date) -> Snapshot:
     cutoff = clock.end_of_day(as_at)
-    known_imports = {i for i in s.exec(select(ImportBatch.id).where(col(ImportBatch.imported_at) <= cutoff))}
+    batches = ImportBatch.__table__  # type: ignore[attr-defined]
+    known_batches = sa.select(batches.c.id).where(batches.c.imported_at <= cutoff)
 
-    def known(row_import: int | None) -> bool:
-        return row_import is None or row_import in known_imports
+    def known(model: type[SQLModel]) -> Any:
+        """The row's import batch was imported by the end of `as_at` (rows without one are always known)."""
+        import_id = model.__table__.c.import_id  # type: ignore[attr-defined]
+        return sa.or_(import_id.is_(None), import_id.in_(known_batches))
 
-    records = sorted((p for p in s.exec(select(YoungPerson)) if known(p.import_id)), key=lambda p: p.person_id)
+    # Sorted here, not by the database: PostgreSQL orders text by its collation, Python by code point.
+    person_rows = sorted(_rows(s, YoungPerson, known(YoungPerson)), key=itemgetter("person_id"))
     decisions = [
         d for d in s.exec(select(IdentityDecision).order_by(col(IdentityDecision.id))) if d.decided_at <= cutoff
     ]
-    canonical = canonical_ids([p.person_id for p in records], decisions)
-    by_id = {p.person_id: p for p in records}
+    canonical = canonical_ids([p["person_id"] for p in person_rows], decisions)
+    by_id = {p["person_id"]: p for p in person_rows}
     records_of: dict[str, list[str]] = {}
     for rec, can in canonical.items():
         records_of.setdefault(can, []).append(rec)
     for v in records_of.values():
         v.sort()
-    people = {can: by_id[can] for can in sorted(records_of)}
+    people_rows = [by_id[can] for can in sorted(records_of)]
+    people = {p.person_id: p for p in _detached(YoungPerson, people_rows)}
 
-    locations = {
-        x.location_id: x for x in sorted(s.exec(select(Location)), key=lambda x: x.location_id) if known(x.import_id)
-    }
-    incidents = {
-        x.incident_id: x
-        for x in sorted(s.exec(select(Incident)), key=lambda x: x.incident_id)
-        if known(x.import_id) and x.date <= as_at
-    }
-    agencies = {x.agency_id: x for x in sorted(s.exec(select(Agency)), key=lambda x: x.agency_id) if known(x.import_id)}
-    agreements = {x.agreement_id: x for x in s.exec(select(SharingAgreement)) if known(x.import_id)}
+    def by_key(model: type[M], key: str | None, *where: Any) -> dict[str, M]:
+        """Known rows by id, in id order (key None: by `agreement_id`, in the database's order, as before)."""
+        rows = _rows(s, model, known(model), *where)
+        if key is not None:
+            rows.sort(key=itemgetter(key))
+        id_field = key or "agreement_id"
+        return {r[id_field]: obj for r, obj in zip(rows, _detached(model, rows), strict=True)}
+
+    locations = by_key(Location, "location_id")
+    incidents = by_key(Incident, "incident_id", Incident.__table__.c.date <= as_at)  # type: ignore[attr-defined]
+    agencies = by_key(Agency, "agency_id")
+    agreements = by_key(SharingAgreement, None)
     nodes = NodeIndex.build(list(people), list(locations), list(incidents))
 
-    ev_cols: list[Any] = [
-        Evidence.evidence_id,
-        Evidence.subject_id,
-        Evidence.object_id,
-        Evidence.relation,
-        Evidence.polarity,
-        Evidence.agency,
-        Evidence.grading_scheme,
-        Evidence.grading,
-        Evidence.observed_on,
-        Evidence.recorded_on,
-        Evidence.agreement_id,
-        Evidence.source_ref,
-        Evidence.supersedes,
-        Evidence.retraction,
-        Evidence.import_id,
-        Evidence.relayed_from,
-        Evidence.collection_method,
+    ev = Evidence.__table__  # type: ignore[attr-defined]
+    ev_cols = [
+        ev.c.evidence_id,
+        ev.c.subject_id,
+        ev.c.object_id,
+        ev.c.relation,
+        ev.c.polarity,
+        ev.c.agency,
+        ev.c.grading_scheme,
+        ev.c.grading,
+        ev.c.observed_on,
+        ev.c.recorded_on,
+        ev.c.agreement_id,
+        ev.c.source_ref,
+        ev.c.supersedes,
+        ev.c.retraction,
+        ev.c.import_id,  # unused (known rows are chosen in SQL): kept so the columns keep their positions
+        ev.c.relayed_from,
+        ev.c.collection_method,
     ]
-    rows = [r for r in s.execute(sa_select(*ev_cols).where(col(Evidence.recorded_on) <= as_at)) if known(r[14])]
+    rows = list(s.connection().execute(sa.select(*ev_cols).where(ev.c.recorded_on <= as_at, known(Evidence))))
     evidence = _evidence_table(rows, nodes, canonical, agencies, agreements, as_at)
     withdrawn_by = {r[12]: r[0] for r in rows if r[12]}
     if withdrawn_by:
         evidence.withdrawn = np.isin(evidence.evidence_id.astype(str), np.array(sorted(withdrawn_by), dtype=str))
 
-    strengths = [
-        x
-        for x in s.exec(select(Strength).order_by(col(Strength.strength_id)))
-        if known(x.import_id) and x.recorded_on <= as_at
-    ]
-    concerns = [
-        x
-        for x in s.exec(select(Concern).order_by(col(Concern.concern_id)))
-        if known(x.import_id) and x.recorded_on <= as_at
-    ]
-    # Re-key to canonical people on detached rows: nothing read here can ever be flushed back.
-    s.expunge_all()
-    for row in strengths:
-        row.person_id = canonical.get(row.person_id, row.person_id)
-    for con in concerns:
-        con.person_id = canonical.get(con.person_id, con.person_id)
+    def facts(model: type[F], key: str) -> list[F]:
+        table = model.__table__  # type: ignore[attr-defined]
+        rows = _rows(s, model, known(model), table.c.recorded_on <= as_at, order=table.c[key])
+        for r in rows:  # keyed to canonical people before the (read-only) rows are made
+            r["person_id"] = canonical.get(r["person_id"], r["person_id"])
+        return _detached(model, rows)
+
     return Snapshot(
         as_at=as_at,
         nodes=nodes,
@@ -254,8 +324,8 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         agreements=agreements,
         evidence=evidence,
         withdrawn_by=withdrawn_by,
-        strengths=strengths,
-        concerns=concerns,
+        strengths=facts(Strength, "strength_id"),
+        concerns=facts(Concern, "concern_id"),
     )
 
 

@@ -10,6 +10,8 @@ import numpy as np
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from peermap.engine import clock
+from peermap.engine.grading import SCHEME_CODE, parse_grading
 from peermap.engine.identity_links import canonical_ids
 from peermap.engine.models import (
     Agency,
@@ -23,12 +25,13 @@ from peermap.engine.models import (
     Strength,
     YoungPerson,
 )
-from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot, _known_cutoff, day_number
-from peermap.engine.vocab import AGENCY_KIND_CODE, RELATION_CODE
+from peermap.engine.origins import relay_groups
+from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot, day_number
+from peermap.engine.vocab import AGENCY_KIND_CODE, COLLECTION_CODE, RELATION_CODE, CollectionMethod
 
 
 def reference_snapshot(s: Session, as_at: date) -> Snapshot:
-    cutoff = _known_cutoff(as_at)
+    cutoff = clock.end_of_day(as_at)
     known_imports = {i for i in s.exec(select(ImportBatch.id).where(col(ImportBatch.imported_at) <= cutoff))}
 
     def known(row_import: int | None) -> bool:
@@ -75,6 +78,8 @@ def reference_snapshot(s: Session, as_at: date) -> Snapshot:
         Evidence.supersedes,
         Evidence.retraction,
         Evidence.import_id,
+        Evidence.relayed_from,
+        Evidence.collection_method,
     ]
     rows = [r for r in s.execute(sa_select(*ev_cols).where(col(Evidence.recorded_on) <= as_at)) if known(r[14])]
     evidence = _evidence_table(rows, nodes, canonical, agencies, agreements, as_at)
@@ -137,12 +142,11 @@ def _evidence_table(
     as_at: date,
 ) -> EvidenceTable:
     """Columnar evidence: each column is factorised once and mapped through its few distinct values."""
-    # engine.rules imports this module (NodeIndex, EvidenceTable): import the grading scales here, not at the top.
-    from peermap.engine.rules.grading import SCHEME_CODE, parse_grading
-
     if not rows:
         return EvidenceTable.empty()
     cols = [np.asarray(c, dtype=object) for c in zip(*rows, strict=True)]
+    # Relay chains are found over every row known (a relayed item may sit on another link), then subset.
+    relay_all = relay_groups(cols[0], cols[11], cols[15])
     subj_u, subj_inv = _factorize(cols[1])
     obj_u, obj_inv = _factorize(cols[2])
     subj_pos = np.array([nodes.position.get(canonical.get(x, "\0"), -1) for x in subj_u], dtype=np.int64)[subj_inv]
@@ -154,6 +158,7 @@ def _evidence_table(
     order = np.argsort(ids, kind="stable")
     pick = np.flatnonzero(keep)[order]
     cols = [c[pick] for c in cols]
+    relay = relay_all[pick]
     a, b = subj_pos[pick], obj_pos[pick]
     swap = (nodes.kinds[b] == 0) & (b < a)  # person-person links are symmetric: smaller position first
     a, b = np.where(swap, b, a), np.where(swap, a, b)
@@ -170,6 +175,10 @@ def _evidence_table(
     # ref_u is sorted, so "" (no source_ref) can only come first.
     ref_code = np.arange(len(ref_u), dtype=np.int32) - (1 if ref_u and ref_u[0] == "" else 0)
     observed, recorded = _days(cols[8]), _days(cols[9])
+    coll_u, coll_inv = _factorize(cols[16])
+    coll_code = np.array(
+        [COLLECTION_CODE.get(c or CollectionMethod.UNSPECIFIED.value, 0) for c in coll_u], dtype=np.int8
+    )
 
     # Sharing agreements: per (agreement, agency) pair, whether the agency is a party; per agreement, its dates.
     agr_u, agr_inv = _factorize(cols[10])
@@ -208,6 +217,8 @@ def _evidence_table(
         agreement_ok=party & (valid_from <= recorded) & (recorded <= valid_to),
         retention_ok=(keep_days < 0) | (recorded + keep_days >= day_number(as_at)),
         withdrawn=np.zeros(n, dtype=bool),
+        relay_group=relay.astype(np.int32),
+        collection=coll_code[coll_inv] if n else np.zeros(0, dtype=np.int8),
         agencies=agency_list,
         source_refs=ref_list,
     )

@@ -11,13 +11,13 @@ import hashlib
 from datetime import date
 from functools import lru_cache
 
-import yaml
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from .. import clock
 from ..errors import PolicyError
 from ..models import RulePackVersion
+from ..policy_files import fast_yaml
 from ..store import Store
 from .pack import RulePack, default_pack_path, parse_rule_pack
 
@@ -28,7 +28,7 @@ def _digest(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _parse(text: str, source: str) -> RulePack:
-    return parse_rule_pack(yaml.safe_load(text), source)
+    return parse_rule_pack(fast_yaml(text), source)
 
 
 def record_shipped_pack(store: Store) -> RulePackVersion:
