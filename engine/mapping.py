@@ -51,9 +51,17 @@ def rule_pack_of(result: MapResult) -> RulePack:
 
 
 def build_map(
-    snapshot: Snapshot, links: LinkTable, policy: PolicyRecord, rule_pack_version: str | None = None
+    snapshot: Snapshot,
+    links: LinkTable,
+    policy: PolicyRecord,
+    rule_pack_version: str | None = None,
+    *,
+    with_groups: bool = True,
 ) -> MapResult:
-    """The map from an already scored snapshot under one PolicyRecord (no database access)."""
+    """The map from an already scored snapshot under one PolicyRecord (no database access).
+
+    `with_groups=False` leaves `groups` empty (bench/pipeline.py times group finding as its own stage).
+    """
     body = policy.body
     inputs = prepare(snapshot, links)
     statuses = decide(snapshot, links, body, inputs)
@@ -84,7 +92,8 @@ def build_map(
         shown_links=shown,
         groups=[],
     )
-    result.groups = find_groups(result)
+    if with_groups:
+        result.groups = find_groups(result)
     return result
 
 
