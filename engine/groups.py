@@ -139,9 +139,13 @@ def _igraph(n: int, edges: list[tuple[int, int, float]]) -> ig.Graph:
 def _induced(h: ig.Graph, vertices: list[int]) -> ig.Graph:
     """The subgraph on sorted `vertices`, relabelled 0..k-1 in that order, edges re-sorted (as _sorted_igraph)."""
     sub = h.induced_subgraph(vertices)
-    weights = sub.es["weight"] if sub.ecount() else []
-    edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(sub.get_edgelist(), weights, strict=True))
-    return _igraph(len(vertices), edges)
+    if not sub.ecount():
+        return _igraph(len(vertices), [])
+    ends = np.array(sub.get_edgelist(), dtype=np.int64)
+    w = np.array(sub.es["weight"], dtype=np.float64)
+    lo, hi = ends.min(axis=1), ends.max(axis=1)
+    order = np.lexsort((w, hi, lo))  # the order sorted() gave the (lo, hi, w) tuples
+    return _igraph_arrays(len(vertices), lo[order], hi[order], w[order])
 
 
 def _louvain(h: ig.Graph, seed: int, resolution: float = 1.0) -> list[list[int]]:

@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+import igraph as ig
 import numpy as np
 import pytest
 from groups_reference import reference_communities
@@ -18,7 +19,7 @@ from peermap.engine.access import Actor, Role
 from peermap.engine.association import association_weights, ordered_sums
 from peermap.engine.demo import build_demo
 from peermap.engine.graph import association_graph, map_graph
-from peermap.engine.groups import communities, find_groups
+from peermap.engine.groups import _induced, communities, find_groups
 from peermap.engine.mapping import compute_map
 from peermap.engine.store import Store
 
@@ -85,3 +86,26 @@ def test_ordered_sums_add_one_by_one_like_python(segments: list[list[float]]) ->
             acc += x
         want.append(acc)
     assert got == want
+
+
+def _induced_by_tuples(h: ig.Graph, vertices: list[int]) -> ig.Graph:
+    """The induced subgraph as groups.py built it before (Python tuples, sorted)."""
+    sub = h.induced_subgraph(vertices)
+    weights = sub.es["weight"] if sub.ecount() else []
+    edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(sub.get_edgelist(), weights, strict=True))
+    g = ig.Graph(n=len(vertices), edges=[(u, v) for u, v, _ in edges])
+    g.es["weight"] = [w for _, _, w in edges]
+    return g
+
+
+@given(st.integers(0, 10_000), st.integers(2, 40))
+def test_induced_subgraph_is_laid_out_as_before(seed: int, n: int) -> None:
+    rnd = random.Random(seed)
+    pairs = sorted({tuple(sorted(rnd.sample(range(n), 2))) for _ in range(rnd.randint(0, 3 * n))})
+    h = ig.Graph(n=n, edges=pairs)
+    h.es["weight"] = [round(rnd.uniform(0.01, 2.0), rnd.choice([1, 3, 12])) for _ in pairs]
+    vertices = sorted(rnd.sample(range(n), rnd.randint(1, n)))
+    got, want = _induced(h, vertices), _induced_by_tuples(h, vertices)
+    assert got.vcount() == want.vcount()
+    assert got.get_edgelist() == want.get_edgelist()
+    assert (got.es["weight"] if got.ecount() else []) == (want.es["weight"] if want.ecount() else [])
