@@ -36,6 +36,7 @@ from .errors import PolicyConflict as PolicyConflict
 from .errors import PolicyError as PolicyError
 from .errors import SchemaVersionError as SchemaVersionError
 from .store import Store as Store
+from .store import resolve_url as resolve_url
 from .text_safety import visible as visible
 from .text_safety import visible_lines as visible_lines
 
@@ -48,20 +49,33 @@ if TYPE_CHECKING:
     from .audit import events as events
     from .audit import log_event as log_event
     from .audit import verify as verify
+    from .checkpoint import checkpoint_key_id as checkpoint_key_id
+    from .checkpoint import checkpoint_keygen as checkpoint_keygen
+    from .checkpoint import sign_checkpoint as sign_checkpoint
+    from .checkpoint import verify_with_checkpoints as verify_with_checkpoints
     from .clock import as_utc as as_utc
     from .clock import now as now
+    from .clock import today as today
+    from .demo import DemoBorough as DemoBorough
     from .demo import build_demo as build_demo
     from .demo import generate as generate
     from .fired_rules import RuleTracer as RuleTracer
     from .grading import GradingError as GradingError
     from .grading import parse_grading as parse_grading
     from .graph import map_graph as map_graph
+    from .groups import PlaceProfile as PlaceProfile
     from .groups import find_groups as find_groups
+    from .groups import place_profiles as place_profiles
+    from .identity import auto_link as auto_link
     from .identity import confirm as confirm
+    from .identity import explain_pair as explain_pair
     from .identity import propose_matches as propose_matches
     from .identity import reject as reject
+    from .identity import resolve_pair as resolve_pair
+    from .identity import review_list as review_list
     from .identity import unlink as unlink
     from .identity import unsure as unsure
+    from .identity.explain import MATCH_FIELD_LABELS as MATCH_FIELD_LABELS
     from .ingest import ImportReport as ImportReport
     from .ingest import import_path as import_path
     from .ingest import import_tables as import_tables
@@ -83,27 +97,38 @@ if TYPE_CHECKING:
     from .map_model import ShownLink as ShownLink
     from .mapping import compute_map as compute_map
     from .mapping import map_json as map_json
+    from .mapping import rule_pack_of as rule_pack_of
+    from .models import DATA_TABLES as DATA_TABLES
     from .models import AuditEvent as AuditEvent
     from .models import Decision as Decision
+    from .models import IdentityDecision as IdentityDecision
     from .models import ImportBatch as ImportBatch
     from .models import SharingAgreement as SharingAgreement
     from .models import YoungPerson as YoungPerson
+    from .name_matching import ANOTHER as ANOTHER
+    from .name_matching import NameMatcher as NameMatcher
     from .naming import NAMING_ACTIONS as NAMING_ACTIONS
     from .naming import log_naming_output as log_naming_output
     from .naming import naming_payload as naming_payload
+    from .node_labels import NodeLabel as NodeLabel
+    from .node_labels import node_label as node_label
     from .outputs import audited_output as audited_output
     from .outputs import check_output as check_output
+    from .outputs import check_unaudited_output as check_unaudited_output
+    from .outputs import write_atomic as write_atomic
+    from .policy import INCIDENT_ROLES as INCIDENT_ROLES
+    from .policy import PEER_RELATION_NAMES as PEER_RELATION_NAMES
+    from .policy import POLICY_FIELDS as POLICY_FIELDS
     from .policy import InclusionPolicy as InclusionPolicy
     from .policy import PolicyRecord as PolicyRecord
+    from .policy import default_policy_notes as default_policy_notes
     from .policy import policy_history as policy_history
     from .policy import policy_in_force as policy_in_force
     from .policy import set_policy as set_policy
-    from .redaction import ANOTHER as ANOTHER
-    from .redaction import NameMatcher as NameMatcher
-    from .redaction import NodeLabel as NodeLabel
+    from .policy import validate_policy as validate_policy
+    from .policy import with_changes as with_changes
     from .redaction import Redactor as Redactor
     from .redaction import may_see_left_out_ids as may_see_left_out_ids
-    from .redaction import node_label as node_label
     from .redaction import redact_json as redact_json
     from .report_data import EvidenceDetails as EvidenceDetails
     from .report_data import SubjectRows as SubjectRows
@@ -122,7 +147,7 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot as Snapshot
     from .snapshot import from_day_number as from_day_number
     from .snapshot import load_snapshot as load_snapshot
-    from .store_redactor import store_redactor as store_redactor
+    from .store_redaction import store_redactor as store_redactor
     from .vocab import RELATIONS as RELATIONS
     from .vocab import ObjectKind as ObjectKind
     from .vocab import Relation as Relation

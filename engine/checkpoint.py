@@ -51,10 +51,10 @@ class Checkpoint:
         return (FORMAT + "\n" + audit.canonical_json(body)).encode("utf-8")
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, **asdict(self), "key_id": key_id(self.public_key)}
+        return {"format": FORMAT, **asdict(self), "key_id": checkpoint_key_id(self.public_key)}
 
 
-def key_id(public_key_b64: str) -> str:
+def checkpoint_key_id(public_key_b64: str) -> str:
     """A short fingerprint of a public key, for messages and the audit log."""
     return hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()[:16]
 
@@ -72,7 +72,7 @@ def _exclusive_write(path: Path, data: bytes, mode: int) -> None:
     os.chmod(path, mode)
 
 
-def keygen(out: Path | str) -> tuple[Path, Path]:
+def checkpoint_keygen(out: Path | str) -> tuple[Path, Path]:
     """Write a new Ed25519 private key to `out` (mode 0600) and its public key to `out`.pub; replace nothing."""
     key_path = Path(out).expanduser()
     pub_path = Path(str(key_path) + ".pub")
@@ -128,7 +128,9 @@ def load_public_key(path: Path | str) -> str:
     return _raw_public(key)
 
 
-def sign(store: Store, actor: Actor, key_path: Path | str, out: Path | str, *, force: bool = False) -> Checkpoint:
+def sign_checkpoint(
+    store: Store, actor: Actor, key_path: Path | str, out: Path | str, *, force: bool = False
+) -> Checkpoint:
     """Sign the current head (after verifying the chain up to it) and write the checkpoint file.
 
     The signed head is the newest event before the checkpoint's own `audit.checkpoint` event, which records
@@ -158,7 +160,7 @@ def sign(store: Store, actor: Actor, key_path: Path | str, out: Path | str, *, f
         )
         signed = replace(cp, signature=base64.b64encode(key.sign(cp.message())).decode("ascii"))
         text = json.dumps(signed.to_json(), indent=2) + "\n"
-        pending.write(text, {"key_id": key_id(public), "signs_event": seq, "signed_hash": head_hash})
+        pending.write(text, {"key_id": checkpoint_key_id(public), "signs_event": seq, "signed_hash": head_hash})
     return signed
 
 
@@ -184,7 +186,8 @@ def check_signature(cp: Checkpoint, path: Path | str, trusted: str | None) -> No
     """The checkpoint's signature is good, by the trusted public key when one is given."""
     if trusted is not None and trusted != cp.public_key:
         raise CheckpointError(
-            f"{path}: signed by key {key_id(cp.public_key)}, not by the trusted key {key_id(trusted)} (--pub)"
+            f"{path}: signed by key {checkpoint_key_id(cp.public_key)}, "
+            f"not by the trusted key {checkpoint_key_id(trusted)} (--pub)"
         )
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(cp.public_key))
@@ -193,7 +196,7 @@ def check_signature(cp: Checkpoint, path: Path | str, trusted: str | None) -> No
         raise CheckpointError(f"{path}: the signature does not verify: the checkpoint was altered ({exc})") from None
 
 
-def verify_with(
+def verify_with_checkpoints(
     store: Store, paths: Sequence[Path | str], pub: Path | str | None = None
 ) -> tuple[audit.VerifyResult, list[Checkpoint]]:
     """audit.verify with every checkpoint's head as an anchor the chain must still pass through."""

@@ -87,7 +87,7 @@ class InclusionPolicy(BaseModel):
         return self.model_dump(mode="json")
 
 
-FIELDS: tuple[str, ...] = tuple(InclusionPolicy.model_fields)
+POLICY_FIELDS: tuple[str, ...] = tuple(InclusionPolicy.model_fields)
 
 
 def _policy_error(exc: ValidationError, where: str) -> PolicyError:
@@ -162,6 +162,17 @@ class PolicyRecord:
     replaces: int | None
     body: InclusionPolicy
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor,
+            "role": self.role,
+            "reason": self.reason,
+            "replaces": self.replaces,
+            "policy": self.body.to_json(),
+        }
+
 
 def _record(row: PolicyVersion) -> PolicyRecord:
     try:
@@ -177,18 +188,6 @@ def _record(row: PolicyVersion) -> PolicyRecord:
         replaces=row.replaces,
         body=body,
     )
-
-
-def record_json(rec: PolicyRecord) -> dict[str, Any]:
-    return {
-        "version": rec.version,
-        "created_at": rec.created_at.isoformat(),
-        "actor": rec.actor,
-        "role": rec.role,
-        "reason": rec.reason,
-        "replaces": rec.replaces,
-        "policy": rec.body.to_json(),
-    }
 
 
 def ensure_default(store: Store) -> None:
@@ -280,7 +279,7 @@ def set_policy(
                 f"({now.isoformat()}); a new version cannot take effect before the one it replaces"
             )
         before, after = latest.body.to_json(), new.to_json()
-        changes = {k: {"from": before[k], "to": after[k]} for k in FIELDS if before[k] != after[k]}
+        changes = {k: {"from": before[k], "to": after[k]} for k in POLICY_FIELDS if before[k] != after[k]}
         row = PolicyVersion(
             version=latest.version + 1,
             created_at=clock.as_utc(now),

@@ -102,14 +102,14 @@ def test_a_log_deleted_with_everything_else_is_caught_by_the_checkpoint(
     any_store: Store, auditor: Actor, key: Path, tmp_path: Path
 ) -> None:
     _seed(any_store, auditor, 3)
-    cp = checkpoint.sign(any_store, auditor, key, tmp_path / "cp.json")
+    cp = checkpoint.sign_checkpoint(any_store, auditor, key, tmp_path / "cp.json")
     assert cp.seq == 3
     with any_store.engine.begin() as conn:
         for table in ("audit_event", "row_digest"):
             conn.execute(sa.text(f"DELETE FROM {table}"))
         conn.execute(sa.text("DELETE FROM meta WHERE key LIKE 'audit%'"))
     assert audit.verify(any_store).ok  # indistinguishable from a new database, from inside it
-    result, _ = checkpoint.verify_with(any_store, [tmp_path / "cp.json"])
+    result, _ = checkpoint.verify_with_checkpoints(any_store, [tmp_path / "cp.json"])
     assert not result.ok and result.first_bad_seq == 3
     assert "chain ends at event 0" in (result.problem or "")
 
@@ -117,12 +117,12 @@ def test_a_log_deleted_with_everything_else_is_caught_by_the_checkpoint(
 def test_a_forged_or_foreign_checkpoint_is_refused(any_store: Store, auditor: Actor, key: Path, tmp_path: Path) -> None:
     _seed(any_store, auditor, 3)
     path = tmp_path / "cp.json"
-    checkpoint.sign(any_store, auditor, key, path)
+    checkpoint.sign_checkpoint(any_store, auditor, key, path)
     doc = json.loads(path.read_text())
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps({**doc, "hash": "f" * 64}))
     with pytest.raises(checkpoint.CheckpointError, match="signature does not verify"):
-        checkpoint.verify_with(any_store, [forged])
+        checkpoint.verify_with_checkpoints(any_store, [forged])
     other = runner.invoke(app, ["audit", "keygen", "--out", str(tmp_path / "other.key")])
     assert other.exit_code == 0
     out = runner.invoke(
@@ -146,11 +146,11 @@ def test_checkpoints_need_an_auditor_or_panel_and_a_verified_chain(
 ) -> None:
     _seed(any_store, auditor, 3)
     with pytest.raises(PermissionDenied):
-        checkpoint.sign(any_store, practitioner, key, tmp_path / "cp.json")
+        checkpoint.sign_checkpoint(any_store, practitioner, key, tmp_path / "cp.json")
     with any_store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_event SET actor='x' WHERE seq=2"))
     with pytest.raises(checkpoint.CheckpointError, match="does not verify"):
-        checkpoint.sign(any_store, auditor, key, tmp_path / "cp.json")
+        checkpoint.sign_checkpoint(any_store, auditor, key, tmp_path / "cp.json")
     assert not (tmp_path / "cp.json").exists()
 
 
@@ -158,7 +158,7 @@ def test_the_private_key_never_enters_the_database(tmp_path: Path, auditor: Acto
     db = tmp_path / "p.db"
     store = Store.open(str(db))
     _seed(store, auditor, 2)
-    checkpoint.sign(store, auditor, key, tmp_path / "cp.json")
+    checkpoint.sign_checkpoint(store, auditor, key, tmp_path / "cp.json")
     store.dispose()
     body = "".join(key.read_text().splitlines()[1:-1])
     assert body[:40].encode() not in db.read_bytes()
@@ -197,4 +197,4 @@ def test_the_private_key_never_enters_the_database(tmp_path: Path, auditor: Acto
     )
     assert forced.exit_code == 0, forced.output
     with pytest.raises(OutputRefused, match="peermap did not write it"):
-        checkpoint.sign(Store.open(str(db)), auditor, key, key)
+        checkpoint.sign_checkpoint(Store.open(str(db)), auditor, key, key)

@@ -16,8 +16,8 @@ from peermap.engine.demo import build_demo
 from peermap.engine.ingest import import_tables
 from peermap.engine.mapping import compute_map
 from peermap.engine.models import Evidence
+from peermap.engine.name_matching import COMMON_WORDS
 from peermap.engine.policy import policy_in_force, set_policy
-from peermap.engine.redaction import COMMON_WORDS
 from peermap.engine.store import Store
 
 runner = CliRunner()

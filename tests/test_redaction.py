@@ -15,7 +15,7 @@ from reports_helpers import MapBuilder, small_map
 
 from peermap import reports
 from peermap.engine import ANOTHER, Actor, MapResult, Reason, Redactor, Role, Store
-from peermap.engine.redaction import COMMON_WORDS, VariantMatcher
+from peermap.engine.name_matching import COMMON_WORDS, VariantMatcher
 
 X = "X"
 

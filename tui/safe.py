@@ -49,7 +49,7 @@ def count(n: int, one: str, many: str) -> str:
 
 def describe(exc: BaseException) -> str:
     """An error as a user reads it: the engine's own message, or the fault named so it can be reported."""
-    from peermap.engine.errors import PeermapError
+    from peermap.engine import PeermapError
 
     if isinstance(exc, PeermapError):
         return str(exc)

@@ -17,18 +17,33 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peermap.engine import ObjectKind, audit, identity_review, log_naming_output, node_label
-from peermap.engine.access import Actor
-from peermap.engine.store import Store
+from peermap.engine import (
+    Actor,
+    ObjectKind,
+    Store,
+    VerifyResult,
+    events,
+    identity_review,
+    log_naming_output,
+    node_label,
+    verify,
+)
 
 if TYPE_CHECKING:
-    from peermap.engine.groups import PlaceProfile
-    from peermap.engine.ingest import ImportReport
-    from peermap.engine.interventions import Suggestion
-    from peermap.engine.map_model import Group, MapResult, PersonStatus, ShownLink
-    from peermap.engine.models import Decision, IdentityDecision
-    from peermap.engine.policy import InclusionPolicy, PolicyRecord
-    from peermap.engine.whatif import PolicyPreview
+    from peermap.engine import (
+        Decision,
+        Group,
+        IdentityDecision,
+        ImportReport,
+        InclusionPolicy,
+        MapResult,
+        PersonStatus,
+        PlaceProfile,
+        PolicyPreview,
+        PolicyRecord,
+        ShownLink,
+        Suggestion,
+    )
 
 
 @dataclass(frozen=True)
@@ -69,9 +84,7 @@ class Workspace:
 
     def load(self, as_at: date | None = None) -> Loaded:
         """The map, its groups, places and suggestions (slow on a large partnership: call from a worker)."""
-        from peermap.engine.groups import place_profiles
-        from peermap.engine.interventions import suggest
-        from peermap.engine.mapping import compute_map
+        from peermap.engine import compute_map, place_profiles, suggest
 
         result = compute_map(self.store, as_at=as_at)  # groups included
         places = {p.location_id: p for p in place_profiles(result, result.groups)}
@@ -145,9 +158,7 @@ class Workspace:
 
     def explain(self, loaded: Loaded, a: str, b: str, relation: str | None) -> str:
         """The trace of one link, as the engine words it ("why?")."""
-        from peermap.engine.mapping import rule_pack_of
-        from peermap.engine.rules.trace import explain_link
-        from peermap.engine.vocab import Relation
+        from peermap.engine import Relation, explain_link, rule_pack_of
 
         rel = Relation(relation) if relation else None
         return str(explain_link(loaded.result.snapshot, rule_pack_of(loaded.result), a, b, rel).text())
@@ -160,26 +171,26 @@ class Workspace:
 
     def preview(self, new_policy: InclusionPolicy) -> PolicyPreview:
         """Who would move between included, greyed and left out under `new_policy` (audited by the engine)."""
-        from peermap.engine.whatif import preview_policy
+        from peermap.engine import preview_policy
 
         return preview_policy(self.store, self.actor, new_policy)
 
     def commit_policy(self, new_policy: InclusionPolicy, reason: str, based_on: int | None = None) -> PolicyRecord:
         """Commit; refused (PolicyConflict) if another commit came after version `based_on`, the one previewed."""
-        from peermap.engine.policy import set_policy
+        from peermap.engine import set_policy
 
         return set_policy(self.store, self.actor, new_policy, reason, based_on=based_on)
 
     # -- interventions -------------------------------------------------------------------------
 
     def decide(self, loaded: Loaded, suggestion_id: str, decision: str, reason: str) -> Decision:
-        from peermap.engine.interventions import decide
+        from peermap.engine import decide
 
         return decide(self.store, self.actor, suggestion_id, decision, reason, result=loaded.result)
 
     def with_fresh_suggestions(self, loaded: Loaded) -> Loaded:
         """The same map with suggestions (and the decisions on them) read again: cheap, no re-scoring."""
-        from peermap.engine.interventions import suggest
+        from peermap.engine import suggest
 
         return replace(loaded, suggestions=list(suggest(loaded.result, store=self.store)))
 
@@ -201,17 +212,18 @@ class Workspace:
         The engine checks the role, leaves names out for auditors and records the view in the audit trail.
         Scores every record pair worth comparing: call from a worker.
         """
-        from peermap.engine.identity.explain import LABEL
+        from peermap.engine import MATCH_FIELD_LABELS
 
         return [
-            IdentityProposal.from_json(row, LABEL) for row in identity_review(self.store, self.actor, purpose=purpose)
+            IdentityProposal.from_json(row, MATCH_FIELD_LABELS)
+            for row in identity_review(self.store, self.actor, purpose=purpose)
         ]
 
     def decide_identity(self, record_a: str, record_b: str, decision: str, reason: str) -> IdentityDecision:
         """Confirm, reject or mark unsure one pair of records (role-checked and audited by the engine)."""
-        from peermap.engine import identity
+        from peermap.engine import confirm, reject, unsure
 
-        decide = {"confirm": identity.confirm, "reject": identity.reject, "unsure": identity.unsure}[decision]
+        decide = {"confirm": confirm, "reject": reject, "unsure": unsure}[decision]
         return decide(self.store, self.actor, record_a, record_b, reason)
 
     # -- reports and audit ---------------------------------------------------------------------
@@ -245,15 +257,15 @@ class Workspace:
         self, path: Path, *, quarantine: bool = False, progress: Callable[[int, int, str], None] | None = None
     ) -> ImportReport:
         """Check and import agency data (all or nothing; the engine records it in the audit trail)."""
-        from peermap.engine.ingest import import_path
+        from peermap.engine import import_path
 
         return import_path(self.store, path, self.actor, quarantine_outside_agreement=quarantine, progress=progress)
 
     def audit_events(self, limit: int | None = None) -> list[Any]:
-        return audit.events(self.store, self.actor, limit=limit)
+        return events(self.store, self.actor, limit=limit)
 
-    def verify(self) -> audit.VerifyResult:
-        return audit.verify(self.store)
+    def verify(self) -> VerifyResult:
+        return verify(self.store)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from .model import FIELDS, TWIN, Scored
 from .policy import FIELD_LEVELS
 from .records import RecordTable
 
-LABEL = {
+MATCH_FIELD_LABELS = {
     "given_name": "first name",
     "surname": "surname",
     "date_of_birth": "date of birth",
@@ -161,5 +161,5 @@ def explanation_text(scored: Scored, k: int, terms: list[Term]) -> str:
         f"{scored.model.policy.prior_match_probability})",
     ]
     for term in terms:
-        lines.append(f"  {LABEL[term.field]}: {term.detail} ({term.bits:+.1f})")
+        lines.append(f"  {MATCH_FIELD_LABELS[term.field]}: {term.detail} ({term.bits:+.1f})")
     return "\n".join(lines)

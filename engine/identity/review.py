@@ -22,7 +22,7 @@ from ..identity_links import canonical_ids, latest_decisions, pair_key
 from ..models import IdentityDecision, ImportBatch, Meta, YoungPerson
 from ..naming import naming_payload
 from ..store import Store
-from .explain import LABEL, Term, explanation_text, terms_for
+from .explain import MATCH_FIELD_LABELS, Term, explanation_text, terms_for
 from .features import Prepared
 from .model import MatchModel, Scored, match_records, score_pairs
 from .policy import IdentityPolicy, load_identity_policy
@@ -106,7 +106,7 @@ class MatchProposal:
             "explanation": "\n".join(
                 [
                     "A possible match with a record about a young person not on the map (names and dates withheld):",
-                    *(f"  {LABEL[t.field]}: {how} ({t.bits:+.1f})" for t, how in kept),
+                    *(f"  {MATCH_FIELD_LABELS[t.field]}: {how} ({t.bits:+.1f})" for t, how in kept),
                 ]
             ),
             "withheld": True,

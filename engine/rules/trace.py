@@ -20,7 +20,8 @@ from sqlmodel import col, select
 from ..errors import NotFound
 from ..grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
 from ..models import Evidence
-from ..redaction import ANOTHER, NameMatcher, node_label, others_redacted
+from ..name_matching import ANOTHER, NameMatcher, others_redacted
+from ..node_labels import node_label
 from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_number
 from ..store import Store
 from ..vocab import (

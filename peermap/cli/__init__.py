@@ -13,8 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from peermap.engine.access import Actor
-from peermap.engine.store import Store, resolve_url
+from peermap.engine import Actor, Store, resolve_url
 
 from . import safe_output
 

@@ -9,9 +9,20 @@ from typing import Any
 import typer
 from sqlmodel import select
 
-from peermap.engine import Redactor, audit, checkpoint, may_see_left_out_ids, redact_json, store_redactor
-from peermap.engine.errors import PeermapError
-from peermap.engine.models import AuditEvent
+from peermap.engine import (
+    AuditEvent,
+    PeermapError,
+    Redactor,
+    checkpoint_key_id,
+    checkpoint_keygen,
+    events,
+    log_event,
+    may_see_left_out_ids,
+    redact_json,
+    sign_checkpoint,
+    verify,
+    verify_with_checkpoints,
+)
 
 from . import fail, state
 
@@ -51,11 +62,11 @@ def verify_cmd(
     try:
         store = state.store(create=False)
         if checkpoints:
-            result, signed = checkpoint.verify_with(store, checkpoints, pub)
+            result, signed = verify_with_checkpoints(store, checkpoints, pub)
         else:
             if pub is not None:
                 raise fail("--pub is for checking --checkpoint files; give at least one --checkpoint")
-            result, signed = audit.verify(store), []
+            result, signed = verify(store), []
         bad: AuditEvent | None = None
         if result.first_bad_seq is not None:
             with store.read() as s:
@@ -70,7 +81,7 @@ def verify_cmd(
             "problem": result.problem,
             "row": result.row,
             "head": {"seq": result.head_seq, "hash": result.head_hash} if result.ok else None,
-            "checkpoints": [{"seq": c.seq, "hash": c.hash, "key_id": checkpoint.key_id(c.public_key)} for c in signed],
+            "checkpoints": [{"seq": c.seq, "hash": c.hash, "key_id": checkpoint_key_id(c.public_key)} for c in signed],
         }
         if bad is not None:
             out["event"] = {
@@ -85,7 +96,7 @@ def verify_cmd(
         typer.echo(f"audit chain intact: {result.checked} events verified, head {result.head_hash[:16]}")
         for c in signed:
             typer.echo(
-                f"extends checkpoint of event {c.seq} signed {c.signed_at} by key {checkpoint.key_id(c.public_key)}"
+                f"extends checkpoint of event {c.seq} signed {c.signed_at} by key {checkpoint_key_id(c.public_key)}"
             )
     else:
         where = (
@@ -105,14 +116,17 @@ def log_cmd(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the newest N events."),
 ) -> None:
     """Read the audit log, oldest first (panel and auditor roles). Reading it is itself audited."""
+    # imported here, not at the top: it computes a map (scoring and groups load only then)
+    from peermap.engine import store_redactor
+
     try:
         store = state.store(create=False)
         actor = state.actor
-        rows = audit.events(store, actor, action=action, limit=limit)
+        rows = events(store, actor, action=action, limit=limit)
         # Reasons typed into the log can name anyone: left-out young people are not named here either
         # (the auditor keeps internal ids; the stored chain is unchanged and `audit verify` checks it).
         red = store_redactor(store, redact_ids=not may_see_left_out_ids(actor))
-        audit.log_event(store, actor, "view_audit_log", {"action": action, "limit": limit, "events": len(rows)})
+        log_event(store, actor, "view_audit_log", {"action": action, "limit": limit, "events": len(rows)})
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
@@ -130,7 +144,7 @@ def keygen_cmd(
 ) -> None:
     """Make an Ed25519 signing key for audit checkpoints. Keep the private key off the database's machine."""
     try:
-        key_path, pub_path = checkpoint.keygen(out)
+        key_path, pub_path = checkpoint_keygen(out)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -147,12 +161,12 @@ def checkpoint_cmd(
     """Sign the current head of the audit chain (auditor or panel role). Refused if the chain does not verify."""
     try:
         store = state.store(create=False)
-        cp = checkpoint.sign(store, state.actor, key, out, force=force)
+        cp = sign_checkpoint(store, state.actor, key, out, force=force)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
-    typer.echo(f"signed head event {cp.seq} ({cp.hash[:16]}) with key {checkpoint.key_id(cp.public_key)}: {out}")
+    typer.echo(f"signed head event {cp.seq} ({cp.hash[:16]}) with key {checkpoint_key_id(cp.public_key)}: {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,16 @@ from typing import Any
 
 import typer
 
-from peermap.engine.errors import ImportRejected, PeermapError
-from peermap.engine.ingest import import_path, json_schema, summary
-from peermap.engine.outputs import check_unaudited_output, write_atomic
-from peermap.engine.store import Store
+from peermap.engine import (
+    ImportRejected,
+    PeermapError,
+    Store,
+    check_unaudited_output,
+    import_path,
+    json_schema,
+    summary,
+    write_atomic,
+)
 
 from . import fail, progress_bar, state
 

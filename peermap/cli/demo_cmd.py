@@ -12,10 +12,7 @@ import typer
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, SQLModel, select
 
-from peermap.engine.demo import DemoBorough, build_demo
-from peermap.engine.errors import SchemaVersionError
-from peermap.engine.models import DATA_TABLES, AuditEvent, ImportBatch
-from peermap.engine.store import Store
+from peermap.engine import DATA_TABLES, AuditEvent, DemoBorough, ImportBatch, SchemaVersionError, Store, build_demo
 
 from . import fail, progress_bar, state
 

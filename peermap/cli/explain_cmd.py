@@ -8,13 +8,7 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine import log_naming_output
-from peermap.engine.access import Role
-from peermap.engine.errors import PeermapError
-from peermap.engine.mapping import compute_map, rule_pack_of
-from peermap.engine.rules.pack import load_rule_pack
-from peermap.engine.rules.trace import explain_link, explain_person
-from peermap.engine.vocab import RELATIONS, ObjectKind, Relation
+from peermap.engine import RELATIONS, ObjectKind, PeermapError, Relation, Role, log_naming_output
 
 from . import fail, parse_as_at, state
 
@@ -43,6 +37,9 @@ def explain_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Explain a link's confidence (items used and not, rules fired, fusion), or list a person's links."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import compute_map, explain_link, explain_person, load_rule_pack, rule_pack_of
+
     rel = _parse_relation(relation)
     day = parse_as_at(as_at)
     try:

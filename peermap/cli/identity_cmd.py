@@ -8,10 +8,18 @@ from typing import Any
 
 import typer
 
-from peermap.engine import identity, identity_review
-from peermap.engine.errors import PeermapError
-from peermap.engine.identity.explain import LABEL
-from peermap.engine.models import IdentityDecision
+from peermap.engine import (
+    MATCH_FIELD_LABELS,
+    IdentityDecision,
+    PeermapError,
+    auto_link,
+    confirm,
+    explain_pair,
+    reject,
+    resolve_pair,
+    unlink,
+    unsure,
+)
 
 from . import fail, parse_as_at, state
 
@@ -45,7 +53,7 @@ def _print_proposal(p: dict[str, Any]) -> None:
         if t["level"] == "missing":
             continue
         detail = t["detail"] if "name_a" in p else t["level"]
-        typer.echo(f"    {LABEL[t['field']]}: {detail} ({t['bits']:+.1f})")
+        typer.echo(f"    {MATCH_FIELD_LABELS[t['field']]}: {detail} ({t['bits']:+.1f})")
 
 
 @identities_app.callback()
@@ -61,6 +69,9 @@ def identities(
     ),
 ) -> None:
     """List proposed matches (best first) with each field's contribution to the score."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import identity_review
+
     if ctx.invoked_subcommand is not None:
         return
     when = parse_as_at(as_at)
@@ -82,7 +93,7 @@ def _decision(verb: str, fn: Callable[..., IdentityDecision]) -> Callable[[str, 
     def command(pair: str = PAIR, reason: str = REASON) -> None:
         try:
             store = state.store(create=False)
-            a, b = identity.resolve_pair(store, pair)
+            a, b = resolve_pair(store, pair)
             d = fn(store, state.actor, a, b, reason)
         except PeermapError as exc:
             raise fail(str(exc)) from None
@@ -99,10 +110,10 @@ def _decision(verb: str, fn: Callable[..., IdentityDecision]) -> Callable[[str, 
 
 
 for _verb, _fn in (
-    ("confirm", identity.confirm),
-    ("reject", identity.reject),
-    ("unsure", identity.unsure),
-    ("unlink", identity.unlink),
+    ("confirm", confirm),
+    ("reject", reject),
+    ("unsure", unsure),
+    ("unlink", unlink),
 ):
     identities_app.command(_verb)(_decision(_verb, _fn))
 
@@ -112,8 +123,8 @@ def show(pair: str = PAIR, as_json: bool = typer.Option(False, "--json", help="P
     """Score any two records and explain the score term by term."""
     try:
         store = state.store(create=False)
-        a, b = identity.resolve_pair(store, pair)
-        row = identity.explain_pair(store, state.actor, a, b)
+        a, b = resolve_pair(store, pair)
+        row = explain_pair(store, state.actor, a, b)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
@@ -128,7 +139,7 @@ def show(pair: str = PAIR, as_json: bool = typer.Option(False, "--json", help="P
 def auto_link_cmd() -> None:
     """Confirm the matches that reach the auto-link threshold, if the identity policy enables auto-linking."""
     try:
-        made = identity.auto_link(state.store(create=False), state.actor)
+        made = auto_link(state.store(create=False), state.actor)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"auto-linked {len(made)} pairs")

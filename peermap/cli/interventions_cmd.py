@@ -6,8 +6,7 @@ import json
 
 import typer
 
-from peermap.engine import log_naming_output
-from peermap.engine.errors import PeermapError
+from peermap.engine import PeermapError, log_naming_output
 
 from . import fail, parse_as_at, state
 
@@ -19,8 +18,7 @@ def interventions_command(
     as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """Suggested group, place and school responses, ranked, each with its reason; held-back ones say why."""
-    from peermap.engine.interventions import suggest
-    from peermap.engine.mapping import compute_map
+    from peermap.engine import compute_map, suggest
 
     day = parse_as_at(as_at)
     try:
@@ -74,8 +72,7 @@ def decide_command(
     reason: str = typer.Option(..., "--reason", help="Why (required; recorded in the audit trail)."),
 ) -> None:
     """Accept, reject or defer a suggestion, with a reason (practitioner or panel role)."""
-    from peermap.engine.interventions import decide
-    from peermap.engine.mapping import compute_map
+    from peermap.engine import compute_map, decide
 
     try:
         store = state.store()

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import Redactor, log_naming_output, redact_json, store_redactor
-from peermap.engine.access import Role, require
-from peermap.engine.errors import PeermapError, PolicyConflict
-from peermap.engine.mapping import compute_map, map_json
-from peermap.engine.policy import (
-    FIELDS,
+from peermap.engine import (
+    POLICY_FIELDS,
+    PeermapError,
+    PolicyConflict,
+    Redactor,
+    Role,
+    log_naming_output,
     policy_history,
     policy_in_force,
-    record_json,
+    redact_json,
+    require,
     set_policy,
     with_changes,
 )
-from peermap.engine.whatif import preview_policy
 
 from . import echo_json, fail, parse_as_at, state
 
@@ -31,6 +32,9 @@ def map_command(
     ),
 ) -> None:
     """The map: who is included or greyed, and why (left-out young people are only counted)."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import compute_map, map_json
+
     day = parse_as_at(as_at)
     try:
         actor = state.actor
@@ -80,6 +84,9 @@ def map_command(
 @policy_app.command("show")
 def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """The inclusion policy in force now."""
+    # imported here, not at the top: it computes a map (scoring and groups load only then)
+    from peermap.engine import store_redactor
+
     try:
         store = state.store()
         rec = policy_in_force(store)
@@ -87,14 +94,14 @@ def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSO
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        echo_json({**record_json(rec), "reason": red.text(rec.reason), "in_force": True})
+        echo_json({**rec.to_json(), "reason": red.text(rec.reason), "in_force": True})
         return
     typer.echo(
         f"inclusion policy version {rec.version}, set {rec.created_at.isoformat()} by {rec.actor} "
         f"({rec.role}): {red.text(rec.reason)}"
     )
     body = rec.body.to_json()
-    for key in FIELDS:
+    for key in POLICY_FIELDS:
         value = body[key]
         shown = ", ".join(value) if isinstance(value, list) else value
         typer.echo(f"  {key:<24} {shown}")
@@ -103,6 +110,9 @@ def policy_show(as_json: bool = typer.Option(False, "--json", help="Print as JSO
 @policy_app.command("history")
 def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Every inclusion-policy version, oldest first, marking the one in force now."""
+    # imported here, not at the top: it computes a map (scoring and groups load only then)
+    from peermap.engine import store_redactor
+
     try:
         store = state.store()
         records = policy_history(store)
@@ -111,7 +121,7 @@ def policy_history_cmd(as_json: bool = typer.Option(False, "--json", help="Print
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        echo_json([{**record_json(r), "reason": red.text(r.reason), "in_force": r.version == current} for r in records])
+        echo_json([{**r.to_json(), "reason": red.text(r.reason), "in_force": r.version == current} for r in records])
         return
     for r in records:
         mark = "*" if r.version == current else " "
@@ -147,6 +157,9 @@ def policy_set(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Change the inclusion policy (panel role, with a reason); --dry-run previews who would move."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import preview_policy
+
     try:
         actor = state.actor
         if not dry_run:
@@ -188,7 +201,7 @@ def policy_set(
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        echo_json(record_json(rec))
+        echo_json(rec.to_json())
     else:
         typer.echo(f"inclusion policy version {rec.version} in force (replaces v{rec.replaces}): {rec.reason}")
 

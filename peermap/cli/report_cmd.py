@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine.errors import PeermapError
+from peermap.engine import PeermapError
 
 from . import fail, parse_as_at, state
 

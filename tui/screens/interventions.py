@@ -18,8 +18,7 @@ from ..workspace import Loaded, decision_of
 from .base import PeermapScreen
 
 if TYPE_CHECKING:
-    from peermap.engine.interventions import Suggestion
-
+    from peermap.engine import Suggestion
 DECISIONS = {"accept": "Accept", "reject": "Reject", "defer": "Defer"}
 DECISION_STYLE = {"accept": "bold green", "reject": "bold red", "defer": "bold yellow"}
 

@@ -24,8 +24,7 @@ from textual.widgets import (
     Static,
 )
 
-from peermap.engine.access import Role, require
-from peermap.engine.errors import PeermapError, PolicyConflict
+from peermap.engine import PeermapError, PolicyConflict, Role, require
 
 from ..safe import count, describe, join, plain
 from ..widgets.reason import ReasonModal
@@ -74,7 +73,7 @@ class PanelScreen(PeermapScreen):
         self._proposed: Any = None
 
     def compose(self) -> ComposeResult:
-        from peermap.engine.policy import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes
+        from peermap.engine import INCIDENT_ROLES, PEER_RELATION_NAMES, default_policy_notes
 
         choices = {"incident_roles": INCIDENT_ROLES, "association_relations": PEER_RELATION_NAMES}
         notes = default_policy_notes()
@@ -192,7 +191,7 @@ class PanelScreen(PeermapScreen):
         missing = [n for n, v in values.items() if v is None]
         if missing:
             raise PeermapError(f"{', '.join(missing)}: a value is needed")
-        from peermap.engine.policy import validate_policy
+        from peermap.engine import validate_policy
 
         return validate_policy({**loaded.policy.body.model_dump(), **values})
 

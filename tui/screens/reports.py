@@ -26,15 +26,13 @@ from textual.widgets import (
     TabPane,
 )
 
-from peermap.engine import clock
-from peermap.engine.audit import VerifyResult
-from peermap.engine.errors import PeermapError
+from peermap.engine import PeermapError, VerifyResult, today
 
 from ..safe import describe, join, plain
 from ..workspace import Loaded
 
 if TYPE_CHECKING:
-    from peermap.engine.ingest import ImportReport
+    from peermap.engine import ImportReport
 from peermap.engine import visible_lines
 
 from .base import PeermapScreen
@@ -147,7 +145,7 @@ class ReportsScreen(PeermapScreen):
         fmt = self.query_one("#report-format", Select).value
         subject = self.query_one("#report-subject", Input).value.strip()
         stem = f"peermap-{kind}-{subject}" if kind == "subject" and subject else f"peermap-{kind}"
-        return reports_folder() / f"{stem}-{clock.today().isoformat()}.{fmt}"
+        return reports_folder() / f"{stem}-{today().isoformat()}.{fmt}"
 
     @on(Select.Changed, "#report-kind")
     @on(Select.Changed, "#report-format")
