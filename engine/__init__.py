@@ -168,6 +168,8 @@ def _public_imports() -> tuple[list[str], dict[str, str]]:
             for alias in statement.names:
                 if alias.asname != alias.name:  # only `from .m import X as X` publishes X
                     raise ImportError(f"peermap.engine: write the public import of {alias.name!r} as `X as X`")
+                if alias.name in names:
+                    raise ImportError(f"peermap.engine: {alias.name!r} is published twice")
                 names.append(alias.name)
                 if in_block:
                     lazy[alias.name] = f".{statement.module}"
