@@ -59,6 +59,9 @@ if TYPE_CHECKING:
     from .demo import DemoBorough as DemoBorough
     from .demo import build_demo as build_demo
     from .demo import generate as generate
+    from .erasure import ErasureReport as ErasureReport
+    from .erasure import erase_person as erase_person
+    from .erasure import erasures as erasures
     from .fired_rules import RuleTracer as RuleTracer
     from .grading import GradingError as GradingError
     from .grading import parse_grading as parse_grading

@@ -17,6 +17,7 @@ from peermap.engine import (
     age_text,
     audit_trail,
     decisions_until,
+    erasures,
     event_payload,
     policy_versions,
     young_person_records,
@@ -87,6 +88,22 @@ def output_rows(store: Store, until: date | None = None) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+def erasure_rows(store: Store) -> list[dict[str, Any]]:
+    """Every erasure's tombstone: when, by whom, under which policy, how many records (never what they held)."""
+    return [
+        {
+            "seq": e["seq"],
+            "at": e["at"],
+            "actor": e["actor"],
+            "role": e["role"],
+            "records": len(e["records"]),
+            "tombstone": e["tombstone"],
+            "reason": e["reason"],
+        }
+        for e in erasures(store)
+    ]
 
 
 def _records(store: Store | None) -> Iterable[YoungPerson]:
@@ -179,6 +196,7 @@ def audit_context(
         "policy_changes": policy_changes(store, until, red) if store is not None else [],
         "imports": import_rows(store, until) if store is not None else [],
         "outputs": output_rows(store, until) if store is not None else [],
+        "erasures": erasure_rows(store) if store is not None else [],
         "other_decisions": [
             decision_json(d, red)
             for d in decisions

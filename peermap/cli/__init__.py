@@ -118,6 +118,7 @@ def _register_commands() -> None:
         audit_cmd,
         data_cmd,
         demo_cmd,
+        erase_cmd,
         explain_cmd,
         identity_cmd,
         interventions_cmd,
@@ -135,6 +136,7 @@ def _register_commands() -> None:
         report_cmd,
         audit_cmd,
         identity_cmd,
+        erase_cmd,
         tui_cmd,
     ):
         module.register(app)
