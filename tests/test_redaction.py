@@ -197,3 +197,14 @@ def _report_words() -> frozenset[str]:
         words = set().union(*(_tokens(t) for t in _outputs(store, _planted_map(store, "Qqqq Zzzz", "Qqqq Zzzz"))))
         store.dispose()
     return frozenset(words)
+
+
+def test_tui_free_text_goes_through_the_same_redactor(store: Store) -> None:
+    from peermap.tui.workspace import Loaded, Workspace
+
+    result = small_map(store)
+    loaded = Loaded(result, [], result.policy, result.shown_people(), redactor=Redactor(result))
+    text = Workspace.text(loaded, "Seen with HIDDEN-LEFTOUT, Zed and Alex Ample; Zed left")
+    assert text == f"Seen with {ANOTHER} and Alex Ample; {ANOTHER} left"
+    assert Workspace.text(loaded, None) == ""
+    assert Workspace.label(loaded, "P9") == "P9" and Workspace.label(loaded, "I1").endswith("on 2026-08-20 (I1)")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from peermap.engine import (
     Actor,
     ObjectKind,
+    Redactor,
     Store,
     VerifyResult,
     events,
@@ -27,6 +28,7 @@ from peermap.engine import (
     log_naming_output,
     node_label,
     verify,
+    young_person_records,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class Loaded:
     shown: list[PersonStatus]
     places: dict[str, PlaceProfile] = field(default_factory=dict)  # every place tied to a shown young person
     group_of: dict[str, str] = field(default_factory=dict)  # person or place id -> group id
+    redactor: Redactor | None = None  # the one redactor, over every record (built with the map)
 
     @property
     def as_at(self) -> date:
@@ -94,6 +97,7 @@ class Workspace:
             policy=result.policy,
             shown=result.shown_people(),
             places=places,
+            redactor=Redactor(result, young_person_records(self.store).values()),
         )
         for group in result.groups:
             for member in (*group.members, *group.locations):
@@ -145,6 +149,15 @@ class Workspace:
         """The status of a shown young person; None for anyone left out (never reachable by name)."""
         st = loaded.result.statuses.get(person_id)
         return st if st is not None and st.shown else None
+
+    @staticmethod
+    def text(loaded: Loaded | None, value: str | None) -> str:
+        """Free text (reasons, notes) as the TUI shows it: left-out young people are not named in any form."""
+        if value is None:
+            return ""
+        if loaded is None or loaded.redactor is None:
+            return value
+        return loaded.redactor.text(value) or ""
 
     @staticmethod
     def label(loaded: Loaded, node_id: str) -> str:

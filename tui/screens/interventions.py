@@ -124,7 +124,7 @@ class InterventionsScreen(PeermapScreen):
             text.append("\n\nDecision: ", style="bold")
             text.append(d.decision, style=DECISION_STYLE.get(d.decision, ""))
             text.append(visible_lines(f" by {d.actor} ({d.role}) on {d.decided_at:%Y-%m-%d %H:%M}: "), style="dim")
-            text.append(visible_lines(d.reason), style="italic")
+            text.append(visible_lines(self.workspace.text(loaded, d.reason)), style="italic")
         if s.members and loaded is not None:
             names = [loaded.result.snapshot.people[m].name for m in s.members if m in loaded.result.snapshot.people]
             text.append("\n\nFor: ", style="bold")

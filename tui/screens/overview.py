@@ -122,7 +122,7 @@ class OverviewScreen(PeermapScreen):
                 ("  on ", "dim"),
                 pol.created_at.strftime("%Y-%m-%d %H:%M"),
                 ("\nReason: ", "dim"),
-                pol.reason,
+                self.workspace.text(loaded, pol.reason),
                 "\n",
                 policy_summary(pol.body.model_dump()),
                 ("\nMap as at ", "dim"),

@@ -108,7 +108,7 @@ class PersonScreen(PeermapScreen):
         reasons = Text()
         for reason in status.reasons:
             reasons.append("• ")
-            reasons.append(visible_lines(reason.text))
+            reasons.append(visible_lines(self.workspace.text(loaded, reason.text)))
             reasons.append("\n")
         for incident, roles in sorted(status.roles.items()):
             reasons.append("• ")
@@ -150,7 +150,7 @@ class PersonScreen(PeermapScreen):
                 )
                 if item.note:
                     factors.append("\n    ")
-                    factors.append(flagged(item.note, "italic"))
+                    factors.append(flagged(self.workspace.text(loaded, item.note), "italic"))
                 factors.append("\n")
         factors.rstrip()
         self.query_one("#person-factors", Static).update(factors)
