@@ -11,6 +11,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from peermap.cli import app
+from peermap.engine import decide, suggest
 from peermap.engine.access import Actor, Role
 from peermap.engine.demo import build_demo
 from peermap.engine.ingest import import_tables
@@ -89,6 +90,9 @@ def _plant_spellings(store: Store) -> None:
     panel = Actor("panel.chair", Role.PANEL)
     import_tables(store, {"evidence": [row]}, panel, source="planted")
     set_policy(store, panel, policy_in_force(store).body, reason=f"Review after {spellings[0]} was seen with {first}")
+    mapped = compute_map(store)
+    open_one = next(s for s in suggest(mapped, store=store) if not s.held_back)
+    decide(store, panel, open_one.id, "defer", f"wait until {spellings[1]} is spoken to", result=mapped)
 
 
 def _names(name: str, text: str) -> bool:

@@ -18,7 +18,7 @@ def interventions_command(
     as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """Suggested group, place and school responses, ranked, each with its reason; held-back ones say why."""
-    from peermap.engine import compute_map, suggest
+    from peermap.engine import Redactor, compute_map, redact_json, suggest, young_person_records
 
     day = parse_as_at(as_at)
     try:
@@ -26,6 +26,8 @@ def interventions_command(
         store = state.store()
         result = compute_map(store, day)
         suggestions = suggest(result, store=store)
+        # Decision reasons are typed by people and may name anyone: the one redactor, as in every output.
+        red = Redactor(result, young_person_records(store).values())
         log_naming_output(
             store,
             actor,
@@ -39,7 +41,7 @@ def interventions_command(
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        typer.echo(json.dumps([s.to_json() for s in suggestions], indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([redact_json(s.to_json(), red) for s in suggestions], indent=2, ensure_ascii=False))
         return
     if not suggestions:
         typer.echo(f"No suggestions for the map as at {result.as_at.isoformat()}.")
@@ -54,14 +56,14 @@ def interventions_command(
         if s.members:
             target += f" — for {', '.join(s.members)}"
         typer.echo(f"       target: {target}")
-        typer.echo(f"       {s.because}")
+        typer.echo(f"       {red.text(s.because)}")
         if s.held_back:
-            typer.echo(f"       {s.held_back}")
+            typer.echo(f"       {red.text(s.held_back)}")
         if s.decision:
             d = s.decision
             typer.echo(
                 f"       decision: {d.decision} by {d.actor} ({d.role}) on "
-                f"{d.decided_at.date().isoformat()}: {d.reason}"
+                f"{d.decided_at.date().isoformat()}: {red.text(d.reason)}"
             )
         typer.echo(f"       partners: {', '.join(s.partners)}")
 
