@@ -142,6 +142,10 @@ if TYPE_CHECKING:
     from .report_data import policy_versions as policy_versions
     from .report_data import subject_rows as subject_rows
     from .report_data import young_person_records as young_person_records
+    from .retention import RetentionDue as RetentionDue
+    from .retention import load_retention_policy as load_retention_policy
+    from .retention import retention_due as retention_due
+    from .retention import retention_run as retention_run
     from .review_queue import identity_review as identity_review
     from .rules import explain_link as explain_link
     from .rules import explain_person as explain_person

@@ -88,36 +88,55 @@ def erase_person(
     if not policy.strip():
         raise PeermapError("name the policy or request the erasure is made under (--policy)")
     with store.transaction() as s:
-        records, names = _records_of(s, person_id)
-        others = [p.name for p in s.exec(select(YoungPerson)) if p.person_id not in records]
-        names_rx = VariantMatcher(names, others)
-        ids_rx = NameMatcher(records)
-
-        def scrub(text: str) -> str:
-            return ids_rx.sub(names_rx.sub(text, ERASED), ERASED)
-
-        today = clock.today().isoformat()
-        tombstone = f"erased on {today} under {policy.strip()}"
-        event = audit.record(
-            s,
-            actor,
-            "erase",
-            {
-                "kind": "person",
-                "records": sorted(records),
-                "policy": policy.strip(),
-                "reason": scrub(reason.strip()),
-                "tombstone": tombstone,
-            },
-        )
-        report = ErasureReport(sorted(records), event.seq, tombstone)
-        conn = s.connection()
-        _erase_person_rows(conn, records, tombstone, event.seq, report)
-        _erase_rows_about(conn, records, event.seq, report)
-        _scrub_free_text(conn, names, records, scrub, event.seq, report)
-        report.events_cleared = _clear_events(s, names, records, scrub, event.seq)
-    _vacuum(store)
+        report = erase_in(s, actor, person_id, reason, policy)
+    vacuum(store)
     return report
+
+
+def erase_in(s: Session, actor: Actor, person_id: str, reason: str, policy: str) -> ErasureReport:
+    """The erasure inside the caller's transaction (a retention run erases many in one); no vacuum."""
+    records, names = _records_of(s, person_id)
+    others = [p.name for p in s.exec(select(YoungPerson)) if p.person_id not in records]
+    names_rx = VariantMatcher(names, others)
+    ids_rx = NameMatcher(records)
+
+    def scrub(text: str) -> str:
+        return ids_rx.sub(names_rx.sub(text, ERASED), ERASED)
+
+    tombstone = f"erased on {clock.today().isoformat()} under {policy.strip()}"
+    event = audit.record(
+        s,
+        actor,
+        "erase",
+        {
+            "kind": "person",
+            "records": sorted(records),
+            "policy": policy.strip(),
+            "reason": scrub(reason.strip()),
+            "tombstone": tombstone,
+        },
+    )
+    report = ErasureReport(sorted(records), event.seq, tombstone)
+    conn = s.connection()
+    _erase_person_rows(conn, records, tombstone, event.seq, report)
+    _erase_rows_about(conn, records, event.seq, report)
+    _scrub_free_text(conn, names, records, scrub, event.seq, report)
+    report.events_cleared = _clear_events(s, names, records, scrub, event.seq)
+    return report
+
+
+def delete_rows(s: Session, table_name: str, row_ids: Iterable[str], seq: int) -> int:
+    """Delete rows (e.g. evidence past retention) under erasure event `seq`, keeping their digests' places."""
+    ids = sorted({str(r) for r in row_ids})
+    if not ids:
+        return 0
+    conn = s.connection()
+    table = _table(table_name)
+    pk = _pk(table)
+    for chunk in range(0, len(ids), 500):
+        conn.execute(sa.delete(table).where(pk.in_(ids[chunk : chunk + 500])))
+    _mark(conn, table_name, ids, seq)
+    return len(ids)
 
 
 def _records_of(s: Session, person_id: str) -> tuple[set[str], list[str]]:
@@ -238,7 +257,7 @@ def _clear_events(s: Session, names: list[str], records: set[str], scrub: Any, s
     return n
 
 
-def _vacuum(store: Store) -> None:
+def vacuum(store: Store) -> None:
     """Freed pages still hold the bytes until the file is rebuilt: rebuild it."""
     engine = store.engine
     if engine.dialect.name == "sqlite":

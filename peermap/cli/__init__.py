@@ -124,6 +124,7 @@ def _register_commands() -> None:
         interventions_cmd,
         map_cmd,
         report_cmd,
+        retention_cmd,
         tui_cmd,
     )
 
@@ -137,6 +138,7 @@ def _register_commands() -> None:
         audit_cmd,
         identity_cmd,
         erase_cmd,
+        retention_cmd,
         tui_cmd,
     ):
         module.register(app)
