@@ -11,6 +11,7 @@ everyone the partnership knows, and with a local population baseline when one is
 
 from __future__ import annotations
 
+from ..ages import age_on
 from .baseline import BASELINE_KINDS, Baseline, load_baseline
 from .cohort_checks import DISPROPORTION_MIN_INCLUDED, DISPROPORTION_RATIO, NO_INCIDENT_SHARE, SINGLE_SOURCE_SHARE
 from .facts import (
@@ -19,7 +20,6 @@ from .facts import (
     UNDER_AGE,
     PersonFacts,
     age_band,
-    age_on,
     low_grade_mask,
     person_facts,
     policy_window_days,

@@ -44,7 +44,8 @@ for _scheme, _rel, _cred in (
 def low_grade_mask(snapshot: Snapshot) -> np.ndarray:
     """True for items from an unreliable or untested source, or whose information is doubtful or worse."""
     ev = snapshot.evidence
-    return (ev.reliability >= _LOW_REL[ev.scheme]) | (ev.credibility >= _LOW_CRED[ev.scheme])
+    low: np.ndarray = (ev.reliability >= _LOW_REL[ev.scheme]) | (ev.credibility >= _LOW_CRED[ev.scheme])
+    return low
 
 
 def origins_and_first_agency(snapshot: Snapshot, window_days: int = 7) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +71,8 @@ def origins_and_first_agency(snapshot: Snapshot, window_days: int = 7) -> tuple[
 def used_mask(snapshot: Snapshot) -> np.ndarray:
     """Evidence the scoring may use: inside an agreement, within retention, not withdrawn."""
     ev = snapshot.evidence
-    return ev.agreement_ok & ev.retention_ok & ~ev.withdrawn
+    used: np.ndarray = ev.agreement_ok & ev.retention_ok & ~ev.withdrawn
+    return used
 
 
 @dataclass

@@ -8,11 +8,11 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from ..ages import age_on
 from ..clock import end_of_day
 from ..models import Decision, Evidence, IdentityDecision, PolicyVersion
 from ..snapshot import Snapshot
 from ..store import Store
-from .facts import age_on
 from .record import Check, Context, Example, Outcome, step
 from .results import Finding
 

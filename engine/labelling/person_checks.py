@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..ages import age_on
 from ..map_model import MapResult, Reason
-from .facts import UNDER_AGE, PersonFacts, age_on
+from .facts import UNDER_AGE, PersonFacts
 from .record import Check, Context, Example, Outcome, step
 from .results import Finding
 
