@@ -112,6 +112,11 @@ class Store:
         store = cls(engine)
         try:
             store._check_or_create(create)
+        except OperationalError as exc:
+            engine.dispose()
+            if _is_lock_wait(exc):
+                raise busy_error() from exc
+            raise
         except BaseException:
             engine.dispose()
             raise

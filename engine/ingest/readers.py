@@ -18,11 +18,9 @@ from typing import Any
 
 from ..errors import InputProblem
 from .json_read import load_json
-from .limits import load_import_limits
+from .limits import MB, load_import_limits
 from .rows import TABLES
 from .xlsx_scan import SheetScan, column_letters, scan_workbook
-
-csv.field_size_limit(16 * 1024 * 1024)
 
 
 @dataclass
@@ -123,11 +121,25 @@ def check_header(table: str, file: str, header: list[str], problems: list[InputP
 def read_csv(path: Path, table: str, problems: list[InputProblem], label: str | None = None) -> RawTable | None:
     """Read one CSV file (UTF-8, comma-separated, header row first); row numbers are line numbers."""
     file = label or path.name
+    limits = load_import_limits().csv
     try:
+        size = path.stat().st_size
+        if size > limits.max_mb * MB:
+            problems.append(
+                InputProblem(
+                    file,
+                    None,
+                    None,
+                    f"the file is {size / MB:,.0f} MB; a CSV file may be at most {limits.max_mb:,} MB "
+                    "(csv.max_mb in import-limits.yaml): split it, or raise the limit",
+                )
+            )
+            return None
         data = path.read_bytes()
     except OSError as exc:
         problems.append(InputProblem(file, None, None, f"cannot read the file: {exc.strerror or exc}"))
         return None
+    csv.field_size_limit(limits.max_field_mb * MB)
     if b"\x00" in data[:65536] or data[:4] == b"PK\x03\x04":
         problems.append(
             InputProblem(
@@ -443,6 +455,12 @@ def read_path(path: Path) -> Source:
     name = path.name or str(path)
     if not path.exists():
         problems.append(InputProblem(name, None, None, f"no such file or folder: {path}"))
+        return Source(name, {}, problems)
+    if not path.is_dir() and not path.is_file():
+        # A pipe or a device (/dev/zero) would be read forever: only regular files are imported.
+        problems.append(
+            InputProblem(name, None, None, "this is not a regular file (a pipe, socket or device); import a file")
+        )
         return Source(name, {}, problems)
     if path.is_dir():
         tables = read_folder(path, problems)

@@ -259,8 +259,9 @@ def _scan(zf: zipfile.ZipFile, limits: XlsxLimits) -> WorkbookScan:
         if rel is None or rel.get("TargetMode") == "External":
             continue  # not a worksheet part in this file; openpyxl will say if it matters
         part = _resolve(book_part, rel.get("Target", ""))
+        title = _attr(el.attrib, "name") or "?"
         if part not in zf.NameToInfo:
-            continue
+            raise _Stop(f"its sheet {title!r} has no part {part} in the file (the workbook is incomplete)")
         sheets.append(SheetScan(_attr(el.attrib, "name") or "?", _attr(el.attrib, "state") or "visible", part))
     for info in infos:
         if info.file_size > limits.max_part_mb * MB and info.filename not in {strings_part, *(s.part for s in sheets)}:
