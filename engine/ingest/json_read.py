@@ -80,6 +80,8 @@ def _hooks(limits: JsonLimits) -> dict[str, Any]:
 
 def _too_deep(data: Any, limit: int) -> bool:
     """True when containers nest deeper than `limit` (iterative: deep input cannot exhaust the stack)."""
+    if not isinstance(data, dict | list):
+        return False
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
