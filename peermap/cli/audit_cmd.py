@@ -22,6 +22,7 @@ from peermap.engine import (
     sign_checkpoint,
     verify,
     verify_with_checkpoints,
+    visible,
 )
 
 from . import fail, state
@@ -135,7 +136,7 @@ def log_cmd(
     for ev in rows:
         text = red.text(ev.payload) or ""
         payload = text if len(text) <= 120 else text[:117] + "..."
-        typer.echo(f"{ev.seq:>6}  {ev.at}  {ev.actor} ({ev.role})  {ev.action}  {payload}")
+        typer.echo(f"{ev.seq:>6}  {ev.at}  {visible(ev.actor)} ({ev.role})  {ev.action}  {visible(payload)}")
 
 
 @audit_app.command("keygen")

@@ -18,6 +18,7 @@ from peermap.engine import (
     import_path,
     json_schema,
     summary,
+    visible,
     write_atomic,
 )
 
@@ -109,11 +110,12 @@ def _summary(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
         )
     typer.echo(f"agencies ({len(info['agencies'])}):")
     for a in info["agencies"]:
-        typer.echo(f"  {a['agency_id']}: {a['name']} ({a['kind']}), {a['evidence']} evidence")
+        typer.echo(f"  {a['agency_id']}: {visible(a['name'])} ({a['kind']}), {a['evidence']} evidence")
     typer.echo(f"imports ({len(info['imports'])}):")
     for b in info["imports"]:
         rows = ", ".join(f"{n} {t}" for t, n in b["counts"].items())
-        typer.echo(f"  {b['import_id']}: {b['imported_at']} by {b['actor']} ({b['role']}) from {b['source']}: {rows}")
+        who, source = visible(b["actor"]), visible(b["source"])
+        typer.echo(f"  {b['import_id']}: {b['imported_at']} by {who} ({b['role']}) from {source}: {rows}")
 
 
 def _schema(

@@ -19,6 +19,7 @@ from peermap.engine import (
     resolve_pair,
     unlink,
     unsure,
+    visible,
 )
 
 from . import fail, parse_as_at, state
@@ -97,7 +98,7 @@ def _decision(verb: str, fn: Callable[..., IdentityDecision]) -> Callable[[str, 
             d = fn(store, state.actor, a, b, reason)
         except PeermapError as exc:
             raise fail(str(exc)) from None
-        typer.echo(f"{d.record_a} and {d.record_b}: {d.status} by {d.actor} ({d.role}) — {d.reason}")
+        typer.echo(f"{d.record_a} and {d.record_b}: {d.status} by {visible(d.actor)} ({d.role}) — {visible(d.reason)}")
 
     command.__doc__ = {
         "confirm": "Confirm two records are the same young person (refused if it would join records rejected "

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from peermap.engine import PeermapError, log_naming_output
+from peermap.engine import PeermapError, log_naming_output, visible
 
 from . import fail, parse_as_at, state
 
@@ -50,7 +50,7 @@ def interventions_command(
     for s in suggestions:
         state_txt = "HELD BACK" if s.held_back else (s.decision.decision.upper() if s.decision else "open")
         typer.echo("")
-        typer.echo(f"{s.score:5.2f}  [{state_txt}]  {s.title}")
+        typer.echo(f"{s.score:5.2f}  [{state_txt}]  {visible(s.title)}")
         typer.echo(f"       id: {s.id}")
         target = f"{s.target_kind} {s.target_label}"
         if s.members:
@@ -63,7 +63,7 @@ def interventions_command(
             d = s.decision
             typer.echo(
                 f"       decision: {d.decision} by {d.actor} ({d.role}) on "
-                f"{d.decided_at.date().isoformat()}: {red.text(d.reason)}"
+                f"{d.decided_at.date().isoformat()}: {visible(red.text(d.reason) or '')}"
             )
         typer.echo(f"       partners: {', '.join(s.partners)}")
 
@@ -81,7 +81,8 @@ def decide_command(
         row = decide(store, state.actor, suggestion_id, decision, reason, result=compute_map(store))
     except PeermapError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"Recorded: {row.decision} {row.suggestion_id} by {row.actor} ({row.role}): {row.reason}")
+    who, reason = visible(row.actor), visible(row.reason)
+    typer.echo(f"Recorded: {row.decision} {row.suggestion_id} by {who} ({row.role}): {reason}")
 
 
 def register(app: typer.Typer) -> None:

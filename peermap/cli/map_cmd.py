@@ -16,6 +16,7 @@ from peermap.engine import (
     redact_json,
     require,
     set_policy,
+    visible,
     with_changes,
 )
 
@@ -76,8 +77,8 @@ def map_command(
     typer.echo("")
     typer.echo(f"{'id':<14} {'name':<24} {'status':<9} why")
     for st in shown:
-        name = result.snapshot.person_name(st.person_id)
-        why = red.text(st.reasons[0].text) or "" if st.reasons else ""
+        name = visible(result.snapshot.person_name(st.person_id))  # one field: no line break, no control
+        why = visible(red.text(st.reasons[0].text) or "") if st.reasons else ""
         typer.echo(f"{st.person_id:<14} {name[:24]:<24} {st.status:<9} {why}")
 
 
