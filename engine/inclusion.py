@@ -32,6 +32,7 @@ from .figures import beside, shown
 from .map_model import PersonStatus, Reason, Status
 from .policy import InclusionPolicy
 from .rules.links import LinkTable
+from .safeguards import normal_kind, shipped_safeguards
 from .snapshot import Snapshot, day_number, from_day_number
 from .vocab import NODE_KIND_CODE, RELATION_CODE, RELATIONS, ObjectKind, Relation
 
@@ -44,6 +45,8 @@ _INCIDENT = NODE_KIND_CODE[ObjectKind.INCIDENT]
 _PRESENT_AT = RELATION_CODE[Relation.PRESENT_AT.value]
 _CO_OFFENDING = RELATION_CODE[Relation.CO_OFFENDING.value]
 _SIBLING = RELATION_CODE[Relation.SIBLING.value]
+_HARMED = RELATION_CODE[Relation.HARMED.value]
+_HARMING = RELATION_CODE[Relation.HARMING.value]
 
 # Reason codes (machine-readable, stable). The first reason of every person decides the status.
 ROLE_CODE: dict[str, str] = {
@@ -78,6 +81,9 @@ class InclusionInputs:
     of_concern: np.ndarray  # bool: the object is a location marked of concern
     tag: np.ndarray  # uint32 bits: incident role (1 << relation), LOCATION_BIT, person-person (1 << 16+relation)
     age: np.ndarray  # int32 days from the newest used item to the as-at date (huge when none)
+    sibling_pair: np.ndarray  # bool per link: a person-person link between two people also recorded as siblings
+    concern_record: np.ndarray  # bool per person: at least one concern is recorded about them
+    exploitation: np.ndarray  # bool per person: a concern of exploitation is recorded (policies/safeguards.yaml)
 
 
 LOCATION_BIT = 1 << 12  # present_at a location of concern
@@ -85,8 +91,25 @@ _PP_SHIFT = 16
 _NO_EVIDENCE_AGE = 1 << 30
 
 
-def prepare_arrays(links: LinkTable, location_of_concern: np.ndarray, as_at: date) -> InclusionInputs:
-    """Inputs from a LinkTable and a per-node 'location of concern' flag (length = number of nodes)."""
+def sibling_pairs(links: LinkTable) -> np.ndarray:
+    """Per link: True for a person-person link between two people a sibling link also joins (its evidence not
+    mostly refuting). Siblings recorded as associates are siblings: family is not peer-group evidence."""
+    kind = links.nodes.kinds[links.object.astype(np.intp)] if len(links) else np.zeros(0, dtype=np.int8)
+    pp = kind == _PERSON
+    pair = links.subject.astype(np.int64) * max(len(links.nodes.ids), 1) + links.object
+    sib = pp & (links.relation == _SIBLING) & (links.belief >= links.disbelief) & (links.n_items > 0)
+    return pp & np.isin(pair, pair[sib])
+
+
+def prepare_arrays(
+    links: LinkTable,
+    location_of_concern: np.ndarray,
+    as_at: date,
+    concern_record: np.ndarray | None = None,
+    exploitation: np.ndarray | None = None,
+) -> InclusionInputs:
+    """Inputs from a LinkTable and a per-node 'location of concern' flag (length = number of nodes), with
+    optional per-person flags (a concern recorded; a concern of exploitation recorded)."""
     obj = links.object.astype(np.intp, copy=False)
     subj = links.subject.astype(np.intp, copy=False)
     if subj.size and int(subj.max()) >= links.nodes.n_people:
@@ -114,6 +137,9 @@ def prepare_arrays(links: LinkTable, location_of_concern: np.ndarray, as_at: dat
         of_concern=of_concern,
         tag=tag.astype(np.uint32, copy=False),
         age=age,
+        sibling_pair=sibling_pairs(links),
+        concern_record=concern_record if concern_record is not None else np.zeros(links.nodes.n_people, dtype=bool),
+        exploitation=exploitation if exploitation is not None else np.zeros(links.nodes.n_people, dtype=bool),
     )
 
 
@@ -129,8 +155,25 @@ def location_flags(snapshot: Snapshot) -> np.ndarray:
     return flags
 
 
+def concern_flags(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Per person position: any concern recorded; a concern of exploitation recorded."""
+    n = snapshot.nodes.n_people
+    record, exploited = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    words = shipped_safeguards()
+    pos = snapshot.nodes.position
+    for c in snapshot.concerns:
+        i = pos.get(c.person_id)
+        if i is None or i >= n:
+            continue
+        record[i] = True
+        if words.is_exploitation(c.kind):
+            exploited[i] = True
+    return record, exploited
+
+
 def prepare(snapshot: Snapshot, links: LinkTable) -> InclusionInputs:
-    return prepare_arrays(links, location_flags(snapshot), snapshot.as_at)
+    record, exploited = concern_flags(snapshot)
+    return prepare_arrays(links, location_flags(snapshot), snapshot.as_at, record, exploited)
 
 
 def _bits(names: tuple[str, ...], shift: int = 0) -> np.uint32:
@@ -150,6 +193,8 @@ class _Masks:
     direct: np.ndarray  # per person: directly included
     co_included: np.ndarray
     assoc: np.ndarray  # per person: peer link >= grey to a directly included person
+    presence_only: np.ndarray  # per person: only present_at places of concern, no incident, no concern record
+    possibly_exploited: np.ndarray  # per person: exploitation concern or harmed, and harming or co-offending
     status: np.ndarray  # int8 per person
 
 
@@ -163,17 +208,42 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
     conditions = (x.n_agencies >= p.min_agencies) & (x.age <= p.max_age_days)
     qualifies = concern & strong & conditions
 
+    # Presence alone: a person whose only concern links are present_at places of concern (no incident link
+    # in the policy's roles and no concern record) is greyed unless the panel includes them (flagged).
+    incident_link = np.zeros(n, dtype=bool)
+    incident_link[x.subject[concern & grey_ok & ((x.tag & np.uint32(LOCATION_BIT)) == 0)]] = True
+    presence_only = ~incident_link & ~x.concern_record
+
     direct = np.zeros(n, dtype=bool)
     direct[x.subject[qualifies]] = True
+    if p.presence_only == "greyed":
+        direct &= ~presence_only
     shown_direct = np.zeros(n, dtype=bool)
     shown_direct[x.subject[concern & grey_ok]] = True
 
-    peer = (x.tag & _bits(p.association_relations, _PP_SHIFT)) != 0
+    # Siblings recorded as associates are siblings, never association.
+    peer = ((x.tag & _bits(p.association_relations, _PP_SHIFT)) != 0) & ~x.sibling_pair
     pa = peer & grey_ok
     a, b = x.subject[pa], x.object[pa]
     assoc = np.zeros(n, dtype=bool)
     assoc[a[direct[b]]] = True
     assoc[b[direct[a]]] = True
+    # Inclusion through association needs the policy's agencies and recency like every other route.
+    pq = pa & conditions
+    qa, qb = x.subject[pq], x.object[pq]
+    assoc_qual = np.zeros(n, dtype=bool)
+    assoc_qual[qa[direct[qb]]] = True
+    assoc_qual[qb[direct[qa]]] = True
+
+    # Possibly exploited: an exploitation concern or a harmed link, with a harming or co-offending link.
+    victim = x.exploitation.copy()
+    victim[x.subject[grey_ok & (x.object_kind == _INCIDENT) & (x.relation == _HARMED)]] = True
+    harm_role = np.zeros(n, dtype=bool)
+    harm_role[x.subject[grey_ok & (x.object_kind == _INCIDENT) & (x.relation == _HARMING)]] = True
+    co = grey_ok & (x.object_kind == _PERSON) & (x.relation == _CO_OFFENDING)
+    harm_role[x.subject[co]] = True
+    harm_role[x.object[co]] = True
+    possibly_exploited = victim & harm_role
 
     co_included = np.zeros(n, dtype=bool)
     if p.co_offending_direct:
@@ -186,7 +256,7 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
     included = direct | co_included
     assoc &= ~included
     if p.association_only == "included":
-        included = included | assoc
+        included = included | (assoc & assoc_qual)
     status = (shown_direct | assoc).astype(np.int8)  # GREYED where shown at all ...
     status[included] = INCLUDED  # ... then INCLUDED wins
     return _Masks(
@@ -198,6 +268,8 @@ def _masks(x: InclusionInputs, p: InclusionPolicy) -> _Masks:
         direct=direct,
         co_included=co_included,
         assoc=assoc,
+        presence_only=presence_only & shown_direct,
+        possibly_exploited=possibly_exploited,
         status=status,
     )
 
@@ -285,6 +357,9 @@ def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> InclusionDecision:
     code[via_direct & strong & few] = "too_few_agencies"
     code[via_direct & strong & ~few] = "evidence_too_old"
     link[via_direct] = best_shown[via_direct]
+    if p.presence_only == "greyed":
+        pres = via_direct & m.presence_only & (best_qual >= 0)
+        code[pres], link[pres] = "presence_only", best_qual[pres]
     via_assoc = gr & ~via_direct
     code[via_assoc], link[via_assoc], other[via_assoc] = (
         "association_only",
@@ -341,6 +416,9 @@ class _Texts:
         self.conf: list[float] = x.confidence.tolist()
         self.nag: list[int] = x.n_agencies.tolist()
         self.newest: list[int] = x.newest.tolist()
+        self.subj: list[int] = x.subject.tolist()
+        self.exploit_note: dict[int, str] = {}  # person position -> "a concern of ... is held" (possibly exploited)
+        self.words = shipped_safeguards()
 
     def target(self, i: int) -> str:
         return self.ids[self.obj[i]]
@@ -356,10 +434,18 @@ class _Texts:
         if rel is Relation.HARMED:
             return f"harmed in an incident of concern ({oid}, {kind})"
         if rel is Relation.HARMING:
+            note = self.exploit_note.get(self.subj[i])
+            if note:  # a child who may be exploited is never described as having harmed others alone
+                return f"recorded as harming in an incident of concern ({oid}, {kind}) while {note}: possibly exploited"
             return f"alleged to have harmed others in an incident of concern ({oid}, {kind})"
         if rel is Relation.WITNESS:
             return f"witnessed an incident of concern ({oid}, {kind})"
         if rel is Relation.PRESENT:
+            if inc is not None and self.words.is_adult_context(inc.kind):
+                return (
+                    f"present at an incident of concern ({oid}, {kind}) where children were with adults: "
+                    "possibly harmed there"
+                )
             return f"present at an incident of concern ({oid}, {kind})"
         return f"{rel.value} link to {oid}"
 
@@ -393,6 +479,13 @@ class _Texts:
                 f"{_agencies(self.nag[i])}; inclusion needs {p.min_agencies} independent agencies",
                 (self.target(i),),
             )
+        if code == "presence_only":
+            return Reason(
+                code,
+                f"greyed: only {self.phrase(i)}, {self.evidence(i)}, with no incident and no concern recorded; "
+                "presence alone does not put a young person on the map (the panel may choose to include it)",
+                (self.target(i),),
+            )
         if code == "evidence_too_old":
             newest = self.newest[i]
             when = from_day_number(newest).isoformat() if newest >= 0 else "an unknown date"
@@ -420,7 +513,12 @@ class _Texts:
                 f"concern",
                 (oid,),
             )
-        return Reason(code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}", (oid,))
+        person = self.subj[i] if self.obj[i] == other else self.obj[i]
+        note = self.exploit_note.get(person)
+        tail = f", while {note}: possibly exploited" if note else ""
+        return Reason(
+            code, f"included: co-offending link with {oid}, who is included, {self.evidence(i)}{tail}", (oid,)
+        )
 
 
 @contextmanager
@@ -437,6 +535,34 @@ def _gc_paused() -> Iterator[None]:
 LEFT_OUT_REASONS = {code: Reason(code, text) for code, text in LEFT_OUT_TEXT.items()}
 _ASSOCIATED = Reason("associated_with_included", "also linked by association to an included young person")
 _SINGLE_AGENCY = Reason("single_agency", "flag: the deciding link rests on one agency's evidence")
+_PRESENCE_ONLY = Reason(
+    "presence_only",
+    "flag: included on presence at a place of concern alone (no incident and no concern recorded)",
+)
+
+
+def _exploitation_notes(snapshot: Snapshot, x: InclusionInputs, people: np.ndarray) -> dict[int, str]:
+    """Per possibly exploited person position: what makes them a possible victim, as a clause."""
+    words = shipped_safeguards()
+    ids = snapshot.nodes.ids
+    wanted = {ids[int(p)]: int(p) for p in people}
+    kinds: dict[int, list[str]] = {}
+    for c in snapshot.concerns:
+        pos = wanted.get(c.person_id)
+        if pos is not None and words.is_exploitation(c.kind):
+            kinds.setdefault(pos, []).append(_fmt_kind(normal_kind(c.kind)))
+    harmed_rows = np.flatnonzero(np.isin(x.subject, people) & (x.object_kind == _INCIDENT) & (x.relation == _HARMED))
+    harmed: dict[int, list[str]] = {}
+    for r in harmed_rows.tolist():
+        harmed.setdefault(int(x.subject[r]), []).append(ids[int(x.object[r])])
+    out: dict[int, str] = {}
+    for pos in wanted.values():
+        if pos in kinds:
+            k = sorted(set(kinds[pos]))
+            out[pos] = f"a concern of {' and '.join(k)} is held"
+        elif pos in harmed:
+            out[pos] = f"also recorded as harmed ({', '.join(sorted(set(harmed[pos])))})"
+    return out
 
 
 def decide(
@@ -449,6 +575,8 @@ def decide(
     ids = snapshot.nodes.ids
     texts = _Texts(snapshot, x, policy)
     n = x.n_people
+    texts.exploit_note = _exploitation_notes(snapshot, x, np.flatnonzero(m.possibly_exploited & (d.status != LEFT_OUT)))
+    presence_l: list[bool] = m.presence_only.tolist()
 
     # links of shown people, grouped by person: concern links (for reasons) and incident links (for roles)
     shown_person = d.status != LEFT_OUT
@@ -494,6 +622,31 @@ def decide(
                 reasons.append(_ASSOCIATED)
             if st == INCLUDED and deciding >= 0 and texts.nag[deciding] == 1:
                 reasons.append(_SINGLE_AGENCY)
+            if st == INCLUDED and presence_l[pos] and code == ROLE_CODE[Relation.PRESENT_AT.value]:
+                reasons.append(_PRESENCE_ONLY)
+            note = texts.exploit_note.get(pos)
+            if note:
+                harming_in = sorted(k for k, v in roles.items() if Relation.HARMING.value in v)
+                what = f"harming in {', '.join(harming_in)}" if harming_in else "co-offending"
+                reasons.append(
+                    Reason(
+                        "possibly_exploited",
+                        f"possibly exploited: recorded as {what} while {note}; shown as a child at risk of "
+                        "exploitation first, never as having harmed others alone",
+                        tuple(harming_in),
+                    )
+                )
+            for inc_id, rs in roles.items():
+                inc = snapshot.incidents.get(inc_id)
+                if rs == [Relation.PRESENT.value] and inc is not None and texts.words.is_adult_context(inc.kind):
+                    reasons.append(
+                        Reason(
+                            "present_where_adults",
+                            f"recorded only as present at {inc_id} ({_fmt_kind(inc.kind)}), where children were "
+                            "with adults: treat as possibly harmed or exploited there, not as a bystander",
+                            (inc_id,),
+                        )
+                    )
             if Relation.HARMED.value in rel_of and Relation.HARMING.value in rel_of:
                 h = sorted(k for k, v in roles.items() if Relation.HARMED.value in v)
                 a = sorted(k for k, v in roles.items() if Relation.HARMING.value in v)

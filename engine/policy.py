@@ -58,6 +58,7 @@ class InclusionPolicy(BaseModel):
     )
     co_offending_direct: bool = False
     flag_overdue_review: bool = True
+    presence_only: Literal["greyed", "included"] = "greyed"
 
     @field_validator("incident_roles", mode="before")
     @classmethod

@@ -110,11 +110,14 @@ def test_association_below_grey_and_non_transitive_and_siblings_never_count() ->
 def test_locations_count_only_when_of_concern() -> None:
     w = World(["A", "B"], locations={"L-park": True, "L-library": False})
     w.link("A", "L-park", "present_at", 0.8).link("B", "L-library", "present_at", 0.95)
-    out = _decide(w)
+    # Issue 12: presence alone greys by default; a panel may include it (flagged presence_only).
+    assert _decide(w)["A"].status == "greyed" and codes(_decide(w)["A"])[0] == "presence_only"
+    out = _decide(w, with_changes(POLICY, presence_only="included"))
     assert out["A"].status == "included" and codes(out["A"])[0] == "present_at_location_of_concern"
+    assert "presence_only" in codes(out["A"])
     assert "Place L-park" in out["A"].reasons[0].text
     assert out["B"].status == "left_out"
-    out = _decide(w, with_changes(POLICY, locations_of_concern=False))
+    out = _decide(w, with_changes(POLICY, locations_of_concern=False, presence_only="included"))
     assert out["A"].status == "left_out"
 
 
@@ -154,7 +157,8 @@ def _map_world() -> World:
 def test_shown_links_only_between_shown_nodes_with_bands() -> None:
     snap, links = _map_world().build()
     result = build_map(snap, links, record(POLICY))
-    assert [s.person_id for s in result.shown_people()] == ["A", "E", "B"]
+    assert [s.person_id for s in result.shown_people()] == ["A", "B", "E"]  # E: presence only, greyed (issue 12)
+    assert result.statuses["E"].status == "greyed" and result.statuses["E"].reasons[0].code == "presence_only"
     assert set(result.left_out_ids) == {"C", "D"}
     drawn = {(s.source, s.target, s.relation): s.band for s in result.shown_links}
     assert drawn == {
@@ -187,7 +191,7 @@ def test_map_json_contract_never_mentions_left_out_people() -> None:
     text = json.dumps(doc)
     for hidden in ('"C"', '"D"', "Name of C", "Name of D", "I2"):
         assert hidden not in text
-    assert [p["status"] for p in doc["people"]] == ["included", "included", "greyed"]
+    assert [p["status"] for p in doc["people"]] == ["included", "greyed", "greyed"]  # E presence only (issue 12)
     person = doc["people"][0]
     assert set(person) == {"id", "name", "status", "reasons", "roles"}  # no number next to a child
     assert person["reasons"][0]["code"] == "harmed_in_incident"

@@ -19,7 +19,7 @@ DEFAULT_CATALOGUE_NAME = "interventions.yaml"
 
 Level = Literal["group", "place", "school", "community"]
 TargetKind = Literal["group", "location", "school"]
-ContraCode = Literal["harmed_and_harming_together", "public_labelling", "enforcement_led"]
+ContraCode = Literal["harmed_and_harming_together", "public_labelling", "enforcement_led", "exploited_with_exploiters"]
 
 CONTRAINDICATIONS: dict[str, str] = {
     "harmed_and_harming_together": (
@@ -30,6 +30,11 @@ CONTRAINDICATIONS: dict[str, str] = {
         "Never run sessions that publicly label members as a group: a group suggestion is held back when "
         "so few "
         "identified young people would attend that the session itself singles them out."
+    ),
+    "exploited_with_exploiters": (
+        "Never place a young person who may be exploited (a concern of exploitation, or harmed and also recorded "
+        "as harming or co-offending) in group work with those recorded as harming or offending alongside them, "
+        "who may be exploiting them: a group suggestion whose group holds both is held back."
     ),
     "enforcement_led": (
         "Place-based work stays child-welfare-led: a place suggestion involving enforcement partners is held "

@@ -28,6 +28,8 @@ class IncidentRoles:
 
     harmed: dict[str, set[str]] = field(default_factory=dict)
     harming: dict[str, set[str]] = field(default_factory=dict)
+    exploited: set[str] = field(default_factory=set)  # shown young people inclusion marks possibly exploited
+    co_offending: dict[str, set[str]] = field(default_factory=dict)  # person -> co-offenders (not mostly refuted)
 
     def add(self, incident: str, role: str, person: str) -> None:
         if role == HARMED:
@@ -45,6 +47,8 @@ def incident_roles(result: MapResult) -> IncidentRoles:
         for incident, rs in st.roles.items():
             for r in rs:
                 roles.add(incident, r, pid)
+        if any(r.code == "possibly_exploited" for r in st.reasons):
+            roles.exploited.add(pid)
     links = result.links
     if len(links):
         codes = np.array([RELATION_CODE[HARMED], RELATION_CODE[HARMING]], dtype=links.relation.dtype)
@@ -52,6 +56,11 @@ def incident_roles(result: MapResult) -> IncidentRoles:
         ids = links.nodes.ids
         for i in np.flatnonzero(mask):
             roles.add(ids[int(links.object[i])], links.relation_of(int(i)).value, ids[int(links.subject[i])])
+        co = (links.relation == RELATION_CODE[Relation.CO_OFFENDING.value]) & (links.belief >= links.disbelief)
+        for i in np.flatnonzero(co):
+            a, b = ids[int(links.subject[i])], ids[int(links.object[i])]
+            roles.co_offending.setdefault(a, set()).add(b)
+            roles.co_offending.setdefault(b, set()).add(a)
     return roles
 
 
@@ -80,6 +89,36 @@ def _harmed_and_harming(target: Target, roles: IncidentRoles, catalogue: Catalog
         "held back (harmed_and_harming_together): this group holds a young person harmed in peer-on-peer "
         f"incident {', '.join(clashes)} together with the young person alleged to have harmed them; never "
         "bring them into group work together — plan separate work for each"
+    )
+
+
+def _exploited_with_exploiters(target: Target, roles: IncidentRoles, catalogue: Catalogue) -> str | None:
+    """A possibly exploited member with members recorded as harming in the same incidents, as harming them, or
+    as co-offending with them: those may be the people exploiting them."""
+    if target.kind != "group":
+        return None
+    everyone = set(target.all_members) | set(target.members)
+    included = set(target.members)
+    clashes: list[str] = []
+    for person in sorted(roles.exploited & everyone):
+        alongside: set[str] = set(roles.co_offending.get(person, set()))
+        where: set[str] = set()
+        for incident, harming in roles.harming.items():
+            if person in harming or person in roles.harmed.get(incident, set()):
+                others = harming - {person}
+                if others & everyone:
+                    where.add(incident)
+                alongside |= others
+        alongside &= everyone
+        if alongside:
+            at = f" ({', '.join(sorted(where))})" if where else " (co-offending)"
+            clashes.append(f"{_who({person}, included)} with {_who(alongside, included)}{at}")
+    if not clashes:
+        return None
+    return (
+        "held back (exploited_with_exploiters): this group holds a young person who may be exploited together "
+        f"with those recorded as harming or offending alongside them: {'; '.join(clashes)}; they may be the ones "
+        "exploiting them — plan the exploited young person's safety first and separate work"
     )
 
 
@@ -135,6 +174,8 @@ class ContraExample:
     harmed_here: tuple[str, ...] = ()
     harmed_here_greyed: int = 0
     incidents: tuple[str, ...] = ()
+    exploited: tuple[str, ...] = ()
+    co_offending: tuple[tuple[str, str], ...] = ()
 
     def target(self) -> Target:
         place = None
@@ -178,6 +219,10 @@ class ContraExample:
             for incident, people in table.items():
                 for p in people:
                     roles.add(incident, role, p)
+        roles.exploited.update(self.exploited)
+        for a, b in self.co_offending:
+            roles.co_offending.setdefault(a, set()).add(b)
+            roles.co_offending.setdefault(b, set()).add(a)
         return roles
 
 
@@ -265,6 +310,46 @@ CONTRAINDICATION_RECORDS: tuple[Contraindication, ...] = (
             ),
             ContraExample("no one on the map was harmed there", False, "location", incidents=("I1",)),
             ContraExample("a group is not a place", False, "group", members=("A", "B", "C"), harmed={"I1": ("A",)}),
+        ),
+    ),
+    Contraindication(
+        "exploited_with_exploiters",
+        CONTRAINDICATIONS["exploited_with_exploiters"],
+        _exploited_with_exploiters,
+        (
+            ContraExample(
+                "an exploited child recorded as harming in INC-7 with the two who harmed alongside them",
+                True,
+                "group",
+                members=("K", "T", "U", "C"),
+                harming={"INC-7": ("K", "T", "U")},
+                exploited=("K",),
+            ),
+            ContraExample(
+                "the co-offender is greyed: still held back, counted not named",
+                True,
+                "group",
+                members=("K", "C", "D"),
+                greyed=("GREY-1",),
+                co_offending=(("K", "GREY-1"),),
+                exploited=("K",),
+            ),
+            ContraExample(
+                "nobody recorded alongside the exploited child is in the group",
+                False,
+                "group",
+                members=("K", "C", "D"),
+                harming={"INC-7": ("K", "Z")},
+                exploited=("K",),
+            ),
+            ContraExample(
+                "co-harming, but nobody is possibly exploited (harmed_and_harming_together covers victims)",
+                False,
+                "group",
+                members=("T", "U", "C"),
+                harming={"INC-7": ("T", "U")},
+            ),
+            ContraExample("a place is not a group", False, "location", incidents=("INC-7",)),
         ),
     ),
 )
