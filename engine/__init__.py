@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from .audit import events as events
     from .audit import log_event as log_event
     from .audit import verify as verify
+    from .breaches import BreachRecord as BreachRecord
+    from .breaches import breach_register as breach_register
+    from .breaches import list_breaches as list_breaches
+    from .breaches import record_breach as record_breach
     from .checkpoint import checkpoint_key_id as checkpoint_key_id
     from .checkpoint import checkpoint_keygen as checkpoint_keygen
     from .checkpoint import sign_checkpoint as sign_checkpoint

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, select
 
 from .models import (
     DATA_TABLES,
+    Breach,
     Decision,
     IdentityDecision,
     ImportBatch,
@@ -36,6 +37,7 @@ SINGLE_ROW: dict[str, type[SQLModel]] = {
     "policy_version": PolicyVersion,
     "decision": Decision,
     "identity_decision": IdentityDecision,
+    "breach": Breach,
 }
 IMPORT = "import"
 

@@ -167,6 +167,22 @@ class Decision(SQLModel, table=True):
     decided_at: datetime
 
 
+class Breach(SQLModel, table=True):
+    """A personal-data breach in the partnership's breach register (append-only; audited when recorded)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_on: date
+    discovered_on: date
+    description: str
+    agreement_id: str | None = None  # the sharing agreement the data was shared under, when known
+    people_affected: int | None = None
+    reported_to_ico: bool = False
+    ico_reference: str | None = None
+    actor: str
+    role: str
+    recorded_at: datetime = Field(index=True)
+
+
 class IdentityDecision(SQLModel, table=True):
     """A reviewed identity match between two agency records (append-only; latest per pair wins)."""
 

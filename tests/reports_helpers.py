@@ -17,6 +17,7 @@ from peermap.engine.access import Actor, Role
 from peermap.engine.map_model import Group, MapResult, PersonStatus, Reason, ShownLink, Status
 from peermap.engine.models import (
     Agency,
+    Breach,
     Concern,
     Decision,
     Evidence,
@@ -29,6 +30,7 @@ from peermap.engine.models import (
 )
 from peermap.engine.policy import PolicyRecord, load_default_policy
 from peermap.engine.rules.links import LinkTable
+from peermap.engine.rules.pack import RulePack, load_rule_pack
 from peermap.engine.snapshot import load_snapshot
 from peermap.engine.store import Store
 from peermap.engine.vocab import RELATION_CODE
@@ -56,6 +58,7 @@ class MapBuilder:
     links: list[LinkSpec] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     include: float = 0.7
+    pack: RulePack | None = None
     _n: int = 0
 
     def agency(self, agency_id: str, kind: str = "police", name: str | None = None) -> MapBuilder:
@@ -72,6 +75,8 @@ class MapBuilder:
         dpia_ref: str | None = "DPIA-1",
         retention_days: int | None = None,
         valid_from: date = date(2020, 1, 1),
+        dpo_consulted_on: date | None = None,
+        special_category: bool = False,
     ) -> MapBuilder:
         self.rows.append(
             SharingAgreement(
@@ -82,6 +87,8 @@ class MapBuilder:
                 valid_from=valid_from,
                 dpia_ref=dpia_ref,
                 retention_days=retention_days,
+                dpo_consulted_on=dpo_consulted_on,
+                special_category=special_category,
             )
         )
         return self
@@ -139,6 +146,8 @@ class MapBuilder:
         source_ref: str | None = None,
         object_kind: str | None = None,
         evidence_id: str | None = None,
+        relayed_from: str | None = None,
+        collection: str = "unspecified",
     ) -> MapBuilder:
         self._n += 1
         kind = object_kind or (
@@ -165,8 +174,32 @@ class MapBuilder:
                 source_ref=source_ref,
                 recorder="r.smith",
                 note=note,
+                relayed_from=relayed_from,
+                collection_method=collection,
             )
         )
+        return self
+
+    def breach(self, occurred_on: date, description: str, *, reported_to_ico: bool = False) -> MapBuilder:
+        """A row of the breach register (recorded directly, as `peermap breach record` would)."""
+        self.rows.append(
+            Breach(
+                occurred_on=occurred_on,
+                discovered_on=occurred_on,
+                description=description,
+                reported_to_ico=reported_to_ico,
+                actor="test",
+                role="panel",
+                recorded_at=datetime(2026, 10, 1, tzinfo=UTC),
+            )
+        )
+        return self
+
+    def rule_pack_using(self, method: str) -> MapBuilder:
+        """Score with the shipped rule pack less its rule excluding items collected by `method`."""
+        base = load_rule_pack()
+        rules = [r for r in base.rules if not (r.when.collection_method and r.then.exclude)]
+        self.pack = base.model_copy(update={"rules": rules, "version": f"{base.version}+{method}"})
         return self
 
     def concern(
@@ -330,7 +363,7 @@ class MapBuilder:
             replaces=None,
             body=load_default_policy(),
         )
-        return MapResult(
+        result = MapResult(
             as_at=self.as_at,
             snapshot=snap,
             links=links,
@@ -340,6 +373,9 @@ class MapBuilder:
             shown_links=shown_links,
             groups=list(self.groups),
         )
+        if self.pack is not None:
+            result.derived["rule_pack"] = self.pack
+        return result
 
 
 HOSTILE = (

@@ -22,7 +22,7 @@ def _setting() -> MapBuilder:
     """The standard setting every example starts from (see engine.labelling.record.Example)."""
     b = MapBuilder()
     b.agency("police", "police").agency("school", "school").agency("yot", "youth_work")
-    b.agreement("ISA-1", "police;school;yot")
+    b.agreement("ISA-1", "police;school;yot", retention_days=3650, dpo_consulted_on=date(2025, 6, 1))
     b.location("L1", "Rec ground", of_concern=True).location("L2", "Library", of_concern=False)
     b.incident("I1", date(2026, 8, 20))
     return b

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..map_model import MapResult
 from ..store import Store
-from . import cohort_checks, evidence_checks, governance_checks, language_check, person_checks
+from . import cohort_checks, evidence_checks, governance_checks, language_check, person_checks, safeguard_checks
 from .baseline import Baseline, load_baseline
 from .language import LanguageGuide, load_language_guide
 from .record import Check, Context
@@ -18,6 +18,7 @@ CHECKS: tuple[Check, ...] = (
     *language_check.CHECKS,
     *cohort_checks.CHECKS,
     *governance_checks.CHECKS,
+    *safeguard_checks.CHECKS,
 )
 
 BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}

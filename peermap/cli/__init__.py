@@ -116,6 +116,7 @@ def progress_bar() -> Progress:
 def _register_commands() -> None:
     from . import (
         audit_cmd,
+        breach_cmd,
         data_cmd,
         demo_cmd,
         erase_cmd,
@@ -139,6 +140,7 @@ def _register_commands() -> None:
         identity_cmd,
         erase_cmd,
         retention_cmd,
+        breach_cmd,
         tui_cmd,
     ):
         module.register(app)
