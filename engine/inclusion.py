@@ -338,7 +338,8 @@ def decide_arrays(x: InclusionInputs, p: InclusionPolicy) -> InclusionDecision:
     best_qual = best_of(m.qualifies)
     assoc_link, assoc_other = best_peer(m.peer & m.grey_ok)
     is_pp = x.object_kind == _PERSON
-    sib_link, _sib_other = best_peer(is_pp & (x.relation == _SIBLING) & m.grey_ok)
+    # sibling links, and peer links between people also recorded as siblings (they count as the sibling link)
+    sib_link, _sib_other = best_peer(is_pp & ((x.relation == _SIBLING) | x.sibling_pair) & m.grey_ok)
 
     st = m.status
     # left out
@@ -559,7 +560,8 @@ def _exploitation_notes(snapshot: Snapshot, x: InclusionInputs, people: np.ndarr
     for pos in wanted.values():
         if pos in kinds:
             k = sorted(set(kinds[pos]))
-            out[pos] = f"a concern of {' and '.join(k)} is held"
+            named = k[0] if len(k) == 1 else f"{', '.join(k[:-1])} and {k[-1]}"
+            out[pos] = f"a concern of {named} is held"
         elif pos in harmed:
             out[pos] = f"also recorded as harmed ({', '.join(sorted(set(harmed[pos])))})"
     return out

@@ -31,9 +31,11 @@ COLUMNS = {
     "locations": "location_id name kind of_concern area latitude longitude",
     "incidents": "incident_id date kind location_id summary",
     "agencies": "agency_id name kind",
-    "agreements": "agreement_id agencies purpose lawful_basis valid_from valid_to retention_days dpia_ref",
+    "agreements": "agreement_id agencies purpose lawful_basis valid_from valid_to retention_days dpia_ref "
+    "special_category dpo_consulted_on",
     "evidence": "evidence_id subject_id object_id relation polarity agency grading grading_scheme "
-    "observed_on recorded_on agreement_id source_ref recorder note supersedes retraction",
+    "observed_on recorded_on agreement_id source_ref recorder note supersedes retraction relayed_from "
+    "collection_method",
     "strengths": "strength_id person_id kind agency grading grading_scheme recorded_on agreement_id note",
     "concerns": "concern_id person_id kind agency grading grading_scheme recorded_on agreement_id note",
 }

@@ -17,7 +17,7 @@ from sortedcontainers import SortedList
 
 from .. import clock
 from ..ages import years_between
-from . import names, notes
+from . import names, notes, safeguard_cases
 from .people import (
     DUPLICATE_VARIANTS,
     Child,
@@ -81,6 +81,8 @@ class DemoBorough:
     batches: list[tuple[datetime, dict[str, list[dict[str, str]]]]]
     cases: dict[str, list[Any]]
     groups: dict[str, list[str]] = field(default_factory=dict)  # group label -> partnership person ids
+    # Reasons a panel or practitioner might write, naming a left-out young person (issue 12): for tests.
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def tables(self) -> dict[str, list[dict[str, str]]]:
         """All batches' rows, table by table."""
@@ -113,6 +115,8 @@ class _Item:
     retraction: bool = False
     tags: set[str] = field(default_factory=set)
     evidence_id: str = ""
+    relayed_from: _Item | str | None = None  # the item (or source reference) this one repeats
+    collection: str = "unspecified"
 
 
 @dataclass
@@ -186,6 +190,8 @@ class _Generator:
         self.incidents: list[dict[str, Any]] = []
         self.duplicates: list[Record] = []
         self.protected: set[int] = set()  # ids of _Items that planted cases rely on
+        self.relayed: list[_Item] = []  # issue 12: one tip and its copies (engine.demo.safeguard_cases)
+        self.reasons: dict[str, str] = {}
 
     # ------------------------------------------------------------------ helpers
     def pick(self, weights: Weights) -> str:
@@ -325,6 +331,7 @@ class _Generator:
         self.plant_withdrawn()
         self.plant_victim_blaming()
         self.plant_duplicates()
+        safeguard_cases.plant(self)
         self.collect_cases()
         return self.assemble()
 
@@ -1219,6 +1226,8 @@ class _Generator:
         self.cases["withdrawal_rows"] = sorted(i.evidence_id for i in self.withdrawing)
         self.cases["outside_agreement"] = sorted(i.evidence_id for i in self.items if "outside_agreement" in i.tags)
         self.cases["victim_blaming_notes"] = sorted(i.evidence_id for i in self.items if "victim_blaming" in i.tags)
+        self.cases["relayed_items"] = [i.evidence_id for i in self.relayed]
+        self.cases["name_variant_notes"] = sorted(i.evidence_id for i in self.items if "name_variant" in i.tags)
         self.strengths.sort(key=lambda f: (f.recorded, f.person, f.kind, f.agency))
         self.concerns.sort(key=lambda f: (f.recorded, f.person, f.kind, f.agency))
         fact_width = max(4, len(str(max(len(self.strengths), len(self.concerns)))))
@@ -1290,6 +1299,10 @@ class _Generator:
                     "note": it.note,
                     "supersedes": it.supersedes.evidence_id if it.supersedes else "",
                     "retraction": "true" if it.retraction else "false",
+                    "relayed_from": (
+                        it.relayed_from.evidence_id if isinstance(it.relayed_from, _Item) else it.relayed_from or ""
+                    ),
+                    "collection_method": it.collection,
                 },
             )
         for table, prefix, facts in (
@@ -1350,4 +1363,6 @@ class _Generator:
             f"G{g + 1:02d} {self.group_theme[g].label}": sorted(c.pid for c in self.group_members[g])
             for g in range(len(self.group_members))
         }
-        return DemoBorough(seed=self.seed, today=self.today, batches=out, cases=self.cases, groups=groups)
+        return DemoBorough(
+            seed=self.seed, today=self.today, batches=out, cases=self.cases, groups=groups, reasons=dict(self.reasons)
+        )

@@ -251,6 +251,8 @@ class AgreementPlan:
                 "valid_to": "",
                 "retention_days": "2190",
                 "dpia_ref": "DPIA-NSCP-2024-07",
+                "special_category": "true",
+                "dpo_consulted_on": iso(self.start - timedelta(days=230)),
             },
             {
                 "agreement_id": "AGR-02",
@@ -262,6 +264,8 @@ class AgreementPlan:
                 "valid_to": "",
                 "retention_days": "1095",
                 "dpia_ref": "",
+                "special_category": "true",
+                "dpo_consulted_on": "",  # planted gap: the DPO was never consulted
             },
             {
                 "agreement_id": "AGR-03",
@@ -272,6 +276,8 @@ class AgreementPlan:
                 "valid_to": iso(self.vol_expired),
                 "retention_days": "730",
                 "dpia_ref": "DPIA-RYT-2023-02",
+                "special_category": "false",
+                "dpo_consulted_on": iso(self.start - timedelta(days=420)),
             },
             {
                 "agreement_id": "AGR-04",
@@ -282,6 +288,8 @@ class AgreementPlan:
                 "valid_to": "",
                 "retention_days": "730",
                 "dpia_ref": "DPIA-RYT-2025-01",
+                "special_category": "false",
+                "dpo_consulted_on": iso(self.vol_renewed - timedelta(days=20)),
             },
             {
                 "agreement_id": "AGR-05",
@@ -293,5 +301,7 @@ class AgreementPlan:
                 "valid_to": "",
                 "retention_days": "2920",
                 "dpia_ref": "DPIA-HLT-2024-11",
+                "special_category": "true",
+                "dpo_consulted_on": iso(self.start - timedelta(days=320)),
             },
         ]
