@@ -32,6 +32,7 @@ def db(tmp_path: Path) -> str:
             grey_threshold=0.1,
             min_agencies=1,
             association_only="included",
+            presence_only="included",  # issue 12: P1 is only present at the place; the panel includes that
         )
         set_policy(store, Actor("chair", Role.PANEL), policy, reason="test: show P1 and P2")
     store.dispose()
