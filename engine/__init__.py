@@ -119,6 +119,9 @@ if TYPE_CHECKING:
     from .naming import naming_payload as naming_payload
     from .node_labels import NodeLabel as NodeLabel
     from .node_labels import node_label as node_label
+    from .notices import OwedNotice as OwedNotice
+    from .notices import notices_due as notices_due
+    from .notices import produce_notice as produce_notice
     from .outputs import audited_output as audited_output
     from .outputs import check_output as check_output
     from .outputs import check_unaudited_output as check_unaudited_output

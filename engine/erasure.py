@@ -34,6 +34,7 @@ from .access import Actor, Role, require
 from .errors import NotFound, PeermapError
 from .identity_links import canonical_ids
 from .models import AuditEvent, IdentityDecision, YoungPerson
+from .naming import NAMING_ACTIONS
 from .redaction import NameMatcher, VariantMatcher
 from .store import Store
 
@@ -104,6 +105,13 @@ def erase_in(s: Session, actor: Actor, person_id: str, reason: str, policy: str)
         return ids_rx.sub(names_rx.sub(text, ERASED), ERASED)
 
     tombstone = f"erased on {clock.today().isoformat()} under {policy.strip()}"
+    doomed = _events_mentioning(s, names, records, scrub)
+    # Whoever received an output naming them is owed a removal notice; the payload that says so is about to go.
+    notify = [
+        {"event": ev.seq, "recipient": str(p.get("recipient") or "").strip()}
+        for ev, p in ((ev, _json(ev.payload)) for ev in doomed)
+        if ev.action in NAMING_ACTIONS and str(p.get("recipient") or "").strip()
+    ]
     event = audit.record(
         s,
         actor,
@@ -114,6 +122,7 @@ def erase_in(s: Session, actor: Actor, person_id: str, reason: str, policy: str)
             "policy": policy.strip(),
             "reason": scrub(reason.strip()),
             "tombstone": tombstone,
+            "notify": notify,
         },
     )
     report = ErasureReport(sorted(records), event.seq, tombstone)
@@ -121,7 +130,7 @@ def erase_in(s: Session, actor: Actor, person_id: str, reason: str, policy: str)
     _erase_person_rows(conn, records, tombstone, event.seq, report)
     _erase_rows_about(conn, records, event.seq, report)
     _scrub_free_text(conn, names, records, scrub, event.seq, report)
-    report.events_cleared = _clear_events(s, names, records, scrub, event.seq)
+    report.events_cleared = _clear_events(s, doomed, event.seq)
     return report
 
 
@@ -241,20 +250,32 @@ def _scrub_free_text(
             report.rows_rewritten[name] = report.rows_rewritten.get(name, 0) + len(changed)
 
 
-def _clear_events(s: Session, names: list[str], records: set[str], scrub: Any, seq: int) -> int:
-    """Payloads that mention the young person are cleared; the event, its place and its digest stay."""
+def _json(payload: str) -> dict[str, Any]:
+    try:
+        p = json.loads(payload)
+    except ValueError:
+        return {}
+    return p if isinstance(p, dict) else {}
+
+
+def _events_mentioning(s: Session, names: list[str], records: set[str], scrub: Any) -> list[AuditEvent]:
+    """Audit events whose payload mentions the young person (a name in any written form, or a record id)."""
     needles = _needles(names, records)
+    if not needles:
+        return []
     hits = sa.or_(*(sa.func.lower(col(AuditEvent.payload)).contains(n, autoescape=True) for n in needles))
-    n = 0
-    for ev in s.exec(select(AuditEvent).where(hits, col(AuditEvent.seq) != seq)):
-        if scrub(ev.payload) == ev.payload:
-            continue  # a word of the name inside an unrelated word: nothing about them here
+    # a word of the name inside an unrelated word is no mention: the matcher decides
+    return [ev for ev in s.exec(select(AuditEvent).where(hits)) if scrub(ev.payload) != ev.payload]
+
+
+def _clear_events(s: Session, events: list[AuditEvent], seq: int) -> int:
+    """Payloads that mention the young person are cleared; the event, its place and its digest stay."""
+    for ev in events:
         ev.payload = json.dumps({"erased": True, "erased_by": seq})
         ev.salt = None
         ev.erased_by = seq
         s.add(ev)
-        n += 1
-    return n
+    return len(events)
 
 
 def vacuum(store: Store) -> None:

@@ -8,11 +8,15 @@ labelling report can flag a young person who left the map after being named anyw
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
+from sqlmodel import select
+
 from . import audit
 from .access import Actor
+from .models import AuditEvent
 from .store import Store
 
 NAMING_ACTIONS = (
@@ -24,6 +28,24 @@ NAMING_ACTIONS = (
     "identity.explain",
     "view_person",
 )
+
+
+NOTICE_KIND = "notice"  # a correction or removal notice: an output that answers earlier ones (engine.notices)
+
+
+def answered(store: Store) -> set[tuple[str, int]]:
+    """(recipient, output event seq) pairs a correction or removal notice has been produced for."""
+    done: set[tuple[str, int]] = set()
+    with store.read() as s:
+        for ev in s.exec(select(AuditEvent).where(AuditEvent.action == "report")):
+            try:
+                p = json.loads(ev.payload)
+            except ValueError:
+                continue
+            if isinstance(p, dict) and p.get("kind") == NOTICE_KIND:
+                for seq in p.get("notice_for") or []:
+                    done.add((str(p.get("recipient") or ""), int(seq)))
+    return done
 
 
 def on_screen(actor: Actor) -> str:

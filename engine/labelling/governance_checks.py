@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..models import AuditEvent, SharingAgreement
-from ..naming import NAMING_ACTIONS
+from ..naming import NAMING_ACTIONS, answered
 from ..store import Store
 from .record import Check, Context, Example, Outcome, step
 from .results import Finding
@@ -120,6 +120,19 @@ def _output_events(store: Store) -> list[tuple[AuditEvent, dict[str, Any]]]:
     return out
 
 
+def _erasure_events(store: Store) -> list[tuple[AuditEvent, dict[str, Any]]]:
+    with store.read() as s:
+        rows = list(s.exec(select(AuditEvent).where(AuditEvent.action == "erase").order_by(col(AuditEvent.seq))))
+    out = []
+    for ev in rows:
+        try:
+            payload = json.loads(ev.payload)
+        except ValueError:
+            payload = {}
+        out.append((ev, payload if isinstance(payload, dict) else {}))
+    return out
+
+
 def _people_in(payload: dict[str, Any]) -> list[str]:
     people = payload.get("person_ids") or []
     return [str(p) for p in people] if isinstance(people, list) else []
@@ -193,13 +206,27 @@ OUTPUTS_LOGGED = Check(
 def _shadow_lists(ctx: Context) -> Outcome:
     assert ctx.store is not None  # needs_store: evaluate() reports "not checked" without one
     left_out = set(ctx.result.left_out_ids)
+    noticed = answered(ctx.store)
     events: list[str] = []
     people: set[str] = set()
     for ev, payload in _output_events(ctx.store):
+        if (str(payload.get("recipient") or "").strip(), ev.seq) in noticed:
+            continue  # the recipient has been sent a correction or removal notice for this output
         now_out = {ctx.snap.canonical.get(p, p) for p in _people_in(payload)} & left_out
         if now_out:
             events.append(f"event:{ev.seq}")
             people |= now_out
+    for ev, payload in _erasure_events(ctx.store):
+        owed = [
+            i
+            for i in payload.get("notify") or []
+            if (str(i.get("recipient") or ""), int(i.get("event") or 0)) not in noticed
+        ]
+        for item in owed:
+            events.append(f"event:{int(item.get('event') or 0)}")
+        if owed:
+            people.add(f"erased:{ev.seq}")
+    events = sorted(set(events), key=lambda e: int(e.split(":")[1]))
     # Only counts: the people now left out are never named, not even by id.
     return Outcome(
         [Finding(f"{e} included young people who are now left out", refs=(e,)) for e in events],
@@ -216,8 +243,8 @@ SHADOW_LISTS = Check(
     run=_shadow_lists,
     needs_store=True,
     messages={
-        "found": "{people} young people now left out appear in {events} earlier report(s) or export(s): "
-        "recall or destroy those copies",
+        "found": "{people} young people now left out appear in {events} earlier output(s) with no notice sent: "
+        "produce the notices (peermap notices; peermap report notice --recipient R)",
         "none": "no young person now left out appears in an earlier logged output",
         "not_checked": "not checked: needs the database's audit trail",
     },

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine import PeermapError
+from peermap.engine import PeermapError, notices_due, produce_notice
 
-from . import fail, parse_as_at, state
+from . import echo_json, fail, parse_as_at, state
 
-KIND_HELP = "audit | labelling | subject | map"
+KIND_HELP = "audit | labelling | subject | map | notice"
 
 
 def report_command(
@@ -41,6 +41,9 @@ def report_command(
 
     kind = kind.strip().lower()
     fmt = fmt.strip().lower()
+    if kind == "notice":
+        _notice(recipient, out, force)
+        return
     if kind not in reports.KINDS:
         raise fail(f"unknown report {kind!r}; use one of: {KIND_HELP}")
     if fmt not in reports.FORMATS:
@@ -75,6 +78,39 @@ def report_command(
         typer.echo("note: no --recipient given; the audit trail records this report without one", err=True)
 
 
+def _notice(recipient: str | None, out: Path | None, force: bool) -> None:
+    """`report notice --recipient R`: the correction or removal notice owed to R (see `peermap notices`)."""
+    try:
+        text, notice = produce_notice(state.store(create=False), state.actor, recipient or "", out, force=force)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"wrote the notice for {notice.recipient} ({len(notice.events)} output(s)) to {out}", err=True)
+
+
+def notices_command(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Recipients of earlier outputs naming young people since removed or erased, still owed a notice."""
+    try:
+        owed = notices_due(state.store(create=False), state.actor)
+    except PeermapError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        echo_json([n.to_json() for n in owed])
+        return
+    if not owed:
+        typer.echo("no notice is owed: every earlier recipient has been told of every removal and erasure")
+        return
+    for n in owed:
+        typer.echo(
+            f"{n.recipient}: {len(n.events)} output(s) (events {', '.join(map(str, n.events))}); "
+            f"{len(n.removed)} young people removed from the map, {len(n.erased)} record(s) erased -> "
+            f'peermap report notice --recipient "{n.recipient}" --out notice.md'
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add `peermap report` to the app."""
     app.command("report")(report_command)
+    app.command("notices")(notices_command)
