@@ -60,8 +60,22 @@ def test_explain_one_link_text_and_audit(db: str) -> None:
     )
     assert "Cara Doyle" not in result.output
     assert view_events(db) == [
-        {"person_id": "P1", "what": "explain", "other_id": "P2", "actor": "sam"},
-        {"person_id": "P2", "what": "explain", "other_id": "P1", "actor": "sam"},
+        {
+            "person_id": "P1",
+            "person_ids": ["P1"],
+            "what": "explain",
+            "other_id": "P2",
+            "actor": "sam",
+            "recipient": "sam (on screen)",
+        },
+        {
+            "person_id": "P2",
+            "person_ids": ["P2"],
+            "what": "explain",
+            "other_id": "P1",
+            "actor": "sam",
+            "recipient": "sam (on screen)",
+        },
     ]
 
 
@@ -71,7 +85,16 @@ def test_explain_one_link_json(db: str) -> None:
     data = json.loads(result.output)
     assert data["object"]["name"] == "Northgate Park"
     assert [x["relation"] for x in data["links"]] == ["present_at"]
-    assert view_events(db) == [{"person_id": "P1", "what": "explain", "other_id": "L1", "actor": "sam"}]
+    assert view_events(db) == [
+        {
+            "person_id": "P1",
+            "person_ids": ["P1"],
+            "what": "explain",
+            "other_id": "L1",
+            "actor": "sam",
+            "recipient": "sam (on screen)",
+        }
+    ]
 
 
 def test_explain_person_lists_links(db: str) -> None:
