@@ -249,10 +249,10 @@ class PgTarget:
         store = Store.open(self.store_url)
         import_path(store, GOOD, Actor("corpus.setup", Role.PRACTITIONER))
         store.dispose()
+        self.before = self.fingerprint()  # before the lock: reading a locked table would wait for ever
         if case.setup == "locked":
             self.lock_conn = self.admin.connect()
             self.lock_conn.execute(sa.text(f"LOCK TABLE {self.schema}.young_person IN ACCESS EXCLUSIVE MODE"))
-        self.before = self.fingerprint()
 
     def fingerprint(self) -> dict[str, tuple[int, str]]:
         return _pg_fingerprint(PG_BASE, self.schema)
