@@ -49,8 +49,11 @@ def count(n: int, one: str, many: str) -> str:
 
 def describe(exc: BaseException) -> str:
     """An error as a user reads it: the engine's own message, or the fault named so it can be reported."""
-    from peermap.engine import PeermapError
+    from peermap.engine import PeermapError, fault_message
 
     if isinstance(exc, PeermapError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc} (a fault in peermap, not in your data: please report it)"
+        return visible_lines(str(exc))
+    sentence = fault_message(exc)  # a full disk, a read-only or damaged database: what to do, not a type name
+    if sentence is not None:
+        return visible_lines(sentence)
+    return visible_lines(f"{type(exc).__name__}: {exc} (a fault in peermap, not in your data: please report it)")
