@@ -103,7 +103,7 @@ def test_erasure_leaves_no_bytes_a_tombstone_and_a_verifying_chain(borough: Stor
 
 
 def test_only_the_panel_may_erase(store: Store, practitioner: Actor, auditor: Actor, panel: Actor) -> None:
-    build_demo(store, panel, seed=7, people=60)
+    build_demo(store, panel, seed=7)
     for who in (practitioner, auditor):
         with pytest.raises(PermissionDenied):
             erase_person(store, who, "YP-0001", "asked")

@@ -87,7 +87,7 @@ def test_only_the_panel_runs_retention(store: Store, practitioner: Actor, audito
 
 def test_nothing_is_due_on_the_day_the_demo_is_built(store: Store, panel: Actor) -> None:
     with frozen(datetime.fromisoformat(BUILT)):
-        build_demo(store, panel, seed=7, people=60)
+        build_demo(store, panel, seed=7)
         due = retention_due(store, panel)
     assert due.evidence == [] and due.people == []
     assert load_retention_policy().person_without_usable_evidence_days == 90
