@@ -146,3 +146,23 @@ def test_outputs_on_postgresql_refuse_files_peermap_did_not_write(
         reports.produce(any_store, auditor, "audit", "json", out=mine, force=True)
     rep = reports.produce(any_store, auditor, "audit", "json", out=tmp_path / "a.json")
     assert rep.path == (tmp_path / "a.json").resolve() and audit.verify(any_store).ok
+
+
+def test_an_import_waiting_too_long_for_the_lock_says_another_import_is_running(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERMAP_LOCK_TIMEOUT", "0.3")
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "agencies.csv").write_text("agency_id,name,kind\nyouth,Youth service,youth_work\n")
+    before = _sha(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another import holding the write lock
+    try:
+        out = runner.invoke(app, ["--db", str(db), "import", str(folder)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert out.exit_code == 2, out.output
+    assert "another import is running" in out.output and "Try again" in out.output
+    assert "Traceback" not in out.output and _sha(db) == before

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
 from ..access import Actor
-from ..errors import InputProblem, PeermapError
+from ..errors import DatabaseBusy, InputProblem, PeermapError
 from ..models import ImportBatch
-from ..store import Store
+from ..store import Store, lock_timeout
 from .rows import TABLES
 from .validate import MODEL_OF, Plan, Progress
 
@@ -113,6 +113,11 @@ def write_plan(
         raise PeermapError(
             "the database changed while this import was being checked (another import added some of "
             "the same ids); nothing was written, run the import again"
+        ) from exc
+    except DatabaseBusy as exc:
+        raise DatabaseBusy(
+            f"another import is running (or another change is being written) and held the database for more "
+            f"than {lock_timeout():g} s; nothing was written by this import. Try again when it has finished."
         ) from exc
     return ImportReport(
         import_id=import_id,

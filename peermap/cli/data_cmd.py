@@ -86,6 +86,8 @@ def _import(
         else:
             typer.echo(f"peermap: {exc}", err=True)
         raise typer.Exit(1) from None
+    except PeermapError as exc:  # a busy or faulty database: one sentence, exit 2
+        raise fail(str(exc)) from None
     finally:
         if not imported and new_file is not None:
             _remove_new_database(store, new_file)
