@@ -26,7 +26,7 @@ from peermap.engine import audit, load_language_guide
 from peermap.engine.access import Actor, Role
 from peermap.engine.errors import PermissionDenied
 from peermap.engine.models import Decision
-from peermap.engine.policy import policy_in_force
+from peermap.engine.policy import policy_history, policy_in_force, set_policy, with_changes
 from peermap.engine.store import Store
 from peermap.tui.app import PeermapApp
 from peermap.tui.safe import flagged
@@ -335,6 +335,31 @@ async def test_panel_previews_threshold_change_and_commits_with_reason(demo: Sto
     assert record.body.include_threshold == 0.6
     assert record.reason == "more included, agreed at MACE"
     assert [e.action for e in audit.events(demo, AUDITOR, action="policy_set")] == ["policy_set"]
+
+
+@run_async
+async def test_a_commit_after_another_panel_members_is_refused_and_previewed_again(demo: Store) -> None:
+    """Two panel members at once (issue 18.2): the second commit, based on the version she previewed, is refused."""
+    app = PeermapApp(demo, PANEL)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await set_include_threshold(pilot, "0.6")
+        # meanwhile another panel member commits from another terminal
+        other = Actor("second.panel", Role.PANEL)
+        set_policy(demo, other, with_changes(policy_in_force(demo).body, min_agencies=3), "agreed elsewhere")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"more included")
+        await pilot.press("enter")
+        await settle(pilot)
+        notice = next(s for s in app.screen_stack if isinstance(s, NoticeModal))
+        message = text_of(notice.query_one("#notice-message", Static))
+        assert "based on policy version 1, but version 2 was committed since by second.panel" in message
+        assert "preview your change again" in message
+    history = policy_history(demo)
+    assert [r.version for r in history] == [1, 2] and history[-1].actor == "second.panel"
 
 
 @run_async
