@@ -375,7 +375,8 @@ def test_victim_blaming_notes_are_what_the_language_guide_flags(borough: DemoBor
         note = concerns[cid]["note"]
         age = _age(people[concerns[cid]["person_id"]]["date_of_birth"], TODAY)
         assert age < 13
-        assert guide.find(note, age) and not guide.find(note, 15)
+        # "sexually active" is flagged for any child (issue 12 item 9), and under 13 it is rape in law
+        assert guide.find(note, age) and guide.find(note, 15)
 
 
 def test_identity_duplicates_are_one_child_keyed_differently(borough: DemoBorough, tables) -> None:
@@ -635,3 +636,10 @@ def test_demo_command_without_the_terminal_ui(tmp_path: Path, monkeypatch: pytes
     result = _cli(["--db", str(tmp_path / "d.db"), "demo"])
     assert result.exit_code == 0, result.output
     assert "The terminal UI is not available yet" in result.output
+
+
+@pytest.mark.parametrize("people", [60, 61, 75, 98, 101, 126])
+def test_small_boroughs_plant_every_case(people: int) -> None:
+    """Sizes where the estate group had too few free members for the exploited-child case (it crashed)."""
+    b = generate(seed=7, people=people, today=date(2026, 11, 28))
+    assert len(b.tables()["people"]) >= people

@@ -58,6 +58,9 @@ def _live_group(b: _Builder, key: str) -> int:
 def _exploited_harming(b: _Builder) -> None:
     g = _live_group(b, "estate")
     pool = _unplanted(b, b.group_members[g])
+    if len(pool) < 3:  # a small borough: too few free members in the estate group; borrow from the others
+        spare = [c for i, m in enumerate(b.group_members) if i != g for c in _unplanted(b, m)]
+        pool = pool + spare[: 3 - len(pool)]
     child, *others = b.rng.sample(pool, 3)
     for c in (child, *others):
         c.planted = True
@@ -150,7 +153,10 @@ def _sibling_as_associate(b: _Builder) -> None:
 
 def _hotel_present(b: _Builder) -> None:
     g = _live_group(b, "eastgate")
-    child = b.rng.choice(_unplanted(b, b.group_members[g]))
+    pool = _unplanted(b, b.group_members[g]) or [
+        c for i, m in enumerate(b.group_members) if i != g for c in _unplanted(b, m)
+    ]  # a small borough may have no free member left in the group: borrow one
+    child = b.rng.choice(pool)
     child.planted = True
     day = b.today - timedelta(days=35)
     place = b.group_places(g)[0]
