@@ -351,3 +351,8 @@ def people_ok(out: Path) -> None:
 def people_many(out: Path) -> None:
     rows = "".join(f"Q{i:06d},Person number {i} with a longish name\n" for i in range(20_000))
     (out / "people.csv").write_text("person_id,name\n" + rows)
+
+
+@builder
+def json_utf16(out: Path) -> None:
+    (out / "data.json").write_bytes('{"people": [{"person_id": "P100", "name": "Ann"}]}'.encode("utf-16"))
