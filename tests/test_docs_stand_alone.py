@@ -14,10 +14,19 @@ DOC_REF = re.compile(r"\bdocs/[\w./-]+?\.md\b")
 DOMAIN_SECTION = re.compile(r"docs/domain\.md §(\d+)")
 
 
+def _is_input_corpus(p: Path) -> bool:
+    """tests/data holds deliberately broken inputs (UTF-16, binary): data, not documentation."""
+    return p.is_relative_to(ROOT / "tests" / "data")
+
+
 def _texts() -> list[tuple[Path, str]]:
     files = [ROOT / "README.md", ROOT / "pyproject.toml", ROOT / "Makefile"]
     for folder in FOLDERS:
-        files += [p for p in (ROOT / folder).rglob("*") if p.suffix in SUFFIXES and "__snapshots__" not in p.parts]
+        files += [
+            p
+            for p in (ROOT / folder).rglob("*")
+            if p.suffix in SUFFIXES and "__snapshots__" not in p.parts and not _is_input_corpus(p)
+        ]
     this = Path(__file__).resolve()
     return [(p, p.read_text(encoding="utf-8")) for p in sorted(set(files)) if p.is_file() and p.resolve() != this]
 
