@@ -621,9 +621,7 @@ def explain_link(
         links = score_links(sub, nodes, pack, snapshot.as_at)
         for row in range(len(links)):
             rel_mask = sub.relation == links.relation[row]
-            parts.append(
-                _relation_trace(snapshot, pack, sub, np.flatnonzero(rel_mask), links, row, notes, {a, b} - hidden)
-            )
+            parts.append(_relation_trace(snapshot, pack, sub, np.flatnonzero(rel_mask), links, row, notes))
     # Present the pair in stored order (person-person: smaller position first; else person first).
     first, second = (a, b) if (nodes.kinds[pb] != 0 or pa <= pb) else (b, a)
     return LinkExplanation(
@@ -649,7 +647,7 @@ def explain_evidence(
             & (evidence.object == links.object[row])
             & (evidence.relation == links.relation[row])
         )
-        out.append(_relation_trace(None, pack, evidence, rows, links, row, {}, set(), as_at=as_at, names=names))
+        out.append(_relation_trace(None, pack, evidence, rows, links, row, {}, as_at=as_at, names=names))
     return out
 
 
@@ -660,8 +658,7 @@ def _relation_trace(
     rows: np.ndarray,
     links: LinkTable,
     row: int,
-    notes: dict[str, str | None],
-    involved: set[str],
+    notes: dict[str, str | None],  # already redacted (explain_link)
     *,
     as_at: date | None = None,
     names: dict[str, str] | None = None,
