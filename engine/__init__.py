@@ -154,6 +154,7 @@ if TYPE_CHECKING:
     from .retention import retention_due as retention_due
     from .retention import retention_run as retention_run
     from .review_queue import identity_review as identity_review
+    from .rules import PersonLink as PersonLink
     from .rules import explain_link as explain_link
     from .rules import explain_person as explain_person
     from .rules import load_rule_pack as load_rule_pack

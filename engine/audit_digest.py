@@ -44,7 +44,8 @@ IMPORT = "import"
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
-    return model.__table__  # type: ignore[attr-defined]
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models
+    return table
 
 
 COVERED: tuple[type[SQLModel], ...] = (ImportBatch, *DATA_TABLES, *SINGLE_ROW.values())

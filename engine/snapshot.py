@@ -6,6 +6,7 @@ policy in force, which is what makes an "as at" replay come out identical.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -343,7 +344,7 @@ def _days(values: Any) -> np.ndarray:
 
 
 def _evidence_table(
-    rows: list,
+    rows: Sequence[Sequence[object]],
     nodes: NodeIndex,
     canonical: dict[str, str],
     agencies: dict[str, Agency],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, SupportsInt, cast
 
 import numpy as np
 
@@ -97,12 +97,14 @@ class _City:
 
 def _choice(rng: np.random.Generator, n: int, p: list[float] | np.ndarray, size: int) -> np.ndarray:
     weights = np.asarray(p, dtype=float)
-    return rng.choice(n, size=size, p=weights / weights.sum())
+    picked: np.ndarray = rng.choice(n, size=size, p=weights / weights.sum())
+    return picked
 
 
 def _agencies(rng: np.random.Generator, weights: Mapping[str, float], size: int) -> np.ndarray:
     ids = np.array([AG[a] for a in weights], dtype=np.int32)
-    return ids[_choice(rng, len(ids), list(weights.values()), size)]
+    chosen: np.ndarray = ids[_choice(rng, len(ids), list(weights.values()), size)]
+    return chosen
 
 
 def _build(people: int, seed: int, today: date) -> _City:
@@ -407,7 +409,10 @@ def city_tables(people: int, seed: int = 7, today: date | None = None) -> dict[s
     table = _table(city)
     nodes = _nodes(city)
     rng = np.random.default_rng(seed + 1)
-    iso = lambda n: from_day_number(int(n)).isoformat()  # noqa: E731
+
+    def iso(n: SupportsInt) -> str:
+        return from_day_number(int(n)).isoformat()
+
     P, L = city.people, city.n_loc
     areas = [f"Ward {i + 1}" for i in range(city.n_areas)]
     schools = [f"City School {i + 1}" for i in range(city.n_schools)]

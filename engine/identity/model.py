@@ -38,7 +38,8 @@ class MatchModel:
         return logit2(self.policy.prior_match_probability)
 
     def weights(self, field: str) -> np.ndarray:
-        return np.log2(self.m[field] / self.u[field])
+        bits: np.ndarray = np.log2(self.m[field] / self.u[field])
+        return bits
 
     @classmethod
     def from_policy(cls, policy: IdentityPolicy) -> MatchModel:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import clock
 from ..access import Actor
-from ..errors import ImportRejected
+from ..errors import ImportRejected, InputProblem
 from ..store import Store
 from .overview import summary
 from .readers import RawTable, Source, read_path, tables_from_mapping
@@ -95,7 +95,7 @@ def import_tables(
 
     Problems name the table as `<source>#<table>` and the row by its index in the list.
     """
-    problems: list = []
+    problems: list[InputProblem] = []
     raw: dict[str, RawTable] = tables_from_mapping(tables, source, problems)
     return _run(
         store,

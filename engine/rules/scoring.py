@@ -28,13 +28,14 @@ capped at settings.untested_link_cap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
 import numpy as np
 
-from ..grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES
+from ..grading import CREDIBILITY, RELIABILITY, SCHEME_CODE, SCHEMES, Scheme
 from ..snapshot import EvidenceTable, NodeIndex, day_number
 from ..vocab import (
     AGENCY_KIND_CODE,
@@ -121,7 +122,9 @@ class CompiledRule:
         self.dynamic = w.dynamic
 
     @staticmethod
-    def _code_table(codes: list[str] | None, scale: dict, schemes: tuple, width: int) -> np.ndarray | None:
+    def _code_table(
+        codes: list[str] | None, scale: Mapping[Scheme, tuple[str, ...]], schemes: tuple[Scheme, ...], width: int
+    ) -> np.ndarray | None:
         if codes is None:
             return None
         table = np.zeros((len(SCHEMES), width), dtype=bool)

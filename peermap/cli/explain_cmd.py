@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine import RELATIONS, ObjectKind, PeermapError, Relation, Role, log_naming_output
+from peermap.engine import RELATIONS, ObjectKind, PeermapError, PersonLink, Relation, Role, log_naming_output
 
 from . import fail, parse_as_at, state
 
@@ -91,7 +91,7 @@ def explain_command(
         typer.echo(explanation.text())
 
 
-def _print_person(name: str, pid: str, as_at: date, version: str, links: list, as_json: bool) -> None:
+def _print_person(name: str, pid: str, as_at: date, version: str, links: list[PersonLink], as_json: bool) -> None:
     if as_json:
         typer.echo(
             json.dumps(

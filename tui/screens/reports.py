@@ -26,7 +26,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from peermap.engine import PeermapError, VerifyResult, today
+from peermap.engine import AuditEvent, PeermapError, VerifyResult, today
 
 from ..safe import describe, join, plain
 from ..workspace import Loaded
@@ -305,7 +305,7 @@ class ReportsScreen(PeermapScreen):
             )
         )
 
-    def _fill_log(self, rows: list) -> None:
+    def _fill_log(self, rows: list[AuditEvent]) -> None:
         table = self.query_one("#audit-log", DataTable)
         table.display = True
         table.clear()
