@@ -95,3 +95,13 @@ def test_engine_imports_its_own_modules_only_at_the_top() -> None:
             if line[:1].isspace() and line.strip().startswith(("from .", "from peermap", "import peermap")):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_no_public_name_is_also_an_engine_submodule() -> None:
+    """`from peermap.engine import x` must mean the published x: grimp (and readers) take it for a submodule."""
+    import pkgutil
+
+    from peermap import engine
+
+    submodules = {m.name for m in pkgutil.iter_modules(engine.__path__)}
+    assert sorted(set(engine.__all__) & submodules) == []
