@@ -34,8 +34,8 @@ from .access import Actor, Role, require
 from .errors import NotFound, PeermapError
 from .identity_links import canonical_ids
 from .models import AuditEvent, IdentityDecision, YoungPerson
+from .name_matching import NameMatcher, VariantMatcher
 from .naming import NAMING_ACTIONS
-from .redaction import NameMatcher, VariantMatcher
 from .store import Store
 
 ERASED = "[erased]"

@@ -98,7 +98,8 @@ def sibling_pairs(links: LinkTable) -> np.ndarray:
     pp = kind == _PERSON
     pair = links.subject.astype(np.int64) * max(len(links.nodes.ids), 1) + links.object
     sib = pp & (links.relation == _SIBLING) & (links.belief >= links.disbelief) & (links.n_items > 0)
-    return pp & np.isin(pair, pair[sib])
+    joined: np.ndarray = pp & np.isin(pair, pair[sib])
+    return joined
 
 
 def prepare_arrays(

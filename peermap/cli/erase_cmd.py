@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import PeermapError, erase_person
+from peermap.engine import PeermapError
 
 from . import echo_json, fail, state
 
@@ -21,6 +21,9 @@ def erase_person_command(
     as_json: bool = typer.Option(False, "--json", help="Print what was erased as JSON (counts and record ids)."),
 ) -> None:
     """Erase a young person's names, dates of birth, notes and every mention of them; the audit chain still verifies."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import erase_person
+
     try:
         report = erase_person(state.store(create=False), state.actor, person_id, reason, policy=policy)
     except PeermapError as exc:

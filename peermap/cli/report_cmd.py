@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from peermap.engine import PeermapError, notices_due, produce_notice
+from peermap.engine import PeermapError
 
 from . import echo_json, fail, parse_as_at, state
 
@@ -80,6 +80,9 @@ def report_command(
 
 def _notice(recipient: str | None, out: Path | None, force: bool) -> None:
     """`report notice --recipient R`: the correction or removal notice owed to R (see `peermap notices`)."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import produce_notice
+
     try:
         text, notice = produce_notice(state.store(create=False), state.actor, recipient or "", out, force=force)
     except PeermapError as exc:
@@ -92,6 +95,9 @@ def _notice(recipient: str | None, out: Path | None, force: bool) -> None:
 
 def notices_command(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Recipients of earlier outputs naming young people since removed or erased, still owed a notice."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import notices_due
+
     try:
         owed = notices_due(state.store(create=False), state.actor)
     except PeermapError as exc:

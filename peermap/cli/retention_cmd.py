@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peermap.engine import PeermapError, retention_due, retention_run
+from peermap.engine import PeermapError
 
 from . import echo_json, fail, parse_as_at, state
 
@@ -17,6 +17,9 @@ def due_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON (ids only)."),
 ) -> None:
     """List what is past retention under each agreement and the retention policy (ids, never names)."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import retention_due
+
     try:
         due = retention_due(state.store(create=False), state.actor, parse_as_at(as_at))
     except PeermapError as exc:
@@ -31,6 +34,9 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print what was (or would be) erased as JSON."),
 ) -> None:
     """Erase everything `retention due` lists today (panel only); young people are erased with a tombstone."""
+    # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
+    from peermap.engine import retention_run
+
     try:
         due = retention_run(state.store(create=False), state.actor, reason, dry_run=dry_run)
     except PeermapError as exc:
