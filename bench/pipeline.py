@@ -90,7 +90,7 @@ def main() -> None:
     from peermap.engine.interventions import suggest
     from peermap.engine.labelling import run_checks
     from peermap.engine.mapping import build_map, compute_map, map_json
-    from peermap.engine.policy import end_of_day, policy_in_force
+    from peermap.engine.policy import policy_in_force
     from peermap.engine.rules.in_force import pack_in_force
     from peermap.engine.rules.scoring import score_links
     from peermap.engine.snapshot import load_snapshot
@@ -121,7 +121,7 @@ def main() -> None:
     links = stage("score", score)
 
     def include() -> Any:
-        policy = policy_in_force(store, end_of_day(as_at))
+        policy = policy_in_force(store, clock.end_of_day(as_at))
         result = build_map(snapshot, links, policy, box["pack"].version, with_groups=False)
         result.derived["rule_pack"] = box["pack"]
         return result
