@@ -19,25 +19,41 @@ _WORD = re.compile(r"\w+")
 
 
 class NameMatcher:
-    """Finds whole strings (ids, exact names) in text in one pass, keyed on first words, so thousands stay fast."""
+    """Finds whole strings (ids, exact names) in text in one pass, keyed on their first two words, so tens of
+    thousands stay fast (every id of a city starts with the same word, "YP")."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self._by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._by_words: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
         for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
-            first = _WORD.search(name)
-            if first is not None:
-                self._by_word[first.group(0).lower()].append((first.start(), name.lower()))
+            words = list(_WORD.finditer(name))
+            if words:
+                second = words[1].group(0).lower() if len(words) > 1 else ""
+                self._by_words[(words[0].group(0).lower(), second)].append((words[0].start(), name.lower()))
+        self._first = {first for first, _ in self._by_words}
 
     def __bool__(self) -> bool:
-        return bool(self._by_word)
+        return bool(self._by_words)
 
     def sub(self, text: str, replacement: str) -> str:
-        if not any(w in self._by_word for w in _WORD.findall(text.lower())):
+        if not any(w in self._first for w in _WORD.findall(text.lower())):
             return text
         out: list[str] = []
         pos = 0
-        for m in _WORD.finditer(text):
-            for offset, name in self._by_word.get(m.group(0).lower(), ()):
+        words = list(_WORD.finditer(text))
+        for i, m in enumerate(words):
+            first = m.group(0).lower()
+            if first not in self._first:
+                continue
+            # A name found here spans this word and (when it has two) the next: text[start:end] must equal it,
+            # so its second word is the text's next word. Longest first, as one list sorted by length was.
+            after = words[i + 1].group(0).lower() if i + 1 < len(words) else None
+            candidates = sorted(
+                [*self._by_words.get((first, after), ()), *self._by_words.get((first, ""), ())]
+                if after is not None
+                else self._by_words.get((first, ""), ()),
+                key=lambda c: -len(c[1]),
+            )
+            for offset, name in candidates:
                 start = m.start() - offset
                 end = start + len(name)
                 if start < pos or text[start:end].lower() != name:

@@ -15,7 +15,7 @@ from reports_helpers import MapBuilder, small_map
 
 from peermap import reports
 from peermap.engine import ANOTHER, Actor, MapResult, Reason, Redactor, Role, Store
-from peermap.engine.name_matching import COMMON_WORDS, VariantMatcher
+from peermap.engine.name_matching import COMMON_WORDS, NameMatcher, VariantMatcher
 
 X = "X"
 
@@ -208,3 +208,60 @@ def test_tui_free_text_goes_through_the_same_redactor(store: Store) -> None:
     assert text == f"Seen with {ANOTHER} and Alex Ample; {ANOTHER} left"
     assert Workspace.text(loaded, None) == ""
     assert Workspace.label(loaded, "P9") == "P9" and Workspace.label(loaded, "I1").endswith("on 2026-08-20 (I1)")
+
+
+class _FirstWordMatcher:
+    """NameMatcher as it was: keyed on the first word only (every id of a city shares it; slow, same result)."""
+
+    def __init__(self, names: list[str]) -> None:
+        import re
+        from collections import defaultdict
+
+        self._word = re.compile(r"\w+")
+        self._by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=lambda n: (-len(n), n)):
+            first = self._word.search(name)
+            if first is not None:
+                self._by_word[first.group(0).lower()].append((first.start(), name.lower()))
+
+    def sub(self, text: str, replacement: str) -> str:
+        def is_word(ch: str) -> bool:
+            return ch.isalnum() or ch == "_"
+
+        out: list[str] = []
+        pos = 0
+        for m in self._word.finditer(text):
+            for offset, name in self._by_word.get(m.group(0).lower(), ()):
+                start = m.start() - offset
+                end = start + len(name)
+                if start < pos or text[start:end].lower() != name:
+                    continue
+                if (start > 0 and is_word(text[start - 1]) and is_word(name[0])) or (
+                    end < len(text) and is_word(text[end]) and is_word(name[-1])
+                ):
+                    continue
+                out.append(text[pos:start])
+                out.append(replacement)
+                pos = end
+                break
+        out.append(text[pos:])
+        return "".join(out)
+
+
+_ID_PARTS = st.sampled_from(["YP", "yp", "EV", "0012", "0120", "12", "A", "Khan", "Jo"])
+
+
+@given(
+    names=st.lists(
+        st.tuples(_ID_PARTS, st.sampled_from(["-", " ", "", "--"]), _ID_PARTS, st.sampled_from(["", "-", "x"])).map(
+            lambda t: "".join(t)
+        ),
+        max_size=12,
+    ),
+    words=st.lists(st.tuples(_ID_PARTS, st.sampled_from(["-", " ", ", ", "", "_", "."])), max_size=14),
+)
+def test_name_matcher_keyed_on_two_words_finds_what_the_first_word_index_found(
+    names: list[str], words: list[tuple[str, str]]
+) -> None:
+    text = "".join(a + b for a, b in words)
+    assert NameMatcher(names).sub(text, "#") == _FirstWordMatcher(names).sub(text, "#")
