@@ -37,6 +37,8 @@ from .errors import PolicyError as PolicyError
 from .errors import SchemaVersionError as SchemaVersionError
 from .store import Store as Store
 from .store import resolve_url as resolve_url
+from .text_safety import FORMULA_START as FORMULA_START
+from .text_safety import neutralise_formula as neutralise_formula
 from .text_safety import visible as visible
 from .text_safety import visible_lines as visible_lines
 
@@ -66,6 +68,12 @@ if TYPE_CHECKING:
     from .erasure import ErasureReport as ErasureReport
     from .erasure import erase_person as erase_person
     from .erasure import erasures as erasures
+    from .export import EXPORT_FORMATS as EXPORT_FORMATS
+    from .export import ExportResult as ExportResult
+    from .export import export_graph as export_graph
+    from .export import export_map as export_map
+    from .export import export_rows as export_rows
+    from .export import render_export as render_export
     from .fired_rules import RuleTracer as RuleTracer
     from .grading import GradingError as GradingError
     from .grading import parse_grading as parse_grading

@@ -56,3 +56,13 @@ def visible_lines(text: object) -> str:
 
 def has_unsafe(text: str) -> bool:
     return _UNSAFE.search(text) is not None
+
+
+# A spreadsheet evaluates a cell that starts with one of these (tab and CR start one in some importers).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with an apostrophe: the one neutraliser
+    (reports, the map picture and CSV exports all use it)."""
+    return "'" + text if text.startswith(FORMULA_START) and len(text) > 1 else text

@@ -16,17 +16,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from peermap.engine import FORMULA_START as FORMULA_START
+from peermap.engine import neutralise_formula as neutralise_formula
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 CSS_FILE = HERE / "report.css"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EMPTY = "—"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-
-
-def neutralise_formula(text: str) -> str:
-    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) and len(text) > 1 else text
 
 
 def md_escape(text: str) -> str:
