@@ -42,7 +42,8 @@ LINK_FIELDS = ("source", "target", "relation", "confidence", "uncertainty", "ban
 # a fixed time for the zip entries, so the same map exports to the same bytes (the digest then means something)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ANX_ICONS = {"person": "Person", "location": "Place", "incident": "Event"}
-ANX_ATTRIBUTES = ("kind", "status", "confidence", "reasons", "roles", "detail")
+ANX_ATTRIBUTES = ("kind", "status", "confidence", "reasons", "roles", "detail")  # of an entity
+ANX_CLASSES = (*ANX_ATTRIBUTES, "uncertainty")  # every attribute used, of entities and links
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,12 @@ def export_graph(rows: ExportRows) -> nx.MultiGraph:
     g = nx.MultiGraph()
     for n in rows.nodes:
         # XML 1.0 cannot hold control characters: they are written as visible escapes (\\x1b)
-        g.add_node(n["id"], **{k: visible(v) if isinstance(v, str) else v for k, v in n.items() if k != "id"})
+        # an empty field is left out, not written as "": GEXF and GraphML type each attribute once (a place has
+        # no confidence, and "" is not a number)
+        attrs = {k: visible(v) if isinstance(v, str) else v for k, v in n.items() if k != "id" and v != ""}
+        g.add_node(n["id"], **attrs)
     for i, link in enumerate(rows.links):
-        attrs = {k: v for k, v in link.items() if k not in ("source", "target")}
-        g.add_edge(link["source"], link["target"], key=f"l{i}", **attrs)
+        g.add_edge(link["source"], link["target"], key=f"l{i}", **{k: link[k] for k in LINK_FIELDS[2:]})
     return g
 
 
@@ -166,7 +169,7 @@ def _anx(rows: ExportRows, result: MapResult) -> bytes:
     """i2 Analyst's Notebook chart XML (the structure is in docs/exports.md)."""
     chart = ET.Element("Chart", {"Rigorous": "true", "IdReferenceLinking": "false"})
     classes = ET.SubElement(chart, "AttributeClassCollection")
-    for name in ANX_ATTRIBUTES:
+    for name in ANX_CLASSES:
         ET.SubElement(classes, "AttributeClass", {"Name": name, "Type": "AttText", "Visible": "true"})
     strengths = ET.SubElement(chart, "StrengthCollection")
     ET.SubElement(strengths, "Strength", {"Name": "solid", "DotStyle": "DotStyleSolid"})
