@@ -302,7 +302,7 @@ def test_csv_cells_round_trip_except_a_formula_gets_one_apostrophe(cells: list[s
 
 
 def test_export_on_each_database_engine(any_store: Store, tmp_path: Path) -> None:
-    build_demo(any_store, BUILDER, seed=3, people=60)
+    build_demo(any_store, BUILDER, seed=7)
     m = compute_map(any_store)
     done = export_map(any_store, PANEL, "graphml", tmp_path / "m.graphml", recipient="r", purpose="p")
     g = nx.read_graphml(done.path)
@@ -311,3 +311,20 @@ def test_export_on_each_database_engine(any_store: Store, tmp_path: Path) -> Non
     ev = audit.events(any_store, AUDITOR, action="export")[-1]
     assert isinstance(ev, AuditEvent) and json.loads(ev.payload)["person_ids"] == done.person_ids
     assert audit.verify(any_store).ok
+
+
+def test_an_export_counts_for_correction_notices_when_someone_in_it_leaves_the_map(demo: Path, tmp_path: Path) -> None:
+    from peermap.engine import notices_due, policy_in_force, set_policy, with_changes
+
+    _export(demo, "practitioner", "csv", tmp_path / "m.zip")
+    store = Store.open(f"sqlite:///{demo}")
+    ev = audit.events(store, AUDITOR, action="export")[-1]
+    assert not any(n.recipient == "Gephi analyst, CSP" for n in notices_due(store, PANEL))
+    current = policy_in_force(store)
+    stricter = with_changes(current.body, include_threshold=0.99, grey_threshold=0.98)
+    set_policy(store, PANEL, stricter, "test: a stricter panel", based_on=current.version)
+    owed = {n.recipient: n for n in notices_due(store, PANEL)}
+    assert ev.seq in owed["Gephi analyst, CSP"].events
+    assert set(owed["Gephi analyst, CSP"].removed) <= set(json.loads(ev.payload)["person_ids"])
+    assert owed["Gephi analyst, CSP"].removed
+    store.dispose()
