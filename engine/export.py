@@ -211,7 +211,7 @@ def _anx(rows: ExportRows, result: MapResult) -> bytes:
         summary, "Comments"
     ).text = f"policy version {result.policy.version}; left-out young people are not in this chart"
     ET.indent(chart)
-    return ET.tostring(chart, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(chart, encoding="utf-8", xml_declaration=True))  # bytes, as the encoding is given
 
 
 def render_export(fmt: str, rows: ExportRows, result: MapResult) -> bytes:
