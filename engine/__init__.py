@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .access import Actor as Actor
 from .access import Role as Role
 from .access import require as require
+from .access import role_separation as role_separation
 from .db_faults import fault_message as fault_message
 from .db_faults import settle as settle
 from .errors import DatabaseBusy as DatabaseBusy
@@ -43,6 +44,12 @@ from .text_safety import visible as visible
 from .text_safety import visible_lines as visible_lines
 
 if TYPE_CHECKING:
+    from .admin import UsersReport as UsersReport
+    from .admin import admin_check as admin_check
+    from .admin import admin_grant as admin_grant
+    from .admin import admin_init as admin_init
+    from .admin import admin_revoke as admin_revoke
+    from .admin import admin_users as admin_users
     from .ages import age_on as age_on
     from .ages import age_text as age_text
     from .ages import years_between as years_between
@@ -91,6 +98,8 @@ if TYPE_CHECKING:
     from .identity import unlink as unlink
     from .identity import unsure as unsure
     from .identity.explain import MATCH_FIELD_LABELS as MATCH_FIELD_LABELS
+    from .identity_source import os_login as os_login
+    from .identity_source import resolve_actor as resolve_actor
     from .ingest import ImportReport as ImportReport
     from .ingest import import_path as import_path
     from .ingest import import_tables as import_tables

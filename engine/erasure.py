@@ -42,6 +42,8 @@ ERASED = "[erased]"
 DEFAULT_POLICY = "erasure request (UK GDPR Art. 17)"
 # Columns that say whom a row is about: such rows are deleted with the young person.
 ABOUT_COLUMNS = ("person_id", "subject_id", "object_id")
+# Item tables whose restricted notes live in restricted_detail, keyed (item_kind, item_id).
+RESTRICTED_KIND = {"evidence": "evidence", "concern": "concern", "strength": "strength"}
 # Tables handled on their own terms, never scanned as data.
 SPECIAL = {"meta", "row_digest", "audit_event", "young_person"}
 # A young person's own row keeps only what identifies the tombstone.
@@ -204,6 +206,14 @@ def _erase_rows_about(conn: sa.Connection, records: set[str], seq: int, report: 
         conn.execute(sa.delete(table).where(where))
         _mark(conn, name, doomed, seq)
         report.rows_deleted[name] = len(doomed)
+        kind = RESTRICTED_KIND.get(name)
+        if kind is not None:  # a restricted item's note and source reference go with it
+            detail = _table("restricted_detail")
+            gone = conn.execute(
+                sa.delete(detail).where(detail.c.item_kind == kind, detail.c.item_id.in_(doomed))
+            ).rowcount
+            if gone:
+                report.rows_deleted["restricted_detail"] = report.rows_deleted.get("restricted_detail", 0) + gone
     idd = _table("identity_decision")
     about_pair = sa.or_(idd.c.record_a.in_(ids), idd.c.record_b.in_(ids))
     pairs = [str(r) for r in conn.execute(sa.select(idd.c.id).where(about_pair)).scalars()]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import false
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4  # 2: rule pack; 3: audit row_digest; 4: relayed_from, collection_method, agreement governance
+# 2: rule pack; 3: audit row_digest; 4: relayed_from, collection_method, agreement governance;
+# 5: restricted items and restricted_detail, audit appended through peermap_audit_append on PostgreSQL
+SCHEMA_VERSION = 5
 
 
 class Meta(SQLModel, table=True):
@@ -110,6 +113,9 @@ class Evidence(SQLModel, table=True):
     retraction: bool = False  # True: this row only withdraws `supersedes`
     relayed_from: str | None = None  # evidence id or source reference this item repeats (one origin with it)
     collection_method: str = "unspecified"  # engine.vocab.CollectionMethod
+    # Readable only by its agency: note and source_ref live in restricted_detail. The server default keeps
+    # rows written by other tools (and older exports) unrestricted unless they say otherwise.
+    restricted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
@@ -124,6 +130,7 @@ class _PersonFactor(SQLModel):
     recorded_on: date
     agreement_id: str
     note: str | None = None
+    restricted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # note: restricted_detail
     import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
@@ -137,6 +144,23 @@ class Concern(_PersonFactor, table=True):
     """A concern about a young person (criminal exploitation, missing episodes, ...)."""
 
     concern_id: str = Field(primary_key=True)
+
+
+class RestrictedDetail(SQLModel, table=True):
+    """The note and source reference of a restricted item, readable only by its own agency.
+
+    The item's row (evidence, concern, strength) stays readable by everyone, without these two fields, so
+    every login scores the same map and sees that a restricted item exists, from which agency, with its
+    grading. On PostgreSQL, row-level security limits this table to members of `peermap_agency_<agency>`.
+    """
+
+    __tablename__ = "restricted_detail"
+    item_kind: str = Field(primary_key=True, max_length=16)  # evidence | concern | strength
+    item_id: str = Field(primary_key=True)
+    agency: str = Field(index=True)
+    note: str | None = None
+    source_ref: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
 class PolicyVersion(SQLModel, table=True):

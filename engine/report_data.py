@@ -26,6 +26,7 @@ from .models import (
     Strength,
     YoungPerson,
 )
+from .restricted import placeholder, readable_details, reveal
 from .store import Store
 
 
@@ -94,11 +95,17 @@ def evidence_details(store: Store, as_at: date) -> dict[str, EvidenceDetails]:
         col(Evidence.grading_scheme),
         col(Evidence.recorder),
         col(Evidence.note),
+        col(Evidence.restricted),
+        col(Evidence.agency),
     ).where(col(Evidence.recorded_on) <= as_at)
     rows: dict[str, EvidenceDetails] = {}
     with store.read() as s:
-        for eid, agreement_id, grading, scheme, recorder, note in s.execute(query):
-            rows[eid] = EvidenceDetails(agreement_id, grading, scheme, recorder, note)
+        found = list(s.execute(query))
+        detail = readable_details(s, "evidence", [r[0] for r in found if r[6]])
+    for eid, agreement_id, grading, scheme, recorder, note, restricted, agency in found:
+        if restricted:  # the note only for the agency's members (row-level security), else whom to ask
+            note = detail[eid].note if eid in detail else placeholder(agency, grading)
+        rows[eid] = EvidenceDetails(agreement_id, grading, scheme, recorder, note)
     return rows
 
 
@@ -132,4 +139,8 @@ def subject_rows(store: Store, record_ids: Iterable[str]) -> SubjectRows:
         )
         agreements = {a.agreement_id: a for a in s.exec(select(SharingAgreement))}
         batches: dict[int | None, ImportBatch] = {b.id: b for b in s.exec(select(ImportBatch))}
+        s.expunge_all()  # detached: the restricted notes filled in below are never written back
+        reveal(s, "evidence", evidence, "evidence_id")
+        reveal(s, "concern", concerns, "concern_id")
+        reveal(s, "strength", strengths, "strength_id")
     return SubjectRows(evidence, concerns, strengths, agreements, batches)

@@ -34,6 +34,7 @@ from .models import (
     YoungPerson,
 )
 from .origins import relay_groups
+from .restricted import reveal_rows
 from .store import Store
 from .vocab import AGENCY_KIND_CODE, COLLECTION_CODE, NODE_KIND_CODE, RELATION_CODE, CollectionMethod, ObjectKind
 
@@ -306,11 +307,12 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
     if withdrawn_by:
         evidence.withdrawn = np.isin(evidence.evidence_id.astype(str), np.array(sorted(withdrawn_by), dtype=str))
 
-    def facts(model: type[F], key: str) -> list[F]:
+    def facts(model: type[F], key: str, kind: str) -> list[F]:
         table = model.__table__  # type: ignore[attr-defined]
         rows = _rows(s, model, known(model), table.c.recorded_on <= as_at, order=table.c[key])
         for r in rows:  # keyed to canonical people before the (read-only) rows are made
             r["person_id"] = canonical.get(r["person_id"], r["person_id"])
+        reveal_rows(s, kind, rows, key)  # restricted notes this login may read; whom to ask otherwise
         return _detached(model, rows)
 
     return Snapshot(
@@ -325,8 +327,8 @@ def build_snapshot(s: Session, as_at: date) -> Snapshot:
         agreements=agreements,
         evidence=evidence,
         withdrawn_by=withdrawn_by,
-        strengths=facts(Strength, "strength_id"),
-        concerns=facts(Concern, "concern_id"),
+        strengths=facts(Strength, "strength_id", "strength"),
+        concerns=facts(Concern, "concern_id", "concern"),
     )
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import db_faults
-from .errors import DatabaseBusy, SchemaVersionError
+from .errors import DatabaseBusy, PermissionDenied, SchemaVersionError
 from .models import SCHEMA_VERSION, Meta
+from .pg_schema import install_append_function
 
 DEFAULT_DB = "peermap.db"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds; PEERMAP_LOCK_TIMEOUT overrides
@@ -88,6 +90,43 @@ def resolve_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(raw).expanduser()}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:/// URL (None for in-memory databases and other engines)."""
+    if not url.startswith("sqlite"):
+        return None
+    raw = url.split(":///", 1)[1] if ":///" in url else ""
+    raw = raw.split("?", 1)[0]
+    if not raw or raw == ":memory:":
+        return None
+    return Path(raw)
+
+
+def guard_sqlite_file(path: Path, create: bool) -> None:
+    """A SQLite file is one analyst's workbook: create it mode 0600, refuse one other users can read or write.
+
+    Creating the (empty) file ourselves, before SQLite does, means there is no moment when it exists with
+    the umask's wider mode.
+    """
+    if not path.exists():
+        if not create:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise SchemaVersionError(f"cannot create {path}: {exc.strerror or exc}") from None
+        else:
+            os.close(fd)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise PermissionDenied(
+            f"{path} can be read or written by other users of this machine (mode {mode:04o}); a peermap "
+            f"database holds children's safeguarding data: make it private with `chmod 600 {path}`"
+        )
+
+
 class Store:
     """A peermap database. Every `transaction()` is one all-or-nothing unit of work."""
 
@@ -104,6 +143,10 @@ class Store:
         url = resolve_url(db)
         db_faults.check_url(url, create=create)
         kwargs: dict[str, object] = {}
+        path = sqlite_path(url)
+        created = path is not None and not path.exists()
+        if path is not None:
+            guard_sqlite_file(path, create)
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         engine = create_engine(url, **kwargs)
@@ -119,6 +162,8 @@ class Store:
             raise
         except BaseException:
             engine.dispose()
+            if created and path is not None and path.exists() and path.stat().st_size == 0:
+                path.unlink()  # the empty private file made for this database: leave nothing behind
             raise
         return store
 
@@ -145,10 +190,15 @@ class Store:
             )
         if not create:
             raise SchemaVersionError(f"{self.url} has no peermap database")
-        SQLModel.metadata.create_all(self.engine)
-        with Session(self.engine) as s:
-            s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-            s.commit()
+        with self.engine.begin() as conn:
+            SQLModel.metadata.create_all(conn)
+            conn.execute(Meta.__table__.insert(), {"key": "schema_version", "value": str(SCHEMA_VERSION)})  # type: ignore[attr-defined]
+            if self.is_postgresql:
+                install_append_function(conn)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -195,6 +245,13 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def lock_writers(session: Session) -> None:
+    """Serialise writers that must see each other's rows (PostgreSQL: a transaction-scoped advisory lock,
+    which needs no UPDATE privilege; SQLite serialises writers itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/peermap-writers'))"))
 
 
 def set_meta(session: Session, key: str, value: str) -> None:

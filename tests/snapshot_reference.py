@@ -26,6 +26,7 @@ from peermap.engine.models import (
     YoungPerson,
 )
 from peermap.engine.origins import relay_groups
+from peermap.engine.restricted import reveal
 from peermap.engine.snapshot import EvidenceTable, NodeIndex, Snapshot, day_number
 from peermap.engine.vocab import AGENCY_KIND_CODE, COLLECTION_CODE, RELATION_CODE, CollectionMethod
 
@@ -99,6 +100,8 @@ def reference_snapshot(s: Session, as_at: date) -> Snapshot:
     ]
     # Re-key to canonical people on detached rows: nothing read here can ever be flushed back.
     s.expunge_all()
+    reveal(s, "strength", strengths, "strength_id")  # restricted notes this login may read (decision 0012)
+    reveal(s, "concern", concerns, "concern_id")
     for row in strengths:
         row.person_id = canonical.get(row.person_id, row.person_id)
     for con in concerns:

@@ -29,6 +29,7 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
     with eng.begin() as conn:
         conn.execute(sa.text("CREATE TABLE customers (id int)"))
     eng.dispose()
+    (tmp_path / "other.db").chmod(0o600)  # private, so the schema check (not the file-mode check) answers
     with pytest.raises(SchemaVersionError, match="not a peermap database"):
         Store.open(url)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from peermap.cli import app
+from peermap.engine.identity_source import os_login
 from peermap.engine.ingest import json_schema
 
 DATA = Path(__file__).parent / "data"
@@ -29,7 +30,7 @@ def test_import_then_summary(tmp_path: Path) -> None:
     assert json.loads(again.stdout)["unchanged"] is True
     summary = _run(db, "summary", "--json")
     info = json.loads(summary.stdout)
-    assert info["tables"]["evidence"] == 14 and info["imports"][0]["actor"] == "sam"
+    assert info["tables"]["evidence"] == 14 and info["imports"][0]["actor"] == os_login()
     text = _run(db, "summary")
     assert "pol: Metropolitan Police (police), 4 evidence" in text.stdout
 

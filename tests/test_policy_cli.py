@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from peermap.cli import app
 from peermap.engine import audit
 from peermap.engine.access import Actor
+from peermap.engine.identity_source import os_login
 from peermap.engine.ingest import import_tables
 from peermap.engine.policy import policy_history
 from peermap.engine.store import Store
@@ -133,6 +134,6 @@ def test_commit_then_map_uses_new_version(seeded: Store) -> None:
     assert out.exit_code == 0 and "version 2" in out.output
     doc = json.loads(run(seeded, "practitioner", "map", "--json").output)
     assert doc["policy"]["version"] == 2 and doc["policy"]["association_only"] == "included"
-    assert doc["policy"]["reason"] == "panel minute 14" and doc["policy"]["set_by"] == "x.panel"
+    assert doc["policy"]["reason"] == "panel minute 14" and doc["policy"]["set_by"] == os_login()
     p7 = next(p for p in doc["people"] if p["id"] == "P7")
     assert p7["status"] == "included" and p7["reasons"][0]["code"] == "association_included"

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from peermap.cli import app
 from peermap.engine import audit, clock
 from peermap.engine.access import Actor, Role
+from peermap.engine.identity_source import os_login
 from peermap.engine.policy import load_default_policy, set_policy, with_changes
 from peermap.engine.store import Store
 
@@ -47,7 +48,13 @@ def view_events(db: str) -> list[dict]:
     store = Store.open(db)
     try:
         events = audit.events(store, Actor("aud", Role.AUDITOR), action="view_person")
-        return [json.loads(e.payload) | {"actor": e.actor} for e in events]
+        # The login is the operating system's; --actor is only a label recorded beside it (SQLite).
+        out = []
+        for e in events:
+            p = json.loads(e.payload)
+            assert e.actor == os_login() and p["who"] == {"label": "sam", "role_basis": "self-declared"}
+            out.append({k: p[k] for k in ("person_id", "what", "other_id") if k in p} | {"actor": p["who"]["label"]})
+        return out
     finally:
         store.dispose()
 

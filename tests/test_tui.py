@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Static
 from peermap.engine import audit, load_language_guide
 from peermap.engine.access import Actor, Role
 from peermap.engine.errors import PermissionDenied
+from peermap.engine.identity_source import os_login
 from peermap.engine.models import Decision
 from peermap.engine.policy import policy_history, policy_in_force, set_policy, with_changes
 from peermap.engine.store import Store
@@ -243,7 +244,13 @@ async def test_person_detail_records_the_view_and_explains_a_link(demo: Store) -
     views = audit.events(demo, AUDITOR, action="view_person")
     assert [ev.payload for ev in views] == [
         audit.canonical_json(
-            {"person_id": person, "person_ids": [person], "recipient": f"{PRACTITIONER.name} (on screen)", "via": "tui"}
+            {
+                "person_id": person,
+                "person_ids": [person],
+                "recipient": f"{PRACTITIONER.name} (on screen)",
+                "via": "tui",
+                "who": {"role_basis": "self-declared"},
+            }
         )
     ]
     assert views[0].actor == PRACTITIONER.name
@@ -666,7 +673,8 @@ def test_tui_command_opens_the_database_in_force(demo_template: Path, monkeypatc
     monkeypatch.setattr(tui_app, "run_app", lambda store, actor: seen.append((store.url, actor)))
     result = CliRunner().invoke(cli, ["--db", str(demo_template), "--actor", "chair", "--role", "panel", "tui"])
     assert result.exit_code == 0, result.output
-    assert seen == [(f"sqlite:///{demo_template}", Actor("chair", Role.PANEL))]
+    # SQLite: the login is the operating system's, "chair" only a label, the role a self-declared claim.
+    assert seen == [(f"sqlite:///{demo_template}", Actor(os_login(), Role.PANEL, label="chair", held=(Role.PANEL,)))]
 
 
 def test_tui_command_explains_a_missing_database(tmp_path: Path) -> None:

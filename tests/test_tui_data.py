@@ -143,6 +143,7 @@ def build_demo_db(path: Path) -> Path:
 def copy_db(template: Path, dest: Path) -> Store:
     """A private copy of a prebuilt database (tests write audit events; the template stays clean)."""
     shutil.copyfile(template, dest)
+    dest.chmod(0o600)  # peermap refuses a database file other users could read
     return Store.open(f"sqlite:///{dest}")
 
 

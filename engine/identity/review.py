@@ -19,9 +19,9 @@ from .. import audit, clock
 from ..access import Actor, Role, require
 from ..errors import NotFound, PeermapError, PolicyError
 from ..identity_links import canonical_ids, latest_decisions, pair_key
-from ..models import IdentityDecision, ImportBatch, Meta, YoungPerson
+from ..models import IdentityDecision, ImportBatch, YoungPerson
 from ..naming import naming_payload
-from ..store import Store
+from ..store import Store, lock_writers
 from .explain import MATCH_FIELD_LABELS, Term, explanation_text, terms_for
 from .features import Prepared
 from .model import MatchModel, Scored, match_records, score_pairs
@@ -326,9 +326,9 @@ def _decide(
         score = score_pair(store, a, b).score
     lo, hi = pair_key(a, b)
     with store.transaction() as s:
-        # Serialise decision writers (PostgreSQL row lock on the audit head), so two concurrent confirms
-        # cannot each pass the never-fuse check and together join rejected records.
-        s.exec(select(Meta).where(Meta.key == "audit_head").with_for_update()).first()
+        # Serialise decision writers (PostgreSQL advisory lock), so two concurrent confirms cannot each
+        # pass the never-fuse check and together join rejected records.
+        lock_writers(s)
         records = [p for p in s.exec(select(YoungPerson.person_id))]
         for r in (lo, hi):
             if r not in set(records):

@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
-from ..models import Agency, Evidence, ImportBatch
+from ..access import role_separation
+from ..models import Agency, Concern, Evidence, ImportBatch, Strength
 from ..store import Store
 from .rows import TABLES
 from .validate import MODEL_OF
@@ -41,6 +42,10 @@ def summary(store: Store) -> dict[str, Any]:
                 func.max(Evidence.recorded_on),
             )
         ).one()
+        restricted = sum(
+            int(s.execute(sa_select(func.count()).where(col(m.restricted).is_(True))).scalar_one())
+            for m in (Evidence, Concern, Strength)
+        )
         imports = [
             {
                 "import_id": b.id,
@@ -67,4 +72,9 @@ def summary(store: Store) -> dict[str, Any]:
             "recorded_to": iso(last_rec),
         },
         "imports": imports,
+        "access": {
+            "database": store.engine.dialect.name,
+            "restricted_items": restricted,
+            "role_separation": role_separation(store.engine.dialect.name),
+        },
     }

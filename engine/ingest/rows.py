@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from ..governance import lawful_basis_problem
 from ..grading import Grading, GradingError, Scheme, parse_grading
+from ..restricted import is_restricted
 from ..vocab import AgencyKind, CollectionMethod, Polarity, Relation
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -349,6 +350,11 @@ class EvidenceRow(Row):
         CollectionMethod.UNSPECIFIED,
         description="how the information was collected; the rule pack decides which methods are used",
     )
+    restricted: Flag = Field(
+        False,
+        description="true: only this agency reads the note and source_ref (also implied by a 5x5x5 handling "
+        "code other than 1 or a 3x5x2 handling code C)",
+    )
 
     def problems(self) -> list[tuple[str | None, str]]:
         out = _grading_problems(self.grading, self.grading_scheme)
@@ -374,6 +380,7 @@ class EvidenceRow(Row):
             recorded_on=self.recorded_on or self.observed_on,
             collection_method=self.collection_method.value,
         )
+        out["restricted"] = is_restricted(out)
         return out
 
 
@@ -387,6 +394,7 @@ class _PersonNote(Row):
         out = self.model_dump()
         scheme = getattr(self, "grading_scheme", Scheme.ADMIRALTY)
         out.update(grading_scheme=scheme.value, grading=_normal_grading(getattr(self, "grading", None), scheme))
+        out["restricted"] = is_restricted(out)
         return out
 
 
@@ -402,6 +410,11 @@ class StrengthRow(_PersonNote):
     recorded_on: Day
     agreement_id: Id
     note: Text | None = None
+    restricted: Flag = Field(
+        False,
+        description="true: only this agency reads the note (also implied by a 5x5x5 handling code other "
+        "than 1 or a 3x5x2 handling code C)",
+    )
 
 
 class ConcernRow(_PersonNote):
@@ -416,6 +429,11 @@ class ConcernRow(_PersonNote):
     recorded_on: Day
     agreement_id: Id
     note: Text | None = None
+    restricted: Flag = Field(
+        False,
+        description="true: only this agency reads the note (also implied by a 5x5x5 handling code other "
+        "than 1 or a 3x5x2 handling code C)",
+    )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..models import (
     Strength,
     YoungPerson,
 )
+from ..restricted import HIDDEN_FIELDS, ITEM_KINDS
 from ..snapshot import agreement_covers
 from ..vocab import OBJECT_KIND_OF_RELATION, ObjectKind, Relation
 from .readers import RawTable
@@ -327,6 +328,9 @@ def plan_import(
                 fresh[name].append(p)
                 continue
             differ = [k for k, v in p.record.items() if old.get(k) != v]
+            if old.get("restricted") and name in ITEM_KINDS:
+                # A restricted item's note and source_ref are stored apart (and may be unreadable here).
+                differ = [k for k in differ if k not in HIDDEN_FIELDS]
             if differ and name == "agencies" and old["kind"] == "unknown" and old["name"] == old["agency_id"]:
                 problems.add(
                     p.file,

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, clock
 from ..access import Actor
 from ..errors import DatabaseBusy, InputProblem, PeermapError
-from ..models import ImportBatch
+from ..models import ImportBatch, RestrictedDetail
+from ..restricted import ITEM_KINDS, split
 from ..store import Store, lock_timeout
 from .rows import TABLES
 from .validate import MODEL_OF, Plan, Progress
@@ -98,15 +99,21 @@ def write_plan(
                 s.flush()
                 import_id = batch.id
                 conn = s.connection()
+                details: list[dict[str, Any]] = []
                 for table in TABLES:
                     rows = plan.new.get(table) or []
                     target = MODEL_OF[table].__table__  # type: ignore[attr-defined]
                     for i in range(0, len(rows), WRITE_CHUNK):
                         chunk = [{**r, "import_id": import_id} for r in rows[i : i + WRITE_CHUNK]]
+                        if table in ITEM_KINDS:  # restricted notes and source refs go to their own table
+                            details.extend(split(table, chunk))
                         conn.execute(target.insert(), chunk)  # core executemany: fast for large imports
                         done += len(chunk)
                         if progress is not None:
                             progress(done, total, "write")
+                for i in range(0, len(details), WRITE_CHUNK):
+                    conn.execute(RestrictedDetail.__table__.insert(), details[i : i + WRITE_CHUNK])  # type: ignore[attr-defined]
+                payload["restricted"] = len(details)
             payload["import_id"] = import_id
             audit.record(s, actor, "import", payload, data_ref=f"import:{import_id}" if import_id else None)
     except IntegrityError as exc:

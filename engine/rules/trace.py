@@ -15,13 +15,15 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from ..errors import NotFound
 from ..grading import CREDIBILITY, MEANING, RELIABILITY, SCHEMES, Grading, Scheme
 from ..models import Evidence
 from ..name_matching import ANOTHER, NameMatcher, others_redacted
 from ..node_labels import node_label
+from ..restricted import placeholder, readable_details
 from ..snapshot import EvidenceTable, NodeIndex, Snapshot, day_number, from_day_number
 from ..store import Store
 from ..vocab import (
@@ -582,9 +584,22 @@ def _resolve_node(snapshot: Snapshot, node_id: str) -> str:
 
 
 def _notes(store: Store, ids: list[str]) -> dict[str, str | None]:
+
+    cols: list[Any] = [Evidence.evidence_id, Evidence.note, Evidence.restricted, Evidence.agency, Evidence.grading]
     with store.read() as s:
-        rows = s.exec(select(Evidence.evidence_id, Evidence.note).where(col(Evidence.evidence_id).in_(ids)))
-        return {eid: note for eid, note in rows}
+        rows = [tuple(r) for r in s.execute(sa_select(*cols).where(col(Evidence.evidence_id).in_(ids)))]
+        detail = readable_details(s, "evidence", [r[0] for r in rows if r[2]])
+    out: dict[str, str | None] = {}
+    for eid, note, restricted, agency, grading in rows:
+        if not restricted:
+            out[eid] = note
+        elif eid in detail:
+            d = detail[eid]
+            ref = f" [source: {d.source_ref}]" if d.source_ref else ""
+            out[eid] = f"(restricted to {agency}) {d.note or ''}{ref}".rstrip()
+        else:
+            out[eid] = placeholder(agency, grading)
+    return out
 
 
 def explain_link(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from peermap.engine import Actor, Store, resolve_url
+from peermap.engine import Actor, Store, resolve_actor, resolve_url
 
 from . import safe_output
 
@@ -31,10 +30,11 @@ class CliState:
     """What the global options decided; commands get the store and actor from here."""
 
     db: str | None = None
-    actor_name: str = "unknown"
-    role: str = "practitioner"
+    label: str | None = None
+    role: str | None = None
     debug: bool = False
     _store: Store | None = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -42,22 +42,32 @@ class CliState:
 
     @property
     def actor(self) -> Actor:
-        return Actor.parse(self.actor_name, self.role)
+        """The login and role: proven by PostgreSQL, or the OS login with a self-declared role on SQLite."""
+        if self._actor is None:
+            # PostgreSQL says who the login is; for a SQLite file the operating system does, so a command
+            # whose database does not exist yet (demo, import) is not made to create one here.
+            postgres = self.url.startswith("postgresql")
+            store = self.store(create=False) if postgres or self._store is not None else None
+            self._actor = resolve_actor(store, self.role, self.label)
+        return self._actor
+
+    def actor_for(self, default_role: str) -> Actor:
+        """As `actor`, but with `default_role` when --role was not given (e.g. admin commands)."""
+        if self.role is None:
+            self.role = default_role
+            self._actor = None
+        return self.actor
 
     def store(self, *, create: bool = True) -> Store:
         if self._store is None:
             self._store = Store.open(self.db, create=create)
+            if self.role is not None:
+                # A role the login does not hold is refused here, before any command reads data.
+                self._actor = resolve_actor(self._store, self.role, self.label)
         return self._store
 
 
 state = CliState()
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 @app.callback()
@@ -65,9 +75,17 @@ def _global(
     db: str | None = typer.Option(
         None, "--db", help="Database URL or SQLite file (default: PEERMAP_DB or ./peermap.db)."
     ),
-    actor: str | None = typer.Option(None, "--actor", help="Who is acting (default: PEERMAP_ACTOR or your login)."),
+    actor: str | None = typer.Option(
+        None,
+        "--actor",
+        help="A display label recorded beside your login (default: PEERMAP_ACTOR). The login itself comes from "
+        "PostgreSQL, or from the operating system for a SQLite file.",
+    ),
     role: str | None = typer.Option(
-        None, "--role", help="practitioner | panel | auditor (default: PEERMAP_ROLE or practitioner)."
+        None,
+        "--role",
+        help="practitioner | panel | auditor | admin: which of the roles your login holds to act in (default: "
+        "PEERMAP_ROLE, else the least privileged held). On SQLite the role is self-declared.",
     ),
     debug: bool = typer.Option(
         False, "--debug", help="Show the full details of an unexpected fault (default: written to a log file)."
@@ -76,9 +94,10 @@ def _global(
     safe_output.install()
     state.debug = debug or bool(os.environ.get("PEERMAP_DEBUG"))
     state.db = db
-    state.actor_name = actor or os.environ.get("PEERMAP_ACTOR") or _default_actor()
-    state.role = role or os.environ.get("PEERMAP_ROLE") or "practitioner"
+    state.label = actor or os.environ.get("PEERMAP_ACTOR") or None
+    state.role = role or os.environ.get("PEERMAP_ROLE") or None
     state._store = None
+    state._actor = None
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -115,6 +134,7 @@ def progress_bar() -> Progress:
 
 def _register_commands() -> None:
     from . import (
+        admin_cmd,
         audit_cmd,
         breach_cmd,
         data_cmd,
@@ -131,6 +151,7 @@ def _register_commands() -> None:
     )
 
     for module in (
+        admin_cmd,
         data_cmd,
         demo_cmd,
         explain_cmd,

@@ -118,6 +118,11 @@ def _summary(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
         rows = ", ".join(f"{n} {t}" for t, n in b["counts"].items())
         who, source = visible(b["actor"]), visible(b["source"])
         typer.echo(f"  {b['import_id']}: {b['imported_at']} by {who} ({b['role']}) from {source}: {rows}")
+    access = info["access"]
+    typer.echo(
+        f"restricted items: {access['restricted_items']} (note and source reference readable by their agency only)"
+    )
+    typer.echo(f"access: {access['role_separation']}")
 
 
 def _schema(

@@ -105,6 +105,19 @@ def _say(message: str) -> None:
         print(f"peermap: {message}", file=sys.stderr)
 
 
+def refused_message(exc: BaseException) -> str | None:
+    """PostgreSQL's refusal (a privilege or row-level security policy the login lacks) as one sentence."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError) or exc.orig is None or getattr(exc.orig, "sqlstate", None) != "42501":
+        return None
+    detail = visible(str(exc.orig).strip().splitlines()[0])
+    return (
+        f"the database refused this: {detail}. Your login lacks the privilege; ask the partnership's "
+        "administrator (`peermap admin users` lists who holds what)"
+    )
+
+
 def guard(run: Callable[[], Any], *, debug: Callable[[], bool], url: Callable[[], str | None]) -> None:
     """Run the command; every way it can end is an exit code and at most one line (plus the problems)."""
     try:
@@ -127,7 +140,7 @@ def guard(run: Callable[[], Any], *, debug: Callable[[], bool], url: Callable[[]
     except Exception as exc:
         if debug():
             raise
-        sentence = fault_message(exc, url())
+        sentence = refused_message(exc) or fault_message(exc, url())
         if sentence is not None:
             settle(url())
             _say(sentence)
