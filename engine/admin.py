@@ -21,6 +21,7 @@ from .pg_schema import (
     DATA_TABLES,
     GROUPS,
     READ_ONLY_TABLES,
+    REGISTER_TABLES,
     agency_role,
     apply_security,
     install_append_function,
@@ -31,7 +32,7 @@ from .rules.in_force import record_shipped_pack
 from .store import Store
 
 _LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.@-]{0,62}$")
-ALL_TABLES = (*DATA_TABLES, *READ_ONLY_TABLES)
+ALL_TABLES = (*DATA_TABLES, *READ_ONLY_TABLES, *REGISTER_TABLES)
 EXPECTED_POLICIES = {
     ("restricted_detail", "peermap_read_own_agency"),
     ("restricted_detail", "peermap_insert"),

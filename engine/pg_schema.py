@@ -36,21 +36,23 @@ DATA_TABLES = (
     "row_digest",
 )
 READ_ONLY_TABLES = ("meta", "policy_version", "rule_pack_version", "audit_event")
+# The breach register: reported by any role that writes, read by the panel and auditors (engine.breaches).
+REGISTER_TABLES = ("breach",)
 # What each application role may INSERT directly (the audit log only through peermap_audit_append).
 INSERTS: dict[str, tuple[str, ...]] = {
-    "practitioner": (*DATA_TABLES, "rule_pack_version"),
-    "panel": (*DATA_TABLES, "rule_pack_version", "policy_version"),
+    "practitioner": (*DATA_TABLES, "rule_pack_version", "breach"),
+    "panel": (*DATA_TABLES, "rule_pack_version", "policy_version", "breach"),
     "auditor": (),
-    "admin": (*DATA_TABLES, "rule_pack_version"),
+    "admin": (*DATA_TABLES, "rule_pack_version", "breach"),
 }
 # Practitioners never read the audit log (it names left-out young people's ids); the others do.
 SELECTS: dict[str, tuple[str, ...]] = {
     "practitioner": (*DATA_TABLES, "meta", "policy_version", "rule_pack_version"),
-    "panel": (*DATA_TABLES, *READ_ONLY_TABLES),
-    "auditor": (*DATA_TABLES, *READ_ONLY_TABLES),
-    "admin": (*DATA_TABLES, *READ_ONLY_TABLES),
+    "panel": (*DATA_TABLES, *READ_ONLY_TABLES, "breach"),
+    "auditor": (*DATA_TABLES, *READ_ONLY_TABLES, "breach"),
+    "admin": (*DATA_TABLES, *READ_ONLY_TABLES, "breach"),
 }
-SEQUENCES = ("import_batch_id_seq", "decision_id_seq", "identity_decision_id_seq")
+SEQUENCES = ("import_batch_id_seq", "decision_id_seq", "identity_decision_id_seq", "breach_id_seq")
 _CODE_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
@@ -185,7 +187,7 @@ def apply_security(conn: Connection, agencies: list[str]) -> list[str]:
         if _ensure_role(conn, role):
             done.append(f"created group role {role}")
     groups = ", ".join(quote_ident(g) for g in GROUPS.values())
-    all_tables = [*DATA_TABLES, *READ_ONLY_TABLES]
+    all_tables = [*DATA_TABLES, *READ_ONLY_TABLES, *REGISTER_TABLES]
     for t in all_tables:
         conn.exec_driver_sql(f"REVOKE ALL ON {schema}.{quote_ident(t)} FROM PUBLIC, {groups}")
     conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM PUBLIC, {groups}")
@@ -204,6 +206,8 @@ def apply_security(conn: Connection, agencies: list[str]) -> list[str]:
     # cache keys on the newest data-writing event: those three columns only.
     g = quote_ident(GROUPS["practitioner"])
     conn.exec_driver_sql(f"GRANT SELECT (seq, hash, data_ref) ON {schema}.audit_event TO {g}")
+    # A practitioner reports a breach but does not read the register: only the new row's id comes back.
+    conn.exec_driver_sql(f"GRANT SELECT (id) ON {schema}.breach TO {g}")
     done.append("granted table privileges to the peermap group roles (no UPDATE or DELETE for any of them)")
     # Row-level security on the restricted detail: own agency only (the owner bypasses it, as table owner).
     t = f"{schema}.restricted_detail"

@@ -148,9 +148,9 @@ def test_every_table_has_a_decided_postgresql_privilege() -> None:
     """A new table must be placed in engine.pg_schema (written by roles, or read-only), or no login can use it."""
     from sqlmodel import SQLModel
 
-    from peermap.engine.pg_schema import DATA_TABLES, READ_ONLY_TABLES
+    from peermap.engine.pg_schema import DATA_TABLES, READ_ONLY_TABLES, REGISTER_TABLES
 
-    assert set(SQLModel.metadata.tables) == set(DATA_TABLES) | set(READ_ONLY_TABLES)
+    assert set(SQLModel.metadata.tables) == set(DATA_TABLES) | set(READ_ONLY_TABLES) | set(REGISTER_TABLES)
 
 
 def test_erasing_a_young_person_erases_their_restricted_notes_too(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from peermap.engine.errors import PermissionDenied
 from peermap.engine.identity_source import resolve_actor
 from peermap.engine.ingest import import_path
 from peermap.engine.mapping import compute_map, rule_pack_of
-from peermap.engine.pg_schema import DATA_TABLES, READ_ONLY_TABLES
+from peermap.engine.pg_schema import DATA_TABLES, READ_ONLY_TABLES, REGISTER_TABLES
 from peermap.engine.policy import load_default_policy, set_policy, with_changes
 from peermap.engine.rules.trace import explain_link
 from peermap.engine.store import Store
@@ -39,7 +39,7 @@ GOOD = Path(__file__).parent / "data" / "good"
 # Strings that only the restricted items of the police (pol) carry: no other login may ever read them.
 POL_SECRETS = ("SECRET-POL-NOTE-E002", "CRIS-SECRET-E002", "SECRET-POL-NOTE-E005", "CRIS-SECRET-E005")
 SC_SECRET = "SECRET-SC-CONCERN-C01"  # social care's own restricted concern: its practitioner reads it
-ALL_TABLES = (*DATA_TABLES, *READ_ONLY_TABLES)
+ALL_TABLES = (*DATA_TABLES, *READ_ONLY_TABLES, *REGISTER_TABLES)
 
 
 @dataclass

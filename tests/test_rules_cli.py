@@ -53,7 +53,7 @@ def view_events(db: str) -> list[dict]:
         for e in events:
             p = json.loads(e.payload)
             assert e.actor == os_login() and p["who"] == {"label": "sam", "role_basis": "self-declared"}
-            out.append({k: p[k] for k in ("person_id", "what", "other_id") if k in p} | {"actor": p["who"]["label"]})
+            out.append({k: v for k, v in p.items() if k != "who"} | {"actor": p["who"]["label"]})
         return out
     finally:
         store.dispose()
@@ -73,7 +73,7 @@ def test_explain_one_link_text_and_audit(db: str) -> None:
             "what": "explain",
             "other_id": "P2",
             "actor": "sam",
-            "recipient": "sam (on screen)",
+            "recipient": f"{os_login()} (on screen)",
         },
         {
             "person_id": "P2",
@@ -81,7 +81,7 @@ def test_explain_one_link_text_and_audit(db: str) -> None:
             "what": "explain",
             "other_id": "P1",
             "actor": "sam",
-            "recipient": "sam (on screen)",
+            "recipient": f"{os_login()} (on screen)",
         },
     ]
 
@@ -99,7 +99,7 @@ def test_explain_one_link_json(db: str) -> None:
             "what": "explain",
             "other_id": "L1",
             "actor": "sam",
-            "recipient": "sam (on screen)",
+            "recipient": f"{os_login()} (on screen)",
         }
     ]
 
