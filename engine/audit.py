@@ -170,7 +170,6 @@ def record(
                 "data_digest": data_digest,
             },
         )
-        session.expire_all()  # the head row in this session's identity map is stale now
         return event
     session.add(event)
     advance_head(session, seq, h)
