@@ -3,7 +3,7 @@
 An item is restricted when its row says so (`restricted` true) or its grading's handling code forbids
 onward sharing: 5x5x5 handling other than 1, 3x5x2 handling C. On import the note and source_ref of a
 restricted item are moved to `restricted_detail` (row-level security on PostgreSQL); the item's own row
-keeps everything else, so every login scores the same map (decision 0012) and sees that the item exists,
+keeps everything else, so every login scores the same map (decision 0016) and sees that the item exists,
 from which agency, with its grading.
 """
 

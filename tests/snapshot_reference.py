@@ -100,7 +100,7 @@ def reference_snapshot(s: Session, as_at: date) -> Snapshot:
     ]
     # Re-key to canonical people on detached rows: nothing read here can ever be flushed back.
     s.expunge_all()
-    reveal(s, "strength", strengths, "strength_id")  # restricted notes this login may read (decision 0012)
+    reveal(s, "strength", strengths, "strength_id")  # restricted notes this login may read (decision 0016)
     reveal(s, "concern", concerns, "concern_id")
     for row in strengths:
         row.person_id = canonical.get(row.person_id, row.person_id)

@@ -219,7 +219,7 @@ def test_others_see_that_a_restricted_item_exists_and_whom_to_ask(deployment: De
     text = explanation.text()
     assert "restricted item from pol, graded B23: ask the pol safeguarding lead" in text
     assert "SECRET" not in text and "CRIS-SECRET" not in text
-    # The same link scores the same for the practitioner of another agency and for the owner (decision 0012).
+    # The same link scores the same for the practitioner of another agency and for the owner (decision 0016).
     other = compute_map(deployment.stores["practitioner"], None)
     mine = compute_map(deployment.owner, None)
 
