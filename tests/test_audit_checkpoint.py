@@ -71,6 +71,7 @@ def test_keygen_writes_a_private_key_only_its_owner_can_read(key: Path, tmp_path
     assert b"PRIVATE KEY" in key.read_bytes()
 
 
+@pytest.mark.slow
 def test_rewriting_rows_and_head_together_passes_plain_verify_but_not_the_checkpoint(
     any_store: Store, auditor: Actor, key: Path, tmp_path: Path
 ) -> None:
@@ -114,6 +115,7 @@ def test_a_log_deleted_with_everything_else_is_caught_by_the_checkpoint(
     assert "chain ends at event 0" in (result.problem or "")
 
 
+@pytest.mark.slow
 def test_a_forged_or_foreign_checkpoint_is_refused(any_store: Store, auditor: Actor, key: Path, tmp_path: Path) -> None:
     _seed(any_store, auditor, 3)
     path = tmp_path / "cp.json"

@@ -126,6 +126,7 @@ TAMPERING: dict[str, tuple[Callable[[Store], None], str | None, str | None]] = {
 }
 
 
+@pytest.mark.slow
 def test_untouched_data_verifies(any_store: Store, practitioner: Actor, panel: Actor) -> None:
     _seeded(any_store, practitioner, panel)
     result = audit.verify(any_store)
@@ -138,6 +139,7 @@ def test_untouched_data_verifies(any_store: Store, practitioner: Actor, panel: A
     assert entries == 5 + 2 + 6 + 3 + 2 + 14 + 2 + 2 + 1 + 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(TAMPERING))
 def test_data_tampering_is_detected(any_store: Store, practitioner: Actor, panel: Actor, kind: str) -> None:
     _seeded(any_store, practitioner, panel)
@@ -159,6 +161,7 @@ def test_data_tampering_is_detected(any_store: Store, practitioner: Actor, panel
     assert text.exit_code == 1 and "BROKEN" in text.output and result.problem in text.output
 
 
+@pytest.mark.slow
 def test_the_chain_commits_to_digests_not_to_personal_content(
     any_store: Store, practitioner: Actor, panel: Actor
 ) -> None:

@@ -116,6 +116,7 @@ TAMPERING: dict[str, tuple[Callable[[Store], None], set[int]]] = {
 }
 
 
+@pytest.mark.slow
 def test_an_untouched_chain_verifies(any_store: Store, panel: Actor) -> None:
     _seed(any_store, panel)
     result = audit.verify(any_store)
@@ -125,6 +126,7 @@ def test_an_untouched_chain_verifies(any_store: Store, panel: Actor) -> None:
     assert "intact: 6 events" in out.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(TAMPERING))
 def test_tampering_is_detected(any_store: Store, panel: Actor, kind: str) -> None:
     _seed(any_store, panel)
@@ -145,6 +147,7 @@ def test_tampering_is_detected(any_store: Store, panel: Actor, kind: str) -> Non
     assert doc["problem"] in out.output
 
 
+@pytest.mark.slow
 def test_audit_log_is_for_panel_and_auditor_and_reading_it_is_audited(any_store: Store, panel: Actor) -> None:
     _seed(any_store, panel, 3)
     url = _url(any_store)

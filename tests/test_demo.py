@@ -484,6 +484,7 @@ def test_city_evidence_for_100k_people_is_fast() -> None:
     assert elapsed < 20, f"city_evidence(100000) took {elapsed:.1f}s"
 
 
+@pytest.mark.slow
 def test_city_tables_import_to_the_same_evidence_table(store: Store, practitioner: Actor) -> None:
     today = clock.today()
     table, nodes = city_evidence(people=400, seed=3, today=today)
@@ -499,6 +500,7 @@ def test_city_tables_import_to_the_same_evidence_table(store: Store, practitione
 # ---------------------------------------------------------------------------------------- into the store
 
 
+@pytest.mark.slow
 def test_build_demo_imports_every_month(any_store: Store, practitioner: Actor) -> None:
     store = any_store
     seen: list[tuple[int, int, str]] = []
@@ -519,6 +521,7 @@ def test_build_demo_imports_every_month(any_store: Store, practitioner: Actor) -
     assert verify(store).ok
 
 
+@pytest.mark.slow
 def test_build_demo_replays_as_at_a_past_month(store: Store, practitioner: Actor) -> None:
     with clock.frozen(datetime(2026, 6, 15, 14, tzinfo=UTC)):
         b = build_demo(store, practitioner, seed=7)
@@ -539,6 +542,7 @@ def _cli(args: list[str]):
     return CliRunner().invoke(app, args)
 
 
+@pytest.mark.slow
 def test_demo_command_builds_and_refuses_to_overwrite(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
     first = _cli(["--db", db, "demo", "--no-tui", "--seed", "4"])
@@ -585,6 +589,7 @@ def test_demo_command_never_touches_a_database_with_other_data(
     assert _sha(db) == before
 
 
+@pytest.mark.slow
 def test_demo_force_refuses_a_demo_database_someone_imported_into(tmp_path: Path, practitioner: Actor) -> None:
     db = tmp_path / "demo.db"
     assert _cli(["--db", str(db), "demo", "--no-tui", "--seed", "4"]).exit_code == 0
@@ -615,6 +620,7 @@ def test_demo_force_refuses_a_file_that_is_not_peermap(tmp_path: Path) -> None:
     assert _sha(db) == before
 
 
+@pytest.mark.slow
 def test_demo_builds_into_its_own_file_next_to_a_user_database(
     tmp_path: Path, practitioner: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -631,6 +637,7 @@ def test_demo_builds_into_its_own_file_next_to_a_user_database(
     assert _sha(user) == before
 
 
+@pytest.mark.slow
 def test_demo_command_without_the_terminal_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "peermap.tui.app", None)  # makes `from peermap.tui.app import run_app` fail
     result = _cli(["--db", str(tmp_path / "d.db"), "demo"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ def test_a_full_plain_pool_falls_back_to_double_barrelled_surnames() -> None:
     assert (first, surname) not in used and "-" in surname
 
 
+@pytest.mark.slow
 def test_the_last_resort_walks_the_whole_pool() -> None:
     pool = names.FIRST_FEMALE
     capacity = len(pool) * names.surname_count()

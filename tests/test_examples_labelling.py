@@ -60,6 +60,7 @@ def _renumber(ref: str, before: int) -> str:
     return f"event:{int(seq) - before}" if kind == "event" and seq.isdigit() else ref
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check, example", CASES)
 def test_labelling_check_example(check: Check, example: Example, store: Store, auditor: Actor) -> None:
     flagged, affected = run_example(check, example, store, auditor)

@@ -51,6 +51,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     store.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_at", [date(2026, 11, 28), date(2026, 6, 30), date(2025, 12, 31)])
 def test_demo_borough_groups_identical_to_the_reference(demo: Store, as_at: date) -> None:
     with clock.frozen(TODAY):

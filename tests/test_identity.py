@@ -95,6 +95,7 @@ def test_invalid_policies_are_refused_with_the_field_named(path: tuple[str, ...]
 # --- scores ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_worked_example_jay_smith_and_jayden_smyth() -> None:
     """School: Jay Smith, 03/04/2010, Peckham, M. Police: Jayden Smyth, born 2010, Peckham, male."""
     bits, prob, terms = _score(
@@ -249,6 +250,7 @@ _record = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @given(st.lists(_record, min_size=2, max_size=8), st.randoms(use_true_random=False))
 def test_scores_are_symmetric_and_independent_of_record_order(
     records: list[dict[str, Any]], rnd: random.Random

@@ -120,6 +120,7 @@ def test_errors_exit_2_with_a_message(db: str) -> None:
     assert code == 2 and "never fuses" in err
 
 
+@pytest.mark.slow
 def test_show_explains_any_pair(db: str) -> None:
     code, out, _ = _run(db, "show", "POL-8,SCH-1")
     assert code == 0 and "Leah Okafor (POL-8)" in out and "match probability" in out

@@ -138,6 +138,7 @@ def test_proposals_find_the_same_child_not_the_others(borough: Store) -> None:
     assert [p.score for p in proposals] == sorted((p.score for p in proposals), reverse=True)
 
 
+@pytest.mark.slow
 def test_confirm_merges_in_the_snapshot_and_corroboration_counts_both_agencies(
     borough: Store, practitioner: Actor
 ) -> None:
@@ -159,6 +160,7 @@ def test_confirm_merges_in_the_snapshot_and_corroboration_counts_both_agencies(
     assert ("POL-7", "SCH-1") not in _pairs(borough)  # decided pairs leave the review list
 
 
+@pytest.mark.slow
 def test_unlink_restores_the_previous_map_exactly(borough: Store, practitioner: Actor, panel: Actor) -> None:
     before = load_snapshot(borough, AS_AT)
     confirm(borough, practitioner, "POL-7", "SCH-1", "matched at the strategy meeting")
@@ -180,6 +182,7 @@ def test_unlink_restores_the_previous_map_exactly(borough: Store, practitioner: 
     assert reopened.review_status == "unlinked"
 
 
+@pytest.mark.slow
 def test_reject_blocks_transitive_fusion(borough: Store, practitioner: Actor, panel: Actor) -> None:
     reject(borough, panel, "POL-7", "YOT-3", "different PNC and YOT identifiers")
     confirm(borough, practitioner, "POL-7", "SCH-1", "school confirms")
@@ -193,6 +196,7 @@ def test_reject_blocks_transitive_fusion(borough: Store, practitioner: Actor, pa
         confirm(borough, panel, "YOT-3", "POL-7", "overrule")
 
 
+@pytest.mark.slow
 def test_unsure_reopens_a_rejection_deliberately(borough: Store, practitioner: Actor) -> None:
     reject(borough, practitioner, "SCH-1", "POL-7", "different children")
     unsure(borough, practitioner, "SCH-1", "POL-7", "new information: same mobile number")
@@ -201,6 +205,7 @@ def test_unsure_reopens_a_rejection_deliberately(borough: Store, practitioner: A
     assert load_snapshot(borough, AS_AT).canonical["SCH-1"] == "POL-7"
 
 
+@pytest.mark.slow
 def test_reject_of_records_joined_through_other_links_is_refused(borough: Store, practitioner: Actor) -> None:
     confirm(borough, practitioner, "POL-7", "SCH-1", "confirmed")
     confirm(borough, practitioner, "SCH-1", "YOT-3", "confirmed")
@@ -212,6 +217,7 @@ def test_reject_of_records_joined_through_other_links_is_refused(borough: Store,
         unsure(borough, practitioner, "POL-7", "SCH-1", "hmm")
 
 
+@pytest.mark.slow
 def test_decisions_are_audited_in_the_same_transaction(borough: Store, practitioner: Actor, panel: Actor) -> None:
     confirm(borough, practitioner, "SCH-1", "POL-7", "confirmed at MACE")
     unlink(borough, practitioner, "SCH-1", "POL-7", "entered in error")
@@ -242,6 +248,7 @@ def test_auditor_may_not_decide_and_nothing_is_written(borough: Store, auditor: 
     assert audit.count(borough) == 0
 
 
+@pytest.mark.slow
 def test_auditor_sees_proposals_without_names(borough: Store, auditor: Actor, practitioner: Actor) -> None:
     rows = review_list(borough, auditor)
     assert rows and all("name_a" not in r and "explanation" not in r for r in rows)
@@ -257,6 +264,7 @@ def test_auditor_sees_proposals_without_names(borough: Store, auditor: Actor, pr
     ]
 
 
+@pytest.mark.slow
 def test_a_reason_is_required_and_ids_must_exist(borough: Store, practitioner: Actor) -> None:
     with pytest.raises(PeermapError, match="reason is required"):
         confirm(borough, practitioner, "SCH-1", "POL-7", "   ")
@@ -276,6 +284,7 @@ def test_proposal_ids_resolve_even_when_record_ids_contain_hyphens(borough: Stor
         resolve_pair(borough, "M-POL-7-NOPE")
 
 
+@pytest.mark.slow
 def test_as_at_ignores_later_decisions(borough: Store, practitioner: Actor) -> None:
     from peermap.engine import clock
 

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADLESS = ["peermap.engine", "peermap.engine.rules", "peermap.engine.interventions", "peermap.reports", "peermap.cli"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", HEADLESS)
 def test_headless_module_does_not_load_textual(module: str) -> None:
     code = (
@@ -23,6 +24,7 @@ def test_headless_module_does_not_load_textual(module: str) -> None:
     assert out.stdout.strip() == "[]", f"{module} pulled in {out.stdout.strip()}"
 
 
+@pytest.mark.slow
 def test_cli_start_up_loads_no_scoring_groups_or_ui() -> None:
     """`peermap --help` stays near a second: the CLI modules import the engine's heavy parts inside commands."""
     heavy = ["networkx", "igraph", "sklearn", "textual", "openpyxl", "jinja2"]
@@ -65,6 +67,7 @@ def test_engine_public_api_is_its_import_lines_and_nothing_else() -> None:
         engine.__getattr__("score_snapshot")  # internal names are not reachable through the public API
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("generic", ["engine", "reports", "tui", "policies"])
 def test_installing_peermap_claims_no_generic_top_level_name(generic: str, tmp_path: Path) -> None:
     """Outside the checkout only `peermap` is importable; the layers live under it (decision 0005)."""

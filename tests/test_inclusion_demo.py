@@ -33,6 +33,7 @@ def _status(result: MapResult, pid: str):
     return result.statuses[result.snapshot.canonical.get(pid, pid)]
 
 
+@pytest.mark.slow
 def test_bystanders_named_once_in_an_anonymous_tip_are_not_included(borough) -> None:
     _store, demo, result = borough
     bystanders = demo.cases["bystander_tip"]

@@ -68,6 +68,7 @@ def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+@pytest.mark.slow
 def test_good_folder_imports_everything(any_store: Store, practitioner: Actor) -> None:
     seen: list[tuple[int, int, str]] = []
     report = import_path(any_store, GOOD, practitioner, progress=lambda d, t, s: seen.append((d, t, s)))
@@ -158,6 +159,7 @@ def _cell(text: str) -> Any:
         return text
 
 
+@pytest.mark.slow
 def test_same_content_twice_changes_nothing_but_is_audited(
     any_store: Store, practitioner: Actor, auditor: Actor
 ) -> None:
@@ -174,6 +176,7 @@ def test_same_content_twice_changes_nothing_but_is_audited(
     assert [json.loads(e.payload)["unchanged"] for e in events] == [False, True]
 
 
+@pytest.mark.slow
 def test_partly_new_import_writes_only_the_new_rows(any_store: Store, practitioner: Actor) -> None:
     import_path(any_store, GOOD, practitioner)
     tables = good_tables()
@@ -192,6 +195,7 @@ def test_same_id_with_different_content_is_a_conflict(any_store: Store, practiti
     assert "P001" in problem.reason and "already imported" in problem.reason
 
 
+@pytest.mark.slow
 def test_evidence_may_refer_to_earlier_imports(any_store: Store, practitioner: Actor) -> None:
     import_path(any_store, GOOD, practitioner)
     later = {
@@ -287,6 +291,7 @@ def test_rejected_import_of_a_large_file_changes_nothing(tmp_path: Path, practit
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_row_and_column_order_in_the_files_do_not_change_what_is_stored(rnd: Any) -> None:

@@ -46,6 +46,7 @@ def test_corpus_is_large_enough() -> None:
         assert expected, f"{case.name}/expected.txt names no problem"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_is_rejected_and_changes_nothing(case: Path, tmp_path: Path, practitioner: Actor) -> None:
     db = tmp_path / "peermap.db"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from groups_helpers import MapBuilder, two_groups
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,6 +127,7 @@ def test_suggestion_ids_are_stable_across_rescoring_and_renumbering() -> None:
         assert parse_suggestion_id(s.id) == (s.intervention_id, s.target_kind, s.target_id)
 
 
+@pytest.mark.slow
 @given(st.integers(0, 10_000), st.integers(0, 10_000))
 def test_suggestions_do_not_depend_on_link_order(map_seed: int, perm_seed: int) -> None:
     b = _random_map(random.Random(map_seed))
@@ -176,6 +178,7 @@ def test_catalogue_has_the_seeded_responses() -> None:
     assert all(e.partners and e.guidance for e in cat.entries)
 
 
+@pytest.mark.slow
 def test_groups_and_suggestions_are_the_same_under_another_hash_seed() -> None:
     code = (
         "import sys, json; sys.path.insert(0, 'tests'); from groups_helpers import two_groups;"

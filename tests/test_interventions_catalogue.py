@@ -32,6 +32,7 @@ def test_shipped_catalogue_is_valid_and_every_code_is_documented() -> None:
     assert cat.canonical("County lines") == "criminal_exploitation"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [

@@ -23,6 +23,7 @@ DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # the hand-built maps are as at 2
 SID = "context-conference-place@location:L1"
 
 
+@pytest.mark.slow
 def test_decision_is_recorded_audited_and_attached(any_store: Store, practitioner: Actor, panel: Actor) -> None:
     store = any_store
     result = two_groups().build()
@@ -117,6 +118,7 @@ def demo_store(tmp_path: Path, practitioner: Actor) -> Iterator[Store]:
     s.dispose()
 
 
+@pytest.mark.slow
 def test_demo_harmed_and_harming_are_never_in_group_work_together(demo_store: Store) -> None:
     from peermap.engine.mapping import compute_map
 
@@ -132,6 +134,7 @@ def test_demo_harmed_and_harming_are_never_in_group_work_together(demo_store: St
             assert s.held_back and "harmed_and_harming_together" in s.held_back
 
 
+@pytest.mark.slow
 def test_cli_lists_suggestions_and_records_a_decision(demo_store: Store, panel: Actor) -> None:
     from peermap.cli import app
 

@@ -44,6 +44,7 @@ def _cli(db: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_practitioners_never_see_a_left_out_young_persons_records_in_identity_review(demo: Path) -> None:
     store = Store.open(str(demo))
     result = compute_map(store)
@@ -80,6 +81,7 @@ def test_the_panel_resolves_withheld_matches_with_a_logged_purpose(demo: Path) -
     assert payload["recipient"] == "chair (on screen)" and payload["person_ids"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [

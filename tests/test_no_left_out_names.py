@@ -110,6 +110,7 @@ def _as(db: str, role: str, *args: str) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_cli_outputs_never_name_a_left_out_young_person(demo_db: tuple[str, set[str]], tmp_path: Path) -> None:
     db, hidden = demo_db
     outputs = {
@@ -134,6 +135,7 @@ def test_cli_outputs_never_name_a_left_out_young_person(demo_db: tuple[str, set[
         assert named == [], f"{label} names left-out young people: {named[:5]}"
 
 
+@pytest.mark.slow
 def test_explaining_each_shown_young_person_names_no_left_out_one(demo_db: tuple[str, set[str]]) -> None:
     db, hidden = demo_db
     store = Store.open(db)

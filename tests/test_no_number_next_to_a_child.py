@@ -46,6 +46,7 @@ def _map(db: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_map_json_and_table_carry_no_per_person_number(demo_template: Path) -> None:
     body = json.loads(_map(demo_template, "map", "--json"))
     assert body["people"], "the demo borough puts young people on the map"

@@ -54,6 +54,7 @@ def test_default_on_an_empty_database_is_dated_now(any_store: Store) -> None:
     assert rec.version == 1 and rec.created_at == NOW
 
 
+@pytest.mark.slow
 def test_panel_commits_a_new_version_with_reason_and_chain(any_store: Store, panel: Actor, auditor: Actor) -> None:
     with clock.frozen(NOW):
         base = policy_in_force(any_store).body
@@ -91,6 +92,7 @@ def json_payload(event) -> dict:
     return json.loads(event.payload)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["practitioner", "auditor"])
 def test_only_the_panel_may_commit(any_store: Store, role: str) -> None:
     actor = Actor.parse("someone", role)
@@ -102,6 +104,7 @@ def test_only_the_panel_may_commit(any_store: Store, role: str) -> None:
     assert policy_history(any_store) == before and audit.count(any_store) == n_events
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_a_reason_is_required(any_store: Store, panel: Actor, reason: str | None) -> None:
     with clock.frozen(NOW), pytest.raises(PolicyError, match="reason"):
@@ -118,6 +121,7 @@ def test_invalid_thresholds_are_refused_even_when_validation_was_bypassed(any_st
     assert len(policy_history(any_store)) == 1
 
 
+@pytest.mark.slow
 def test_a_version_cannot_take_effect_before_the_one_it_replaces(
     any_store: Store, panel: Actor, practitioner: Actor
 ) -> None:
@@ -126,6 +130,7 @@ def test_a_version_cannot_take_effect_before_the_one_it_replaces(
         set_policy(any_store, panel, InclusionPolicy(include_threshold=0.8), "back-dated")
 
 
+@pytest.mark.slow
 def test_preview_changes_nothing_and_lists_who_moves(
     any_store: Store, panel: Actor, practitioner: Actor, auditor: Actor
 ) -> None:
@@ -155,6 +160,7 @@ def test_preview_changes_nothing_and_lists_who_moves(
     assert len(logged) == 4 and "P7" not in logged[0].payload and "Child" not in logged[0].payload
 
 
+@pytest.mark.slow
 def test_preview_as_at_uses_that_days_policy(any_store: Store, panel: Actor, practitioner: Actor) -> None:
     _seed(any_store, practitioner)
     with clock.frozen(NOW):

@@ -62,6 +62,7 @@ def test_map_as_at_and_bad_date(seeded: Store) -> None:
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
 
 
+@pytest.mark.slow
 def test_policy_show_and_history(seeded: Store) -> None:
     out = run(seeded, "practitioner", "policy", "show", "--json")
     assert out.exit_code == 0, out.output
@@ -95,6 +96,7 @@ def test_dry_run_changes_nothing_and_hides_names_of_people_dropping_off(seeded: 
     assert policy_history(seeded) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("role", "args", "message"),
     [

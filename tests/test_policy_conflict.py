@@ -21,6 +21,7 @@ def _url(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
+@pytest.mark.slow
 def test_the_second_of_two_commits_from_the_same_version_is_refused(any_store: Store, panel: Actor) -> None:
     other = Actor("second.panel", Role.PANEL)
     base = policy_in_force(any_store)
@@ -42,6 +43,7 @@ def test_the_second_of_two_commits_from_the_same_version_is_refused(any_store: S
     assert audit.verify(any_store).ok
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_outdated_based_on_and_says_to_preview_again(any_store: Store) -> None:
     url = _url(any_store)
     first = runner.invoke(app, ["--db", url, "--role", "panel", "policy", "set", "--include", "0.8", "--reason", "a"])

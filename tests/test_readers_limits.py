@@ -91,6 +91,7 @@ def test_truncated_sheet_xml_is_a_problem(store: Store, practitioner: Actor, tmp
     assert _has(_rejected(store, book, practitioner), "t.xlsx", "is damaged (the XML is cut off or malformed")
 
 
+@pytest.mark.slow
 def test_shared_strings_bomb_is_refused(store: Store, practitioner: Actor, tmp_path: Path) -> None:
     def write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
         if name == "xl/sharedStrings.xml":
@@ -116,6 +117,7 @@ def test_a_cell_beyond_the_column_limit_and_a_lying_dimension(
     assert book.exists()
 
 
+@pytest.mark.slow
 def test_declared_uncompressed_size_is_checked_first(store: Store, practitioner: Actor, tmp_path: Path) -> None:
     def write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
         if name == "xl/worksheets/sheet1.xml":
@@ -174,6 +176,7 @@ def test_csv_retention_of_thirty_digits(store: Store, practitioner: Actor, tmp_p
     assert _has(_rejected(store, path, practitioner), "agreements.csv", "more than a hundred years", 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\x1b", "\x85"]
 )
@@ -193,6 +196,7 @@ def test_names_keep_control_characters(store: Store, practitioner: Actor, tmp_pa
     assert import_path(store, path, practitioner).counts == {"people": 1}
 
 
+@pytest.mark.slow
 def test_nul_byte_after_64k_is_refused_on_both_databases(any_store: Store, practitioner: Actor, tmp_path: Path) -> None:
     path = tmp_path / "people.csv"
     filler = "".join(f"P{i:06d},Person {i}\n" for i in range(5000))

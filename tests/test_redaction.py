@@ -138,6 +138,7 @@ def test_property_no_written_form_survives(name_and_written: tuple[str, str], te
     assert not left, (name, written, out)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(written_name())
 def test_property_no_practitioner_or_panel_output_contains_a_variant(name_and_written: tuple[str, str]) -> None:

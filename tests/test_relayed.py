@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rules_helpers import AS_AT, Item, nodes, table
@@ -60,6 +61,7 @@ copies = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(copies, st.sampled_from(["shared_ref", "relay_chain", "relay_star", "relay_to_ref"]))
 def test_n_copies_of_one_tip_never_score_above_one_copy(spec: list, how: str) -> None:
@@ -132,6 +134,7 @@ def test_relay_groups_follow_chains_and_references() -> None:
     assert list(relay_groups(ids, refs, [None] * 6)) == [0] * 6
 
 
+@pytest.mark.slow
 def test_relay_groups_are_array_code_on_a_large_table() -> None:
     n = 200_000
     ids = np.array([f"E{i}" for i in range(n)], dtype=object)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from test_inclusion_world import base_tables, evidence
 
 from peermap.engine import clock
@@ -29,6 +30,7 @@ def later_tables() -> dict[str, list[dict]]:
     }
 
 
+@pytest.mark.slow
 def test_replay_as_at_a_past_day_is_identical(any_store: Store, practitioner: Actor, panel: Actor) -> None:
     import_tables(any_store, base_tables(), practitioner, source="day1", imported_at=DAY1)
     with clock.frozen(datetime(2026, 10, 7, 16, 0, tzinfo=UTC)):
@@ -55,6 +57,7 @@ def test_replay_as_at_a_past_day_is_identical(any_store: Store, practitioner: Ac
     assert today["policy"]["version"] == 2 and "P9" in {p["id"] for p in today["people"]}
 
 
+@pytest.mark.slow
 def test_replay_between_policy_versions_uses_the_version_in_force_that_day(
     any_store: Store, practitioner: Actor, panel: Actor
 ) -> None:
@@ -68,6 +71,7 @@ def test_replay_between_policy_versions_uses_the_version_in_force_that_day(
     assert versions == [1, 1, 2, 2, 3, 3]
 
 
+@pytest.mark.slow
 def test_map_before_any_import_is_empty(any_store: Store) -> None:
     with clock.frozen(datetime(2026, 10, 1, tzinfo=UTC)):
         doc = map_json(compute_map(any_store))

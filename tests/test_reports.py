@@ -85,6 +85,7 @@ def _produce_all(store: Store, actor: Actor, result: MapResult, tmp_path: Path) 
 # ----------------------------------------------------------------------------------------- formats
 
 
+@pytest.mark.slow
 def test_every_report_renders_in_every_format_and_json_matches_its_schema(
     store: Store, auditor: Actor, tmp_path: Path
 ) -> None:
@@ -163,6 +164,7 @@ def test_audit_report_lists_policy_changes_imports_outputs_and_decisions(store: 
 # ------------------------------------------------------------------------------------ record text is data
 
 
+@pytest.mark.slow
 def test_hostile_record_text_is_inert_in_html(
     store: Store, auditor: Actor, hostile_map: MapResult, tmp_path: Path
 ) -> None:
@@ -177,6 +179,7 @@ def test_hostile_record_text_is_inert_in_html(
         assert "[bold red]boom[/]" in html  # Rich markup shown literally
 
 
+@pytest.mark.slow
 def test_hostile_record_text_is_inert_in_markdown(
     store: Store, auditor: Actor, hostile_map: MapResult, tmp_path: Path
 ) -> None:
@@ -219,6 +222,7 @@ def test_formula_neutralising() -> None:
 # ----------------------------------------------------------------------------------------- left-out people
 
 
+@pytest.mark.slow
 def test_left_out_name_appears_in_no_report_in_any_format(store: Store, auditor: Actor, tmp_path: Path) -> None:
     texts = _produce_all(store, auditor, small_map(store), tmp_path)
     for (kind, fmt), text in texts.items():
@@ -329,6 +333,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 # ----------------------------------------------------------------------------------------- CLI
 
 
+@pytest.mark.slow
 def test_cli_report(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from peermap.cli import app
 

@@ -92,6 +92,7 @@ def distinct_colours(rows: list[bytes], bpp: int = 4) -> int:
     return len({row[i : i + 3] for row in rows for i in range(0, len(row), bpp * 3)})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["audit", "labelling", "map"])
 def test_html_report_renders_in_chromium(store: Store, auditor: Actor, tmp_path: Path, kind: str) -> None:
     html = tmp_path / f"{kind}.html"

@@ -67,6 +67,7 @@ def _left_out_names(store: Store, result: MapResult) -> set[str]:
     return hidden - {r.name for r in records if result.snapshot.canonical.get(r.person_id, r.person_id) in shown}
 
 
+@pytest.mark.slow
 def test_all_four_reports_render_in_all_three_formats(rendered: dict[tuple[str, str, str], str]) -> None:
     for (role, kind, fmt), text in rendered.items():
         assert len(text) > 500, (role, kind, fmt)

@@ -116,6 +116,7 @@ def test_explain_person_lists_links(db: str) -> None:
     assert [e["person_id"] for e in view_events(db)] == ["P1", "P1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -134,6 +135,7 @@ def test_errors_are_clear_and_not_audited(db: str, args: list[str], message: str
     assert view_events(db) == []
 
 
+@pytest.mark.slow
 def test_left_out_young_person_is_never_explained_to_practitioners(db: str) -> None:
     # P4 has no evidence at all: left out, so neither explainable nor named.
     for args in (["explain", "P4"], ["explain", "P1", "P4"]):

@@ -302,6 +302,7 @@ def test_permuting_rows_gives_identical_output(items: list[Item], rnd) -> None:
     assert_identical(score(items), score(shuffled))
 
 
+@pytest.mark.slow
 @given(item_lists, items_st(flags=False))
 def test_supporting_evidence_never_lowers_refuting_never_raises(items: list[Item], extra: Item) -> None:
     base = score(items)
@@ -504,6 +505,7 @@ def packs_st(draw):
     return parse_rule_pack({"version": "random", "description": "random pack", "settings": settings, "rules": rules})
 
 
+@pytest.mark.slow
 @given(packs_st(), item_lists)
 def test_any_pack_vectorised_matches_scalar_reference(pack, items: list[Item]) -> None:
     ev = table(items, NODES)

@@ -187,6 +187,7 @@ def test_unknown_ids_and_unlinked_pairs(snap) -> None:
     assert empty.text() == "No evidence links Ben Ortiz and Dan Fox as at 2026-06-01."
 
 
+@pytest.mark.slow
 def test_explain_person_lists_links_by_confidence(snap) -> None:
     links = explain_person(snap, PACK, "P1")
     assert [(x.other_id, x.relation.value) for x in links][:1] == [("P2", "association")]

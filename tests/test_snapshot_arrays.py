@@ -59,6 +59,7 @@ def demo(any_store: Store) -> Iterator[tuple[Store, Any]]:
     yield any_store, borough
 
 
+@pytest.mark.slow
 def test_plain_sql_snapshot_matches_the_orm_loader(demo: tuple[Store, Any]) -> None:
     store, borough = demo
     days = [date(2026, 11, 28), date(2026, 8, 31), date(2026, 1, 15), date(2025, 8, 15)]
@@ -77,6 +78,7 @@ def test_plain_sql_snapshot_matches_the_orm_loader(demo: tuple[Store, Any]) -> N
     assert any(len(v) > 1 for v in new.records_of.values())
 
 
+@pytest.mark.slow
 def test_snapshot_is_cached_per_data_state(demo: tuple[Store, Any]) -> None:
     store, _ = demo
     day = date(2026, 11, 28)
@@ -103,6 +105,7 @@ def test_snapshot_is_cached_per_data_state(demo: tuple[Store, Any]) -> None:
         assert_same_snapshot(fresh, reference_snapshot(s, day))
 
 
+@pytest.mark.slow
 def test_cached_rows_refuse_changes(demo: tuple[Store, Any]) -> None:
     store, _ = demo
     snap = load_snapshot(store, date(2026, 11, 28))

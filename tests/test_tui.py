@@ -118,6 +118,7 @@ async def open_map_row(pilot: Pilot, key: str) -> None:
 # --------------------------------------------------------------------------------------------- overview
 
 
+@pytest.mark.slow
 @run_async
 async def test_overview_shows_counts_policy_and_who_is_acting(demo: Store) -> None:
     app = PeermapApp(demo, PANEL)
@@ -137,6 +138,7 @@ async def test_overview_shows_counts_policy_and_who_is_acting(demo: Store) -> No
 # --------------------------------------------------------------------------------------------- map
 
 
+@pytest.mark.slow
 @run_async
 async def test_map_draws_groups_and_lists_only_shown_people(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -163,6 +165,7 @@ async def test_map_draws_groups_and_lists_only_shown_people(demo: Store) -> None
         assert not any(n in everything for n in names)
 
 
+@pytest.mark.slow
 @run_async
 async def test_map_filter_and_open_group_and_place(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -188,6 +191,7 @@ async def test_map_filter_and_open_group_and_place(demo: Store) -> None:
         assert 0 < table.row_count < len(loaded.shown)
 
 
+@pytest.mark.slow
 @run_async
 async def test_group_box_opens_its_group(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -202,6 +206,7 @@ async def test_group_box_opens_its_group(demo: Store) -> None:
         assert isinstance(app.screen, GroupScreen)
 
 
+@pytest.mark.slow
 @run_async
 async def test_small_terminal_shows_one_pane_at_a_time(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -220,6 +225,7 @@ async def test_small_terminal_shows_one_pane_at_a_time(demo: Store) -> None:
 # --------------------------------------------------------------------------------------------- young person
 
 
+@pytest.mark.slow
 @run_async
 async def test_person_detail_records_the_view_and_explains_a_link(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -256,6 +262,7 @@ async def test_person_detail_records_the_view_and_explains_a_link(demo: Store) -
     assert views[0].actor == PRACTITIONER.name
 
 
+@pytest.mark.slow
 @run_async
 async def test_flagged_wording_is_marked_where_a_note_is_shown(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -286,6 +293,7 @@ def test_flagged_marks_each_phrase_and_keeps_markup_literal() -> None:
     assert flagged("Went to the library").plain == "Went to the library"
 
 
+@pytest.mark.slow
 @run_async
 async def test_left_out_young_person_is_never_shown(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -315,6 +323,7 @@ async def set_include_threshold(pilot: Pilot, value: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.slow
 @run_async
 async def test_panel_previews_threshold_change_and_commits_with_reason(demo: Store) -> None:
     app = PeermapApp(demo, PANEL)
@@ -369,6 +378,7 @@ async def test_a_commit_after_another_panel_members_is_refused_and_previewed_aga
     assert [r.version for r in history] == [1, 2] and history[-1].actor == "second.panel"
 
 
+@pytest.mark.slow
 @run_async
 async def test_practitioner_sees_a_clear_refusal_when_committing(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -389,6 +399,7 @@ async def test_practitioner_sees_a_clear_refusal_when_committing(demo: Store) ->
     assert policy_in_force(demo).version == 1
 
 
+@pytest.mark.slow
 @run_async
 async def test_panel_form_rejects_invalid_policy(demo: Store) -> None:
     app = PeermapApp(demo, PANEL)
@@ -418,6 +429,7 @@ async def decide_selected(pilot: Pilot, key: str, reason: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.slow
 @run_async
 async def test_intervention_decision_is_recorded(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -442,6 +454,7 @@ async def test_intervention_decision_is_recorded(demo: Store) -> None:
     ]
 
 
+@pytest.mark.slow
 @run_async
 async def test_held_back_suggestion_shows_why_and_cannot_be_accepted(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -466,6 +479,7 @@ async def test_held_back_suggestion_shows_why_and_cannot_be_accepted(demo: Store
         assert [d.decision for d in s.exec(select(Decision))] == ["defer"]
 
 
+@pytest.mark.slow
 @run_async
 async def test_auditor_may_not_decide(demo: Store) -> None:
     app = PeermapApp(demo, AUDITOR)
@@ -481,6 +495,7 @@ async def test_auditor_may_not_decide(demo: Store) -> None:
 # ------------------------------------------------------------------------------------ reports and audit
 
 
+@pytest.mark.slow
 @run_async
 async def test_report_generation_writes_a_file(demo: Store, tmp_path: Path) -> None:
     out = tmp_path / "out" / "audit.html"
@@ -500,6 +515,7 @@ async def test_report_generation_writes_a_file(demo: Store, tmp_path: Path) -> N
     assert len(reports) == 1 and '"recipient":"DPO review"' in reports[0].payload
 
 
+@pytest.mark.slow
 @run_async
 async def test_reports_are_offered_in_the_reports_folder_not_the_working_folder(
     demo: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -520,6 +536,7 @@ async def test_reports_are_offered_in_the_reports_folder_not_the_working_folder(
     assert [p.name for p in tmp_path.iterdir() if p.suffix in {".html", ".md", ".json"}] == []
 
 
+@pytest.mark.slow
 @run_async
 async def test_subject_report_refused_for_practitioner(demo: Store, tmp_path: Path) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -539,6 +556,7 @@ async def test_subject_report_refused_for_practitioner(demo: Store, tmp_path: Pa
     assert not (tmp_path / "sar.md").exists()
 
 
+@pytest.mark.slow
 @run_async
 async def test_audit_log_and_verify_intact_then_tampered(demo: Store, tmp_path: Path) -> None:
     app = PeermapApp(demo, AUDITOR)
@@ -562,6 +580,7 @@ async def test_audit_log_and_verify_intact_then_tampered(demo: Store, tmp_path: 
         assert "broken at event 2" in verdict and "edited" in verdict
 
 
+@pytest.mark.slow
 @run_async
 async def test_practitioner_cannot_read_the_audit_log_but_can_verify(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -580,6 +599,7 @@ async def test_practitioner_cannot_read_the_audit_log_but_can_verify(demo: Store
 # --------------------------------------------------------------------------------------------- record text
 
 
+@pytest.mark.slow
 @run_async
 async def test_hostile_record_text_is_shown_literally(hostile: Store) -> None:
     app = PeermapApp(hostile, PRACTITIONER)
@@ -606,6 +626,7 @@ async def test_hostile_record_text_is_shown_literally(hostile: Store) -> None:
         assert isinstance(app.screen, PersonScreen)  # the click on the member's name opened that member
 
 
+@pytest.mark.slow
 @run_async
 async def test_hostile_text_in_palette_and_notices_is_literal(hostile: Store) -> None:
     app = PeermapApp(hostile, PRACTITIONER)
@@ -630,6 +651,7 @@ async def test_hostile_text_in_palette_and_notices_is_literal(hostile: Store) ->
 # --------------------------------------------------------------------------------------------- shell
 
 
+@pytest.mark.slow
 @run_async
 async def test_help_screen_and_navigation_keys(demo: Store) -> None:
     app = PeermapApp(demo, PANEL)
@@ -650,6 +672,7 @@ async def test_help_screen_and_navigation_keys(demo: Store) -> None:
         assert app.current_mode == "map"
 
 
+@pytest.mark.slow
 @run_async
 async def test_palette_jumps_to_screens(demo: Store) -> None:
     app = PeermapApp(demo, PANEL)
@@ -687,6 +710,7 @@ def test_tui_command_explains_a_missing_database(tmp_path: Path) -> None:
     assert "peermap demo" in result.output
 
 
+@pytest.mark.slow
 @run_async
 async def test_import_checks_everything_then_writes_and_recomputes(store: Store) -> None:
     data = Path(__file__).parent / "data"
@@ -710,6 +734,7 @@ async def test_import_checks_everything_then_writes_and_recomputes(store: Store)
     assert [e.action for e in audit.events(store, AUDITOR, action="import")] == ["import"]
 
 
+@pytest.mark.slow
 @run_async
 async def test_narrow_terminal_shows_the_why_in_place_of_the_record(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)

@@ -136,6 +136,7 @@ def first_open(screen: IdentitiesScreen) -> str:
     return next(r[-1] for r in rows(screen) if not r[-1].startswith("M-withheld-"))
 
 
+@pytest.mark.slow
 @run_async
 async def test_proposals_listed_best_first_with_the_engines_explanation(demo: Store) -> None:
     expected = identity.propose_matches(demo)
@@ -174,6 +175,7 @@ async def test_proposals_listed_best_first_with_the_engines_explanation(demo: St
         assert [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.action == "identity.review"))]
 
 
+@pytest.mark.slow
 @run_async
 async def test_confirm_with_reason_links_records_and_recomputes_the_map(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -201,6 +203,7 @@ async def test_confirm_with_reason_links_records_and_recomputes_the_map(demo: St
     assert (payload["record_a"], payload["record_b"], payload["status"]) == (a, b, "confirmed")
 
 
+@pytest.mark.slow
 @run_async
 async def test_a_withheld_match_cannot_be_decided_by_a_practitioner(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -214,6 +217,7 @@ async def test_a_withheld_match_cannot_be_decided_by_a_practitioner(demo: Store)
         assert list(s.exec(select(IdentityDecision))) == []
 
 
+@pytest.mark.slow
 @run_async
 async def test_cancelled_or_empty_reason_records_nothing(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -235,6 +239,7 @@ async def test_cancelled_or_empty_reason_records_nothing(demo: Store) -> None:
         assert list(s.exec(select(IdentityDecision))) == []
 
 
+@pytest.mark.slow
 @run_async
 async def test_auditor_sees_record_ids_only_and_is_refused_a_decision(demo: Store) -> None:
     expected = identity.propose_matches(demo)
@@ -256,6 +261,7 @@ async def test_auditor_sees_record_ids_only_and_is_refused_a_decision(demo: Stor
         assert list(s.exec(select(IdentityDecision))) == []
 
 
+@pytest.mark.slow
 @run_async
 async def test_conflict_with_a_decision_made_meanwhile_is_shown(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)
@@ -275,6 +281,7 @@ async def test_conflict_with_a_decision_made_meanwhile_is_shown(demo: Store) -> 
         assert [d.status for d in s.exec(select(IdentityDecision))] == ["rejected"]
 
 
+@pytest.mark.slow
 @run_async
 async def test_hostile_names_are_shown_literally(look_alikes: Store) -> None:
     app = PeermapApp(look_alikes, PANEL)
@@ -305,6 +312,7 @@ async def test_hostile_names_are_shown_literally(look_alikes: Store) -> None:
     assert "panel 3 Dec: duplicate records" in purposes
 
 
+@pytest.mark.slow
 @run_async
 async def test_palette_opens_identities(demo: Store) -> None:
     app = PeermapApp(demo, PRACTITIONER)

@@ -61,22 +61,27 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 def test_overview(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PANEL), terminal_size=SIZE, run_before=steps())
 
 
+@pytest.mark.slow
 def test_overview_80x24(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=(80, 24), run_before=steps())
 
 
+@pytest.mark.slow
 def test_map_graph(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=SIZE, run_before=steps("m"))
 
 
+@pytest.mark.slow
 def test_map_wide_graph_and_list(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=WIDE, run_before=steps("m"))
 
 
+@pytest.mark.slow
 def test_person(snap_compare: Snap, demo: Store) -> None:
     async def open_person(pilot: Pilot) -> None:
         table = pilot.app.screen.query_one("#map-list", DataTable)
@@ -93,6 +98,7 @@ def test_person(snap_compare: Snap, demo: Store) -> None:
     )
 
 
+@pytest.mark.slow
 def test_panel_preview(snap_compare: Snap, demo: Store) -> None:
     async def try_threshold(pilot: Pilot) -> None:
         screen = pilot.app.screen
@@ -105,22 +111,27 @@ def test_panel_preview(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PANEL), terminal_size=SIZE, run_before=steps("p", then=try_threshold))
 
 
+@pytest.mark.slow
 def test_interventions(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=SIZE, run_before=steps("i"))
 
 
+@pytest.mark.slow
 def test_identities_80x24(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=(80, 24), run_before=steps("y"))
 
 
+@pytest.mark.slow
 def test_audit_log_verified(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, AUDITOR), terminal_size=SIZE, run_before=steps("r", "l", "v"))
 
 
+@pytest.mark.slow
 def test_help(snap_compare: Snap, demo: Store) -> None:
     assert snap_compare(PeermapApp(demo, PRACTITIONER), terminal_size=SIZE, run_before=steps("question_mark"))
 
 
+@pytest.mark.slow
 def test_hostile_names_on_the_map(snap_compare: Snap, tmp_path: Path) -> None:
     store = copy_db(build_hostile(tmp_path / "template.db"), tmp_path / "hostile.db")
     try:
