@@ -154,6 +154,8 @@ if TYPE_CHECKING:
     from .policy import set_policy as set_policy
     from .policy import validate_policy as validate_policy
     from .policy import with_changes as with_changes
+    from .purpose import load_purposes as load_purposes
+    from .purpose import parse_purpose as parse_purpose
     from .redaction import Redactor as Redactor
     from .redaction import may_see_left_out_ids as may_see_left_out_ids
     from .redaction import redact_json as redact_json

@@ -168,3 +168,12 @@ def test_erasing_a_young_person_erases_their_restricted_notes_too(tmp_path: Path
         assert audit.verify(store).ok
     finally:
         store.dispose()
+
+
+def test_a_purpose_is_a_code_from_the_list_with_optional_free_text() -> None:
+    from peermap.engine.purpose import load_purposes, parse_purpose
+
+    assert {p.code for p in load_purposes()} >= {"safeguarding", "panel", "subject_access"}
+    assert parse_purpose("Safeguarding:  strategy   meeting ") == {"code": "safeguarding", "text": "strategy meeting"}
+    assert parse_purpose("panel") == {"code": "panel", "text": None}
+    assert parse_purpose("  ") is None

@@ -162,3 +162,14 @@ def test_auditor_sees_left_out_young_people_by_id_only(db: str) -> None:
         app, ["--db", db, "--actor", "dee", "--role", "auditor", "explain", "P1", "--as-at", AS_AT.isoformat()]
     )
     assert "P3" in listing.output and "Cara Doyle" not in listing.output
+
+
+def test_explain_records_its_purpose_and_refuses_one_not_on_the_list(db: str) -> None:
+    bad = run(db, "explain", "P1", "--as-at", AS_AT.isoformat(), "--purpose", "curiosity")
+    assert bad.exit_code == 2 and "start with one of" in bad.output
+    ok = run(db, "explain", "P1", "--as-at", AS_AT.isoformat(), "--purpose", "safeguarding: strategy meeting")
+    assert ok.exit_code == 0, ok.output
+    bare = run(db, "explain", "P1", "--as-at", AS_AT.isoformat())
+    assert bare.exit_code == 0  # a view without a purpose is recorded without the key
+    purposes = [v.get("purpose") for v in view_events(db)]
+    assert purposes == [{"code": "safeguarding", "text": "strategy meeting"}, None]

@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from peermap.engine import RELATIONS, ObjectKind, PeermapError, PersonLink, Relation, Role, log_naming_output
+from peermap.engine import (
+    RELATIONS,
+    ObjectKind,
+    PeermapError,
+    PersonLink,
+    Relation,
+    Role,
+    log_naming_output,
+    parse_purpose,
+)
 
 from . import fail, parse_as_at, state
 
@@ -35,6 +45,12 @@ def explain_command(
         None, "--pack", help="Use this evidence rule pack (default: the one in force at the as-at date)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    purpose: str | None = typer.Option(
+        None,
+        "--purpose",
+        help="Why you open this record (DPA 2018 s.62): a code from policies/purposes.yaml, optionally "
+        "followed by ': ' and free text, e.g. 'safeguarding: strategy meeting'. Recorded with the view.",
+    ),
 ) -> None:
     """Explain a link's confidence (items used and not, rules fired, fusion), or list a person's links."""
     # imported here, not at the top: scoring and groups (networkx, igraph) load only when a map is computed
@@ -43,6 +59,8 @@ def explain_command(
     rel = _parse_relation(relation)
     day = parse_as_at(as_at)
     try:
+        why = parse_purpose(purpose)
+        seen_for: dict[str, Any] = {"purpose": why} if why is not None else {}
         actor = state.actor
         store = state.store(create=False)
         result = compute_map(store, day)
@@ -71,7 +89,7 @@ def explain_command(
                     err=True,
                 )
             name = f"a left-out young person ({pid})" if pid in hidden else snapshot.people[pid].name
-            log_naming_output(store, actor, "view_person", [pid], person_id=pid, what="explain")
+            log_naming_output(store, actor, "view_person", [pid], person_id=pid, what="explain", **seen_for)
             _print_person(name, pid, snapshot.as_at, pack.version, links, as_json)
             return
         explanation = explain_link(snapshot, pack, pid, other_id, rel, store=store, hidden=hidden)
@@ -82,7 +100,7 @@ def explain_command(
             viewed.append(explanation.subject_id)
         for p in viewed:
             other = next((x for x in (explanation.subject_id, explanation.object_id) if x != p), None)
-            log_naming_output(store, actor, "view_person", [p], person_id=p, what="explain", other_id=other)
+            log_naming_output(store, actor, "view_person", [p], person_id=p, what="explain", other_id=other, **seen_for)
     except PeermapError as exc:
         raise fail(str(exc)) from None
     if as_json:
