@@ -366,6 +366,7 @@ SQLITE_CASES = [c for c in ALL if c.db in ("both", "sqlite")]
 PG_CASES = [c for c in ALL if c.db in ("both", "pg")]
 
 
+@pytest.mark.slow  # each case runs the CLI in a fresh process
 @pytest.mark.parametrize("case", SQLITE_CASES, ids=_ids(SQLITE_CASES))
 def test_hostile_case_on_sqlite(case: Case, tmp_path: Path, good_sqlite: Path) -> None:
     target = SqliteTarget(case, tmp_path, good_sqlite)
@@ -389,6 +390,7 @@ def pg_enabled() -> Iterator[None]:
 
 
 @pytest.mark.pg
+@pytest.mark.slow  # each case runs the CLI in a fresh process
 @pytest.mark.parametrize("case", PG_CASES, ids=_ids(PG_CASES))
 def test_hostile_case_on_postgresql(case: Case, tmp_path: Path, pg_enabled: None) -> None:
     target = PgTarget(case)
