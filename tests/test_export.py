@@ -328,3 +328,10 @@ def test_an_export_counts_for_correction_notices_when_someone_in_it_leaves_the_m
     assert set(owed["Gephi analyst, CSP"].removed) <= set(json.loads(ev.payload)["person_ids"])
     assert owed["Gephi analyst, CSP"].removed
     store.dispose()
+
+
+def test_a_csv_export_not_named_zip_gets_a_note(demo: Path, tmp_path: Path) -> None:
+    args = ["--db", str(demo), "export", "csv", "--out", str(tmp_path / "m.csv"), "--recipient", "r", "--purpose", "p"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "is a zip holding nodes.csv and links.csv" in result.stderr
+    assert zipfile.is_zipfile(tmp_path / "m.csv")

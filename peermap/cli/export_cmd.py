@@ -44,6 +44,9 @@ def export_command(
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    if fmt == "csv" and out.suffix.lower() != ".zip":
+        # the csv export is one zip (nodes.csv and links.csv): a spreadsheet opening it by its name would fail
+        typer.echo(f"note: {out} is a zip holding nodes.csv and links.csv; consider naming it .zip", err=True)
     typer.echo(
         f"wrote {fmt} export ({done.nodes} nodes, {done.links} links, {len(done.person_ids)} young people) to {out}",
         err=True,
