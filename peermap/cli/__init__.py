@@ -180,4 +180,9 @@ def _url() -> str | None:
 
 
 def main() -> None:
-    safe_output.guard(app, debug=lambda: state.debug or bool(os.environ.get("PEERMAP_DEBUG")), url=_url)
+    safe_output.guard(
+        app,
+        debug=lambda: state.debug or bool(os.environ.get("PEERMAP_DEBUG")),
+        url=_url,
+        release=lambda: state._store.dispose() if state._store is not None else None,
+    )

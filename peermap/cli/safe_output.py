@@ -118,12 +118,32 @@ def refused_message(exc: BaseException) -> str | None:
     )
 
 
-def guard(run: Callable[[], Any], *, debug: Callable[[], bool], url: Callable[[], str | None]) -> None:
-    """Run the command; every way it can end is an exit code and at most one line (plus the problems)."""
+def guard(
+    run: Callable[[], Any],
+    *,
+    debug: Callable[[], bool],
+    url: Callable[[], str | None],
+    release: Callable[[], None] = lambda: None,
+) -> None:
+    """Run the command; every way it can end is an exit code and at most one line (plus the problems).
+
+    `release` closes the command's database connections before `settle`, so SQLite sees the journal a failed
+    write left behind as hot and rolls it back now.
+    """
+
+    def settled() -> None:
+        with contextlib.suppress(Exception):
+            release()
+        settle(url())
+
     try:
         run()
+    except SystemExit as exc:
+        if exc.code not in (0, None):  # a command that said its own sentence (fail()) may have failed mid-write
+            settled()
+        raise
     except PeermapError as exc:
-        settle(url())
+        settled()
         _say(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:
@@ -142,7 +162,7 @@ def guard(run: Callable[[], Any], *, debug: Callable[[], bool], url: Callable[[]
             raise
         sentence = refused_message(exc) or fault_message(exc, url())
         if sentence is not None:
-            settle(url())
+            settled()
             _say(sentence)
             sys.exit(2)
         logged = _log(exc)
