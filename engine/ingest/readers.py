@@ -304,8 +304,9 @@ def tables_from_mapping(
 
 
 def read_json(path: Path, problems: list[InputProblem]) -> dict[str, RawTable]:
+    before = len(problems)
     data = load_json(path, load_import_limits().json_, problems)
-    if data is None:
+    if len(problems) > before:  # unreadable (a document that is just `null` is read, and refused below)
         return {}
     return tables_from_mapping(data, path.name, problems)
 
