@@ -183,12 +183,15 @@ class SqliteTarget:
             self.path = mnt / "peermap.db"
             self.url = str(self.path)
             shutil.copy(good, self.path)
+            os.chmod(self.path, 0o600)
             if setup == "read_only_mount":
                 subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
         elif setup.startswith("url:"):
             self.url = setup[4:]
         else:
             raise ValueError(f"unknown setup {setup!r}")
+        if self.path.is_file() and self.mounted is None:
+            os.chmod(self.path, 0o600)  # private, as peermap requires of a database file: the fault is the content
         self.before = self.fingerprint()
         if setup == "locked":
             # Taken after the fingerprint: closing any descriptor of the file in this process (as reading it
