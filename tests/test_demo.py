@@ -614,6 +614,7 @@ def test_demo_force_refuses_a_file_that_is_not_peermap(tmp_path: Path) -> None:
     with sqlite3.connect(db) as con:
         con.execute("create table invoices (id integer, amount real)")
         con.execute("insert into invoices values (1, 9.5)")
+    db.chmod(0o600)  # private, as peermap requires of any SQLite file it opens: the refusal is for what it holds
     before = _sha(db)
     refused = _cli(["--db", str(db), "demo", "--no-tui", "--force"])
     assert refused.exit_code == 2 and "not a peermap database" in refused.output
