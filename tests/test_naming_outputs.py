@@ -12,7 +12,7 @@ from test_tui_data import NOW, build_demo_db
 from typer.testing import CliRunner
 
 from peermap.cli import app
-from peermap.engine import Store, audit, compute_map, identity_review, run_checks, young_person_records
+from peermap.engine import Store, audit, compute_map, identity_review, os_login, run_checks, young_person_records
 from peermap.engine.access import Actor
 from peermap.engine.review_queue import records_not_on_map
 
@@ -97,7 +97,7 @@ def test_every_naming_output_counts_towards_shadow_lists(demo: Path, command: li
     store = Store.open(str(demo))
     event = audit.events(store, AUDITOR)[-1]
     payload = json.loads(event.payload)
-    assert payload["recipient"] == "pat (on screen)"
+    assert payload["recipient"] == f"{os_login()} (on screen)"  # the login; "pat" is a label beside it
     named = set(payload["person_ids"])
     assert named, f"{command} named young people"
     before = run_checks(compute_map(store), store=store).check("shadow_lists")
