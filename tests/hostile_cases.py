@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.hostile_files import NS, PEOPLE, people_book, sheet_xml, streamed_part, workbook
+from hostile_files import NS, PEOPLE, people_book, sheet_xml, streamed_part, workbook
 
 Builder = Callable[[Path], None]
 BUILDERS: dict[str, Builder] = {}

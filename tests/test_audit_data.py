@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
+from test_ingest import GOOD
 from typer.testing import CliRunner
 
 from peermap.cli import app
@@ -17,7 +18,6 @@ from peermap.engine.ingest import import_path
 from peermap.engine.models import AuditEvent, RowDigest
 from peermap.engine.policy import load_default_policy, set_policy, with_changes
 from peermap.engine.store import Store
-from tests.test_ingest import GOOD
 
 runner = CliRunner()
 

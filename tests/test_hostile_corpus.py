@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import PG_BASE, PG_HINT
+from hostile_cases import BUILDERS
 
 from peermap.engine import Actor, Role, Store, import_path
-from tests.conftest import PG_BASE, PG_HINT
-from tests.hostile_cases import BUILDERS
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

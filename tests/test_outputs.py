@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_ingest import GOOD
 from typer.testing import CliRunner
 
 from peermap import reports
@@ -17,7 +18,6 @@ from peermap.engine.access import Actor
 from peermap.engine.errors import DatabaseBusy, OutputRefused, PeermapError
 from peermap.engine.ingest import import_path
 from peermap.engine.store import Store
-from tests.test_ingest import GOOD
 
 runner = CliRunner()
 

@@ -8,13 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile_files import PEOPLE, people_book, sheet_xml, streamed_part, workbook
 
 from peermap.engine.access import Actor
 from peermap.engine.errors import ImportRejected, InputProblem
 from peermap.engine.ingest import import_path
 from peermap.engine.ingest.limits import load_import_limits
 from peermap.engine.store import Store
-from tests.hostile_files import PEOPLE, people_book, sheet_xml, streamed_part, workbook
 
 GOOD = Path(__file__).parent / "data" / "good"
 
