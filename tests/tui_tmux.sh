@@ -80,7 +80,7 @@ keys() {
     done
 }
 
-wait_for "chair · panel" 30
+wait_for "(chair) · panel" 30
 wait_for "Version 1" 30                # the map has been computed: the overview shows the policy in force
 wait_for "Left out"
 wait_for "To decide"

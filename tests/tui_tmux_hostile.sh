@@ -97,7 +97,7 @@ same_title() {
 }
 
 intact() {  # the frame is still drawn: header and key bar, so the screen was not cleared
-    wait_for "chair · panel" 5
+    wait_for "(chair) · panel" 5
     wait_for "^p palette" 5
 }
 
@@ -109,7 +109,7 @@ keys() {
     done
 }
 
-wait_for "chair · panel" 30
+wait_for "(chair) · panel" 30
 wait_for "Version 1" 30
 TITLE="$(title)"
 echo "pane title at start: $TITLE"

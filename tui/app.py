@@ -48,7 +48,7 @@ class PeermapApp(App[None]):
         super().__init__()
         self.workspace = Workspace(store, actor)
         self.actor = actor
-        self.sub_title = f"{actor.name} · {actor.role.value}"
+        self.sub_title = f"{actor.display} · {actor.role.value}"  # the login, with any --actor label beside it
 
     def on_mount(self) -> None:
         self.switch_mode("overview")
