@@ -549,7 +549,8 @@ def fuse_links(evidence: EvidenceTable, nodes: NodeIndex, pack: RulePack, items:
     # An origin with any untested item is untested (relaying an anonymous tip does not test it); a link with
     # no tested origin is capped: anonymous or untested sources never carry a link on their own.
     g_untested = np.maximum.reduceat((used & items.untested)[order].astype(np.int8), starts) > 0
-    tested = np.add.reduceat((g_used & ~g_untested).astype(np.int64), link_starts) > 0
+    # A tested origin must support the link (r > 0): a tested refutation never lifts an untested claim's cap.
+    tested = np.add.reduceat((g_used & ~g_untested & (r_g > 0)).astype(np.int64), link_starts) > 0
     capped = ~tested & (belief > s.untested_link_cap)
     if capped.any():
         belief = np.where(capped, s.untested_link_cap, belief)

@@ -226,7 +226,8 @@ def reference_link_opinions(
     for link, origins in by_origin.items():
         fused = [_fuse_origin(pack, ops) for _, ops in sorted(origins.items())]
         n_items = sum(len(v) for v in origins.values())
-        tested = any(k not in untested[link] for k in origins)
+        # a tested origin must support the link: a tested refutation does not lift an untested claim's cap
+        tested = any(k not in untested[link] and f.b > 0 for k, f in zip(sorted(origins), fused, strict=True))
         whole = cap_untested(cumulative_fuse(fused, s.base_rate), tested, s.untested_link_cap)
         result[link] = (whole, mean_pairwise_conflict(fused), n_items)
     return result
@@ -775,7 +776,9 @@ def _relation_trace(
             f"{len(fused_list)} independent origins fused cumulatively -> belief {reference.b:.3f}, "
             f"disbelief {reference.d:.3f}, uncertainty {reference.u:.3f}"
         )
-    tested = any(k not in untested_origins for k in origin_ops)
+    tested = any(
+        k not in untested_origins and f.b > 0 for k, f in zip(sorted(origin_ops), fused_list, strict=True)
+    )
     capped = cap_untested(reference, tested, s.untested_link_cap)
     if capped is not reference:
         steps.append(
