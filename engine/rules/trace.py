@@ -776,9 +776,7 @@ def _relation_trace(
             f"{len(fused_list)} independent origins fused cumulatively -> belief {reference.b:.3f}, "
             f"disbelief {reference.d:.3f}, uncertainty {reference.u:.3f}"
         )
-    tested = any(
-        k not in untested_origins and f.b > 0 for k, f in zip(sorted(origin_ops), fused_list, strict=True)
-    )
+    tested = any(k not in untested_origins and f.b > 0 for k, f in zip(sorted(origin_ops), fused_list, strict=True))
     capped = cap_untested(reference, tested, s.untested_link_cap)
     if capped is not reference:
         steps.append(
